@@ -1,0 +1,75 @@
+"""The `resupply` command: one Typer app; each command group lives in its own module.
+
+Commands orchestrate and print; they compute nothing themselves. Every `ResupplyError` becomes
+a message on stderr and a non-zero exit (2 for bad input), never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from resupply.errors import ResupplyError, ScenarioError, UnknownScenarioError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="resupply",
+    help="Plan and stress-test a continuous flow of materiel from many donors to one recipient.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+PIPE_WIDTH = 160
+"""Width of tables when output is not a terminal (files, CI logs)."""
+
+out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def user_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn `ResupplyError` into a printed message and exit code; Ctrl-C into exit 130."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except ScenarioError as exc:
+            for issue in exc.issues:
+                err.print(str(issue), markup=False, highlight=False)
+            err.print(f"{len(exc.issues)} error(s)", markup=False, highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except UnknownScenarioError as exc:
+            err.print(str(exc), markup=False, highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except ResupplyError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_FAILED) from None
+        except KeyboardInterrupt:
+            err.print("interrupted", markup=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
+    return wrapper
+
+
+def main() -> None:
+    """Console-script entry point."""
+    from resupply.cli import scenario_cmds  # noqa: F401  (registers commands)
+
+    app(prog_name="resupply")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())  # type: ignore[func-returns-value]

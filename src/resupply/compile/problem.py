@@ -1,0 +1,189 @@
+"""`Problem`: a scenario as immutable NumPy arrays with integer indices.
+
+Index contract
+--------------
+Axes, in this order whenever several appear in one array:
+
+====  ==========  ================================================================
+axis  size        meaning (label array that maps an index back to its id)
+====  ==========  ================================================================
+d     n_donors    donor (`donors`)
+p     n_platforms platform (`platforms`)
+i     n_items     item (`items`)
+f     n_families  family (`families`)
+s     n_standards standard (`standards`)
+k     n_depots    depot (`depots`)
+t     n_days      day of the horizon; day 0 is `start` (`dates`)
+====  ==========  ================================================================
+
+Ids keep the order of the scenario file. Index arrays (``item_family``, ``pledge_item``...)
+are ``int64``; quantities are ``float64``; flags are ``bool``. "Absent" is an explicit value:
+a release day of 0 means released from the start; an item a donor never holds has zero stock
+and zero production. Every array is read-only; build a new `Problem` for a variant.
+
+Units: quantities in units of the item (rounds, barrels), masses in t, values in EUR, days in
+days. Rates are per day at the day's intensity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numpy.typing import NDArray
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+Bool = NDArray[np.bool_]
+Labels = tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """The compiled scenario that the planner and the simulator read; see the module docstring."""
+
+    name: str
+    scenario_hash: str
+    start: dt.date
+
+    # labels
+    standards: Labels
+    families: Labels
+    items: Labels
+    platforms: Labels
+    donors: Labels
+    depots: Labels
+    dates: NDArray[np.datetime64]
+    """[t] calendar date of each day."""
+
+    # families and items
+    family_standard: I64
+    """[f] standard index of each family."""
+    family_is_spare: Bool
+    """[f] True for spare-part families (worn per round), False for ammunition."""
+    family_units: Labels
+    """[f] what one unit is called (rounds, barrels)."""
+    shortfall_penalty: F64
+    """[f] penalty per unit of need not met. [EUR/unit]"""
+    item_family: I64
+    """[i] family index of each item."""
+    item_mass_t: F64
+    """[i] shipping mass of one unit. [t]"""
+    item_value: F64
+    """[i] value of one unit. [EUR]"""
+    item_whole: Bool
+    """[i] shipped in whole units only (MILP)."""
+
+    # platforms and fleet
+    fires: F64
+    """[p, f] units of family f fired per platform per day at intensity 1. [units/day]"""
+    wear: F64
+    """[p, f] spare parts of family f worn per round fired by platform p. [units/round]"""
+    in_service: F64
+    """[p, t] platforms in service on day t (after training and attrition). [platforms]"""
+    delivered: F64
+    """[p, t] platforms delivered on day t. [platforms]"""
+    intensity: F64
+    """[t] combat intensity multiplier. [1]"""
+
+    # need
+    need: F64
+    """[f, k, t] expected need of family f at depot k on day t. [units/day]"""
+
+    # donors
+    donor_stock: F64
+    """[d, i] stock held on day 0. [units]"""
+    donor_production: F64
+    """[d, i, t] units produced on day t. [units/day]"""
+    release_day: I64
+    """[d, i] first day the donor may dispatch the item (0 = from the start)."""
+    release_slip_mean: F64
+    """[d, i] mean random slip of the release (simulation). [days]"""
+    lead_days: I64
+    """[d] days from dispatch to arrival at the hub."""
+    tranche_day: Bool
+    """[d, t] True on the days the donor may dispatch (cadence)."""
+    min_tranche_t: F64
+    """[d] smallest worthwhile tranche (MILP). [t]"""
+    delay_mean: F64
+    """[d] mean random delay of a tranche (simulation). [days]"""
+    fair_share: F64
+    """[d] target share of value shipped; NaN where none is set. [1]"""
+    donor_transport: F64
+    """[d] transport cost to the hub. [EUR/t]"""
+
+    # pledges (one entry per non-cancelled pledge)
+    pledge_ids: Labels
+    pledge_donor: I64
+    pledge_item: I64
+    pledge_day: I64
+    pledge_quantity: F64
+    """[pledge] units to dispatch by `pledge_day`. [units]"""
+    pledge_fixed: Bool
+    """[pledge] True: exactly the quantity; False: at least it."""
+
+    # capability packages (one entry per delivery with first_load_days > 0)
+    package_platform: I64
+    package_day: I64
+    package_first_load: F64
+    """[package, f] units of each family that must have reached the depots by the day. [units]"""
+
+    # hub and depots
+    hub_throughput_t: F64
+    """[t] tons that may leave the hub per day. [t/day]"""
+    depot_capacity_t: F64
+    """[k] storage capacity. [t]"""
+    transit_days: I64
+    """[k] days from hub to depot."""
+    strike_prob: F64
+    """[k] daily probability of a strike. [1/day]"""
+    loss_fraction: F64
+    """[k] mean fraction of stock destroyed by a strike. [1]"""
+    demand_share: F64
+    """[k] share of need served from the depot. [1]"""
+    depot_transport: F64
+    """[k] transport cost from the hub. [EUR/t]"""
+    initial_stock: F64
+    """[i, k] stock on day 0. [units]"""
+
+    # objective weights and uncertainty (scalars)
+    w_strike_loss: float
+    w_transport: float
+    w_smoothness: float
+    fair_share_band: float
+    fairness_penalty: float
+    holding_cost: float
+    backorder_cost: float
+    demand_dispersion: float
+    """Negative-binomial shape k; ``inf`` means Poisson."""
+    surge_prob: float
+    surge_multiplier: float
+    strike_loss_concentration: float
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+
+    @property
+    def n_days(self) -> int:
+        """Days in the horizon."""
+        return len(self.dates)
+
+    @property
+    def shape(self) -> dict[str, int]:
+        """Size of every axis, by its letter."""
+        return {"d": len(self.donors), "p": len(self.platforms), "i": len(self.items),
+                "f": len(self.families), "s": len(self.standards), "k": len(self.depots),
+                "t": self.n_days}
+
+    def donor_cumulative_available(self) -> F64:
+        """[d, i, t] stock + production up to and including day t. [units]"""
+        return self.donor_stock[:, :, None] + np.cumsum(self.donor_production, axis=2)
+
+    def family_need(self) -> F64:
+        """[f, t] need of each family summed over depots. [units/day]"""
+        total: F64 = self.need.sum(axis=1)
+        return total

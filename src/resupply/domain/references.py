@@ -1,0 +1,235 @@
+"""Cross-reference checks that no single field can make: ids, standards, shares, dates.
+
+They run on the raw data (not the validated models) so that a file with a type error in one
+place still gets every reference error reported in the same run. Each check yields
+``(path, message)``; malformed entries are skipped here because the schema reports them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from difflib import get_close_matches
+from typing import Any
+
+from resupply.domain.source import PathKey
+
+Finding = tuple[PathKey, str]
+COLLECTIONS = ("standards", "families", "items", "platforms", "donors", "pledges", "depots")
+SHARE_TOLERANCE = 1e-6
+
+
+def check_references(data: Any) -> list[Finding]:
+    """Every cross-reference problem in a scenario's raw data."""
+    if not isinstance(data, dict):
+        return []
+    ids = {name: _id_index(data, name) for name in COLLECTIONS}
+    horizon = _horizon(data)
+    checks = (
+        _duplicates(data),
+        _families(data, ids),
+        _items(data, ids),
+        _platforms(data, ids),
+        _deliveries(data, ids, horizon),
+        _donors(data, ids, horizon),
+        _pledges(data, ids, horizon),
+        _depots(data, ids),
+        _intensity(data, horizon),
+    )
+    return [finding for check in checks for finding in check]
+
+
+def _entries(data: dict[str, Any], name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    value = data.get(name)
+    if isinstance(value, list):
+        for i, entry in enumerate(value):
+            if isinstance(entry, dict):
+                yield i, entry
+
+
+def _id_index(data: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
+    return {e["id"]: e for _, e in _entries(data, name) if isinstance(e.get("id"), str)}
+
+
+def _unknown(kind: str, value: object, known: dict[str, Any]) -> str:
+    names = sorted(known)
+    close = get_close_matches(str(value), names, n=1)
+    hint = f"did you mean `{close[0]}`? " if close else ""
+    listed = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+    return f"unknown {kind} `{value}`; {hint}known {kind} ids: {listed or '(none)'}"
+
+
+def _ref(path: PathKey, kind: str, value: object, known: dict[str, Any]) -> Iterator[Finding]:
+    if isinstance(value, str) and value not in known:
+        yield path, _unknown(kind, value, known)
+
+
+def _duplicates(data: dict[str, Any]) -> Iterator[Finding]:
+    for name in COLLECTIONS:
+        seen: dict[str, int] = {}
+        for i, entry in _entries(data, name):
+            ident = entry.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in seen:
+                yield (name, i, "id"), (f"duplicate id `{ident}` (first at {name}.{seen[ident]}); "
+                                        "ids must be unique within a list")
+            else:
+                seen[ident] = i
+
+
+def _families(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Finding]:
+    for i, fam in _entries(data, "families"):
+        yield from _ref(("families", i, "standard"), "standard", fam.get("standard"),
+                        ids["standards"])
+
+
+def _items(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Finding]:
+    for i, item in _entries(data, "items"):
+        yield from _ref(("items", i, "family"), "family", item.get("family"), ids["families"])
+
+
+def _platforms(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Finding]:
+    families = ids["families"]
+    for i, plat in _entries(data, "platforms"):
+        standard = plat.get("standard")
+        yield from _ref(("platforms", i, "standard"), "standard", standard, ids["standards"])
+        for field, kind in (("uses", "ammunition"), ("wear", "spare_part")):
+            for j, use in _entries(plat, field):
+                path: PathKey = ("platforms", i, field, j, "family")
+                fam_id = use.get("family")
+                if not isinstance(fam_id, str):
+                    continue
+                if fam_id not in families:
+                    yield path, _unknown("family", fam_id, families)
+                    continue
+                yield from _fits_platform(path, plat, fam_id, families, kind)
+
+
+def _fits_platform(path: PathKey, plat: dict[str, Any], fam_id: str,
+                   families: dict[str, dict[str, Any]], kind: str) -> Iterator[Finding]:
+    standard = plat.get("standard")
+    family = families[fam_id]
+    fam_kind = family.get("kind", "ammunition")
+    if fam_kind != kind:
+        verb = "fire" if kind == "ammunition" else "wear"
+        yield path, (f"family `{fam_id}` is of kind {fam_kind}; `{path[2]}` takes families of "
+                     f"kind {kind} (a platform cannot {verb} it)")
+    elif isinstance(standard, str) and family.get("standard") != standard:
+        same = sorted(f for f, e in families.items()
+                      if e.get("standard") == standard and e.get("kind", "ammunition") == kind)
+        yield path, (f"platform `{plat.get('id')}` (standard {standard}) cannot use family "
+                     f"`{fam_id}` (standard {family.get('standard')}); families of standard "
+                     f"{standard}: {', '.join(same) or '(none)'}")
+
+
+def _deliveries(data: dict[str, Any], ids: dict[str, dict[str, Any]],
+                horizon: tuple[dt.date, dt.date] | None) -> Iterator[Finding]:
+    for i, dlv in _entries(data, "deliveries"):
+        yield from _ref(("deliveries", i, "platform"), "platform", dlv.get("platform"),
+                        ids["platforms"])
+        yield from _ref(("deliveries", i, "donor"), "donor", dlv.get("donor"), ids["donors"])
+        yield from _in_horizon(("deliveries", i, "date"), dlv.get("date"), horizon)
+
+
+def _donors(data: dict[str, Any], ids: dict[str, dict[str, Any]],
+            horizon: tuple[dt.date, dt.date] | None) -> Iterator[Finding]:
+    items, families = ids["items"], ids["families"]
+    for i, donor in _entries(data, "donors"):
+        base: PathKey = ("donors", i)
+        for field in ("stock", "production"):
+            seen: set[str] = set()
+            for j, line in _entries(donor, field):
+                item = line.get("item")
+                yield from _ref((*base, field, j, "item"), "item", item, items)
+                if isinstance(item, str) and item in seen:
+                    yield (*base, field, j, "item"), (f"item `{item}` is listed twice in "
+                                                      f"`{field}`; give one line per item")
+                seen.add(str(item))
+            if field == "production":
+                for j, prod in _entries(donor, field):
+                    yield from _rates_in_order((*base, field, j, "rates"), prod.get("rates"))
+        for j, rel in _entries(donor, "releases"):
+            yield from _ref((*base, "releases", j, "item"), "item", rel.get("item"), items)
+            yield from _ref((*base, "releases", j, "family"), "family", rel.get("family"),
+                            families)
+            date = _as_date(rel.get("date"))
+            if horizon and date and date > horizon[1]:
+                yield (*base, "releases", j, "date"), (
+                    f"release date {date} is after the horizon ends ({horizon[1]}); give a date "
+                    "on or before it, or leave the item out of the donor's stock and production")
+
+
+def _rates_in_order(path: PathKey, rates: object) -> Iterator[Finding]:
+    if not isinstance(rates, list):
+        return
+    dates = [_as_date(r.get("date")) if isinstance(r, dict) else None for r in rates]
+    for j in range(1, len(dates)):
+        prev, cur = dates[j - 1], dates[j]
+        if prev and cur and cur <= prev:
+            yield (*path, j, "date"), (f"rate points must be in increasing date order; {cur} "
+                                       f"is not after {prev}")
+
+
+def _pledges(data: dict[str, Any], ids: dict[str, dict[str, Any]],
+             horizon: tuple[dt.date, dt.date] | None) -> Iterator[Finding]:
+    for i, pledge in _entries(data, "pledges"):
+        yield from _ref(("pledges", i, "donor"), "donor", pledge.get("donor"), ids["donors"])
+        yield from _ref(("pledges", i, "item"), "item", pledge.get("item"), ids["items"])
+        yield from _in_horizon(("pledges", i, "date"), pledge.get("date"), horizon)
+
+
+def _depots(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Finding]:
+    shares = []
+    for i, depot in _entries(data, "depots"):
+        share = depot.get("demand_share")
+        if isinstance(share, int | float) and not isinstance(share, bool):
+            shares.append(float(share))
+        for j, line in _entries(depot, "initial_stock"):
+            yield from _ref(("depots", i, "initial_stock", j, "item"), "item", line.get("item"),
+                            ids["items"])
+    depots = data.get("depots")
+    if isinstance(depots, list) and shares and len(shares) == len(depots):
+        total = sum(shares)
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            yield ("depots",), (f"depot demand_share values sum to {total:.6g}; they must sum "
+                                "to 1 (each depot serves that share of the need)")
+
+
+def _intensity(data: dict[str, Any], horizon: tuple[dt.date, dt.date] | None) -> Iterator[Finding]:
+    value = data.get("intensity")
+    if isinstance(value, list):
+        yield from _rates_in_order(("intensity",), value)
+    for i, point in _entries(data, "intensity"):
+        yield from _in_horizon(("intensity", i, "date"), point.get("date"), horizon)
+
+
+def _in_horizon(path: PathKey, value: object,
+                horizon: tuple[dt.date, dt.date] | None) -> Iterator[Finding]:
+    date = _as_date(value)
+    if horizon and date and not horizon[0] <= date <= horizon[1]:
+        yield path, (f"date {date} is outside the horizon; give a date from {horizon[0]} to "
+                     f"{horizon[1]}")
+
+
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _horizon(data: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
+    start = _as_date(data.get("start"))
+    days = data.get("horizon_days")
+    if start is None or isinstance(days, bool) or not isinstance(days, int):
+        return None
+    if not 1 <= days <= 3650:
+        return None
+    return start, start + dt.timedelta(days=days - 1)

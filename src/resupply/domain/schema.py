@@ -1,0 +1,344 @@
+"""The scenario schema: every field with its type, unit, default and description, in one place.
+
+The JSON Schema (`resupply schema`), the field reference (docs/scenario.md) and the validation
+messages are all generated from these models. Units are written in brackets at the end of each
+description (``[t]``, ``[rounds/day]``) and repeated in the ``unit`` key of the JSON Schema.
+
+Models are frozen: a scenario variant is made with ``model_copy(update=...)``, never by mutation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Id = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
+        description="Identifier: letters, digits, '_', '.', '-'; starts with a letter or digit.",
+    ),
+]
+
+
+def unit_field(default: Any, description: str, unit: str, **constraints: Any) -> Any:
+    """A pydantic `Field` whose description ends with its unit and whose schema carries it."""
+    text = f"{description} [{unit}]" if unit else description
+    return Field(default, description=text, json_schema_extra={"unit": unit}, **constraints)
+
+
+class Model(BaseModel):
+    """Base of every scenario model: frozen, unknown keys rejected, no NaN or infinity."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Standard(Model):
+    """A family of mutually compatible equipment (e.g. `soviet`, `nato`)."""
+
+    id: Id
+    name: str = Field("", description="Human-readable name.")
+
+
+class Family(Model):
+    """A class of interchangeable supply within one standard (a calibre, a spare part)."""
+
+    id: Id
+    standard: Id = Field(description="Standard the family belongs to (id in `standards`).")
+    name: str = Field("", description="Human-readable name.")
+    kind: Literal["ammunition", "spare_part"] = Field(
+        "ammunition",
+        description="`ammunition` is fired by platforms (`uses`); `spare_part` is worn by rounds "
+        "fired (`wear`).",
+    )
+    unit: str = Field("rounds", description="What one unit of the family is called in reports.")
+    priority: float = unit_field(
+        1.0, "Weight of a shortfall of this family relative to others.", "1", gt=0, le=1000
+    )
+    shortfall_penalty_eur: float | None = unit_field(
+        None,
+        "Penalty per unit of need not met. Default: `weights.shortfall_value_multiple` x mean "
+        "item value of the family x `priority`.",
+        "EUR/unit",
+        ge=0,
+        le=1e12,
+    )
+
+
+class Item(Model):
+    """A concrete supply type that donors hold, belonging to one family."""
+
+    id: Id
+    family: Id = Field(description="Family of the item (id in `families`).")
+    name: str = Field("", description="Human-readable name.")
+    mass_kg: float = unit_field(..., "Shipping mass of one unit, packaging included.", "kg", gt=0,
+                                le=1e6)
+    value_eur: float = unit_field(0.0, "Value of one unit.", "EUR", ge=0, le=1e10)
+    whole_units: bool = Field(
+        False, description="Ship only whole units (used by the MILP, `plan --integer`)."
+    )
+
+
+class FamilyUse(Model):
+    """A family a platform fires, and how much of it per day at intensity 1."""
+
+    family: Id = Field(description="Ammunition family fired (id in `families`).")
+    rounds_per_day: float = unit_field(
+        ..., "Units fired per platform in service per day at intensity 1.", "units/day", ge=0,
+        le=1e7
+    )
+
+
+class Wear(Model):
+    """A spare part a platform wears out in proportion to the rounds it fires."""
+
+    family: Id = Field(description="Spare-part family worn (id in `families`, kind `spare_part`).")
+    per_round: float = unit_field(..., "Spare parts consumed per round fired.", "units/round",
+                                  ge=0, le=1)
+
+
+class Platform(Model):
+    """A weapon system of the recipient, with its fleet at the start."""
+
+    id: Id
+    name: str = Field("", description="Human-readable name.")
+    standard: Id = Field(description="Standard of the platform; it fires only families of it.")
+    uses: list[FamilyUse] = Field(min_length=1, description="Ammunition families fired.")
+    wear: list[Wear] = Field(default_factory=list, description="Spare parts worn by firing.")
+    initial: int = unit_field(0, "Platforms in service on the start date.", "platforms", ge=0,
+                              le=1_000_000)
+    training_days: int = unit_field(
+        0, "Days from delivery until a crew is trained and the platform enters service.", "days",
+        ge=0, le=3650
+    )
+    training_per_week: float | None = unit_field(
+        None, "Platforms whose crews can start training per week (null: unlimited).",
+        "platforms/week", gt=0, le=1e6
+    )
+    attrition_per_day: float = unit_field(
+        0.0, "Fraction of the platforms in service lost each day.", "1/day", ge=0, lt=1
+    )
+
+
+class Delivery(Model):
+    """Platforms delivered to the recipient on a date (a capability package when linked)."""
+
+    platform: Id = Field(description="Platform delivered (id in `platforms`).")
+    date: dt.date = Field(description="Date the platforms arrive at the hub.")
+    count: int = unit_field(..., "Platforms delivered.", "platforms", gt=0, le=1_000_000)
+    donor: Id | None = Field(None, description="Donor delivering them (id in `donors`).")
+    first_load_days: float = unit_field(
+        0.0,
+        "Capability package: days of the platforms' own fire that must arrive with them "
+        "(0: not linked).",
+        "days",
+        ge=0,
+        le=365,
+    )
+
+
+class StockLine(Model):
+    """A quantity of one item held somewhere."""
+
+    item: Id = Field(description="Item held (id in `items`).")
+    quantity: float = unit_field(..., "Units held.", "units", ge=0, le=1e12)
+
+
+class RatePoint(Model):
+    """One point of a production ramp; rates are linear between points, constant after the last."""
+
+    date: dt.date
+    per_day: float = unit_field(..., "Production rate from this date.", "units/day", ge=0,
+                                le=1e9)
+
+
+class Production(Model):
+    """A donor's production of one item over time (zero before the first point)."""
+
+    item: Id = Field(description="Item produced (id in `items`).")
+    rates: list[RatePoint] = Field(min_length=1, description="Rate points, in date order.")
+
+
+class Release(Model):
+    """From which date a donor releases an item, or every item of a family, for dispatch."""
+
+    item: Id | None = Field(None, description="Item released (give `item` or `family`).")
+    family: Id | None = Field(None, description="Family released (give `item` or `family`).")
+    date: dt.date = Field(description="First day the donor may dispatch it.")
+    slip_days_mean: float = unit_field(
+        0.0, "Mean random slip of the release date (simulation only).", "days", ge=0, le=3650
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Release:
+        if (self.item is None) == (self.family is None):
+            raise ValueError("give exactly one of `item` or `family`")
+        return self
+
+
+class Donor(Model):
+    """A country or organisation that holds, produces, releases and ships items."""
+
+    id: Id
+    name: str = Field("", description="Human-readable name.")
+    stock: list[StockLine] = Field(default_factory=list, description="Stock on the start date.")
+    production: list[Production] = Field(default_factory=list, description="Production ramps.")
+    releases: list[Release] = Field(
+        default_factory=list,
+        description="Release dates; an item with no matching release is released from the start. "
+        "An item rule overrides a family rule.",
+    )
+    lead_days: int = unit_field(0, "Days from dispatch to arrival at the hub.", "days", ge=0,
+                                le=3650)
+    tranche_every_days: int = unit_field(
+        1, "Tranche cadence: the donor dispatches only every N days.", "days", ge=1, le=3650
+    )
+    tranche_offset_days: int = unit_field(
+        0, "Day of the first tranche, counted from the start.", "days", ge=0, le=3650
+    )
+    min_tranche_t: float = unit_field(
+        0.0, "Smallest tranche worth sending (MILP only, `plan --integer`).", "t", ge=0, le=1e7
+    )
+    delay_days_mean: float = unit_field(
+        0.0, "Mean random delay of a tranche (simulation only).", "days", ge=0, le=365
+    )
+    fair_share: float | None = unit_field(
+        None, "Burden sharing: target share of the total value shipped (null: none).", "1",
+        ge=0, le=1
+    )
+    transport_eur_per_t: float = unit_field(0.0, "Transport cost to the hub.", "EUR/t", ge=0,
+                                            le=1e7)
+
+
+class Pledge(Model):
+    """A donor's promise to dispatch a quantity of an item by a date."""
+
+    id: Id
+    donor: Id = Field(description="Donor pledging (id in `donors`).")
+    item: Id = Field(description="Item pledged (id in `items`).")
+    quantity: float = unit_field(..., "Units pledged.", "units", gt=0, le=1e12)
+    date: dt.date = Field(description="Date by which the quantity is dispatched.")
+    binding: Literal["fixed", "minimum"] = Field(
+        "minimum",
+        description="`fixed`: exactly this quantity by the date; `minimum`: at least this.",
+    )
+    status: Literal["announced", "committed", "dispatched", "delivered", "cancelled"] = Field(
+        "committed", description="Ledger state; `cancelled` pledges are ignored by the planner."
+    )
+
+
+class Hub(Model):
+    """Where deliveries enter the recipient."""
+
+    name: str = Field("hub", description="Human-readable name.")
+    throughput_t_per_day: float = unit_field(
+        ..., "Tons that can move on from the hub per day.", "t/day", gt=0, le=1e8
+    )
+
+
+class Depot(Model):
+    """Where stock is held near use."""
+
+    id: Id
+    name: str = Field("", description="Human-readable name.")
+    capacity_t: float = unit_field(..., "Storage capacity.", "t", gt=0, le=1e9)
+    transit_days: int = unit_field(0, "Days from the hub to the depot.", "days", ge=0, le=365)
+    strike_prob_per_day: float = unit_field(0.0, "Probability the depot is struck on a day.",
+                                            "1/day", ge=0, le=1)
+    loss_fraction: float = unit_field(0.0, "Mean fraction of stock destroyed when struck.", "1",
+                                      ge=0, le=1)
+    demand_share: float = unit_field(..., "Share of the recipient's need served from this depot.",
+                                     "1", ge=0, le=1)
+    transport_eur_per_t: float = unit_field(0.0, "Transport cost from the hub.", "EUR/t", ge=0,
+                                            le=1e7)
+    initial_stock: list[StockLine] = Field(default_factory=list,
+                                           description="Stock on the start date.")
+
+
+class IntensityPoint(Model):
+    """Combat intensity from a date on (a step function; 1 means the platforms' nominal rates)."""
+
+    date: dt.date
+    level: float = unit_field(..., "Multiplier of every platform's rate of fire.", "1", ge=0,
+                              le=100)
+
+
+class Weights(Model):
+    """Penalties and weights of the planning objective and of inventory-theory costs."""
+
+    shortfall_value_multiple: float = unit_field(
+        10.0, "Default shortfall penalty as a multiple of the family's mean item value.", "1",
+        ge=0, le=1e6
+    )
+    strike_loss: float = unit_field(1.0, "Weight on the value of expected strike losses.", "1",
+                                    ge=0, le=1e6)
+    transport: float = unit_field(1.0, "Weight on transport cost.", "1", ge=0, le=1e6)
+    smoothness: float = unit_field(
+        0.01, "Cost per unit of change in a donor's dispatch between tranches.", "EUR/unit",
+        ge=0, le=1e6
+    )
+    fair_share_band: float = unit_field(
+        0.05, "Burden sharing: allowed deviation from a donor's fair share.", "1", ge=0, le=1
+    )
+    fairness_penalty: float = unit_field(
+        1.0, "Burden sharing: cost per EUR shipped outside a donor's band.", "EUR/EUR", ge=0,
+        le=1e6
+    )
+    holding_per_unit_day: float = unit_field(
+        0.0, "Holding cost h (inventory theory).", "EUR/(unit day)", ge=0, le=1e9
+    )
+    backorder_per_unit_day: float = unit_field(
+        0.0, "Backorder cost p (inventory theory).", "EUR/(unit day)", ge=0, le=1e9
+    )
+
+
+class Uncertainty(Model):
+    """What the simulator draws at random around the expected values."""
+
+    demand_dispersion: float | None = unit_field(
+        None, "Negative-binomial shape k of daily consumption (null: Poisson; smaller: wilder).",
+        "1", gt=0, le=1e9
+    )
+    surge_prob_per_day: float = unit_field(0.0, "Probability that a day is an intensity surge.",
+                                           "1/day", ge=0, le=1)
+    surge_multiplier: float = unit_field(1.5, "Consumption multiplier on a surge day.", "1", ge=1,
+                                         le=100)
+    strike_loss_concentration: float = unit_field(
+        20.0, "Beta concentration of the fraction lost in a strike (larger: closer to the mean).",
+        "1", gt=0, le=1e6
+    )
+
+
+class Scenario(Model):
+    """Everything resupply needs to plan and stress-test a supply: one file."""
+
+    schema_version: Literal[1] = Field(1, description="Version of this schema.")
+    name: Id = Field(description="Short name of the scenario.")
+    description: str = Field("", description="What the scenario represents and its sources.")
+    start: dt.date = Field(description="First day of the horizon (day 0).")
+    horizon_days: int = unit_field(..., "Days planned and simulated.", "days", ge=1, le=3650)
+    standards: list[Standard] = Field(min_length=1, description="Equipment standards.")
+    families: list[Family] = Field(min_length=1, description="Supply families.")
+    items: list[Item] = Field(min_length=1, description="Concrete supply items.")
+    platforms: list[Platform] = Field(default_factory=list, description="Recipient platforms.")
+    deliveries: list[Delivery] = Field(default_factory=list, description="Platform deliveries.")
+    donors: list[Donor] = Field(default_factory=list, description="Donors.")
+    pledges: list[Pledge] = Field(default_factory=list, description="Pledges of donors.")
+    hub: Hub = Field(description="The entry point of deliveries into the recipient.")
+    depots: list[Depot] = Field(min_length=1, description="Depots of the recipient.")
+    intensity: list[IntensityPoint] = Field(
+        default_factory=list, description="Intensity profile (step function; 1 before any point)."
+    )
+    weights: Weights = Field(default_factory=Weights,
+                             description="Penalties and weights of the objective.")
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty,
+                                     description="Randomness drawn by the simulator.")
+
+    @property
+    def end(self) -> dt.date:
+        """Last day of the horizon (day ``horizon_days - 1``)."""
+        return self.start + dt.timedelta(days=self.horizon_days - 1)

@@ -1,0 +1,58 @@
+"""One exception tree for everything resupply raises on purpose.
+
+::
+
+    ResupplyError                   anything resupply reports to a user
+    ├── ScenarioError               a scenario file is unreadable or invalid; holds located issues
+    ├── UnknownScenarioError        a name is neither a file nor a bundled scenario
+    ├── PlanningError               the planner could not produce a plan (status, explanation)
+    └── SimulationError             the simulator was given settings it cannot run
+
+Faces (the CLI, the service) catch `ResupplyError` and print its message; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ResupplyError(Exception):
+    """Base of every error resupply raises for a user to read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One located problem in an input file.
+
+    `line` and `col` are 1-based; `path` is the dotted field path (``depots.2.capacity_t``).
+    """
+
+    file: str
+    line: int
+    col: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path or "(document)"
+        return f"{self.file}:{self.line}:{self.col}: {where}: {self.message}"
+
+
+class ScenarioError(ResupplyError):
+    """A scenario could not be loaded; `issues` lists every problem found, in file order."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = sorted(issues, key=lambda i: (i.file, i.line, i.col, i.path))
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+class UnknownScenarioError(ResupplyError):
+    """A scenario argument names neither a readable file nor a bundled scenario."""
+
+
+class PlanningError(ResupplyError):
+    """The planner could not produce a plan."""
+
+
+class SimulationError(ResupplyError):
+    """The simulator was asked for something it cannot run."""
