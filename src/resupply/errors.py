@@ -6,7 +6,11 @@
     ├── ScenarioError               a scenario file is unreadable or invalid; holds located issues
     ├── UnknownScenarioError        a name is neither a file nor a bundled scenario
     ├── PlanningError               the planner could not produce a plan (status, explanation)
-    └── SimulationError             the simulator was given settings it cannot run
+    │   └── InfeasiblePlanError     no plan meets the hard constraints; names the families
+    ├── SimulationError             the simulator was given settings it cannot run
+    └── StoreError                  the database is unreachable, too old or was misused
+        ├── LedgerError             a ledger event contradicts its pledge or the arguments
+        └── ImportRowsError         rows of an import file are invalid; holds located issues
 
 Faces (the CLI, the service) catch `ResupplyError` and print its message; anything else is a bug.
 """
@@ -54,5 +58,42 @@ class PlanningError(ResupplyError):
     """The planner could not produce a plan."""
 
 
+class InfeasiblePlanError(PlanningError):
+    """No plan satisfies the hard constraints; the message names the violated families."""
+
+
 class SimulationError(ResupplyError):
     """The simulator was asked for something it cannot run."""
+
+
+class StoreError(ResupplyError):
+    """The database could not be opened, is at the wrong schema revision, or an operation failed."""
+
+
+class LedgerError(StoreError):
+    """A ledger event was refused: unknown pledge, donor or item that contradicts it, bad kind."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowIssue:
+    """One problem with one row of an import file: ``FILE:LINE: field: message``.
+
+    `line` is the 1-based line (CSV) or row (XLSX) of the record in the file.
+    """
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+class ImportRowsError(StoreError):
+    """An import was refused; `issues` lists every bad row, in file order. Nothing was written."""
+
+    def __init__(self, issues: list[RowIssue], summary: str = "") -> None:
+        self.issues = sorted(issues, key=lambda i: (i.file, i.line, i.field))
+        self.summary = summary or f"{len(self.issues)} row error(s); nothing was written"
+        super().__init__("\n".join([*(str(i) for i in self.issues), self.summary]))

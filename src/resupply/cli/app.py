@@ -64,11 +64,16 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def main() -> None:
-    """Console-script entry point."""
+def build_app() -> typer.Typer:
+    """The app with every command group registered (imported here, not at module import)."""
     from resupply.cli import scenario_cmds  # noqa: F401  (registers commands)
 
-    app(prog_name="resupply")
+    return app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    build_app()(prog_name="resupply")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,7 +57,8 @@ def load_scenario(source: str | Path) -> Scenario:
 
 def validate_data(data: Any, where: Locations) -> Scenario:
     """Validate parsed data; raise one `ScenarioError` with every schema and reference issue."""
-    issues: list[Issue] = []
+    issues = list(where.issues)
+    unreadable = {issue.path for issue in where.issues}
     scenario: Scenario | None = None
     if not isinstance(data, dict):
         raise ScenarioError([where.issue((), "a scenario is a mapping of fields "
@@ -65,7 +66,8 @@ def validate_data(data: Any, where: Locations) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        issues.extend(_schema_issue(err, data, where) for err in exc.errors())
+        schema_issues = (_schema_issue(err, data, where) for err in exc.errors())
+        issues.extend(i for i in schema_issues if i.path not in unreadable)
     issues.extend(where.issue(path, message) for path, message in check_references(data))
     if issues or scenario is None:
         raise ScenarioError(_unique(issues))

@@ -8,6 +8,7 @@ place still gets every reference error reported in the same run. Each check yiel
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 from difflib import get_close_matches
 from typing import Any
@@ -103,7 +104,8 @@ def _platforms(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator
                 if fam_id not in families:
                     yield path, _unknown("family", fam_id, families)
                     continue
-                yield from _fits_platform(path, plat, fam_id, families, kind)
+                if isinstance(standard, str) and standard in ids["standards"]:
+                    yield from _fits_platform(path, plat, fam_id, families, kind)
 
 
 def _fits_platform(path: PathKey, plat: dict[str, Any], fam_id: str,
@@ -183,7 +185,7 @@ def _depots(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Fi
     shares = []
     for i, depot in _entries(data, "depots"):
         share = depot.get("demand_share")
-        if isinstance(share, int | float) and not isinstance(share, bool):
+        if isinstance(share, int | float) and not isinstance(share, bool) and abs(share) <= 1e6:
             shares.append(float(share))
         for j, line in _entries(depot, "initial_stock"):
             yield from _ref(("depots", i, "initial_stock", j, "item"), "item", line.get("item"),
@@ -191,7 +193,7 @@ def _depots(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Fi
     depots = data.get("depots")
     if isinstance(depots, list) and shares and len(shares) == len(depots):
         total = sum(shares)
-        if abs(total - 1.0) > SHARE_TOLERANCE:
+        if math.isfinite(total) and abs(total - 1.0) > SHARE_TOLERANCE:
             yield ("depots",), (f"depot demand_share values sum to {total:.6g}; they must sum "
                                 "to 1 (each depot serves that share of the need)")
 

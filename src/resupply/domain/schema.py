@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 Id = Annotated[
     str,
@@ -25,10 +25,22 @@ Id = Annotated[
 ]
 
 
+def _date_not_number(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("must be a date written as YYYY-MM-DD")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_not_number)]
+"""A calendar date, written YYYY-MM-DD (numbers such as Unix times are refused)."""
+
+
 def unit_field(default: Any, description: str, unit: str, **constraints: Any) -> Any:
-    """A pydantic `Field` whose description ends with its unit and whose schema carries it."""
+    """A numeric pydantic `Field`: strict (no booleans or strings taken as numbers), its unit at
+    the end of its description and in its schema."""
     text = f"{description} [{unit}]" if unit else description
-    return Field(default, description=text, json_schema_extra={"unit": unit}, **constraints)
+    return Field(default, description=text, json_schema_extra={"unit": unit}, strict=True,
+                 **constraints)
 
 
 class Model(BaseModel):
@@ -128,7 +140,7 @@ class Delivery(Model):
     """Platforms delivered to the recipient on a date (a capability package when linked)."""
 
     platform: Id = Field(description="Platform delivered (id in `platforms`).")
-    date: dt.date = Field(description="Date the platforms arrive at the hub.")
+    date: Date = Field(description="Date the platforms arrive at the hub.")
     count: int = unit_field(..., "Platforms delivered.", "platforms", gt=0, le=1_000_000)
     donor: Id | None = Field(None, description="Donor delivering them (id in `donors`).")
     first_load_days: float = unit_field(
@@ -151,7 +163,7 @@ class StockLine(Model):
 class RatePoint(Model):
     """One point of a production ramp; rates are linear between points, constant after the last."""
 
-    date: dt.date
+    date: Date = Field(description="Date of the point.")
     per_day: float = unit_field(..., "Production rate from this date.", "units/day", ge=0,
                                 le=1e9)
 
@@ -168,7 +180,7 @@ class Release(Model):
 
     item: Id | None = Field(None, description="Item released (give `item` or `family`).")
     family: Id | None = Field(None, description="Family released (give `item` or `family`).")
-    date: dt.date = Field(description="First day the donor may dispatch it.")
+    date: Date = Field(description="First day the donor may dispatch it.")
     slip_days_mean: float = unit_field(
         0.0, "Mean random slip of the release date (simulation only).", "days", ge=0, le=3650
     )
@@ -221,7 +233,7 @@ class Pledge(Model):
     donor: Id = Field(description="Donor pledging (id in `donors`).")
     item: Id = Field(description="Item pledged (id in `items`).")
     quantity: float = unit_field(..., "Units pledged.", "units", gt=0, le=1e12)
-    date: dt.date = Field(description="Date by which the quantity is dispatched.")
+    date: Date = Field(description="Date by which the quantity is dispatched.")
     binding: Literal["fixed", "minimum"] = Field(
         "minimum",
         description="`fixed`: exactly this quantity by the date; `minimum`: at least this.",
@@ -262,7 +274,7 @@ class Depot(Model):
 class IntensityPoint(Model):
     """Combat intensity from a date on (a step function; 1 means the platforms' nominal rates)."""
 
-    date: dt.date
+    date: Date = Field(description="Date from which the level holds.")
     level: float = unit_field(..., "Multiplier of every platform's rate of fire.", "1", ge=0,
                               le=100)
 
@@ -319,7 +331,7 @@ class Scenario(Model):
     schema_version: Literal[1] = Field(1, description="Version of this schema.")
     name: Id = Field(description="Short name of the scenario.")
     description: str = Field("", description="What the scenario represents and its sources.")
-    start: dt.date = Field(description="First day of the horizon (day 0).")
+    start: Date = Field(description="First day of the horizon (day 0).")
     horizon_days: int = unit_field(..., "Days planned and simulated.", "days", ge=1, le=3650)
     standards: list[Standard] = Field(min_length=1, description="Equipment standards.")
     families: list[Family] = Field(min_length=1, description="Supply families.")

@@ -1,0 +1,39 @@
+"""Shared fixtures: the bundled `tiny` scenario and a CLI runner over the real app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from typer.testing import CliRunner
+
+from resupply.compile import Problem, compile_problem
+from resupply.domain import Scenario, load_scenario
+
+
+@pytest.fixture(scope="session")
+def tiny() -> Scenario:
+    return load_scenario("tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_problem(tiny: Scenario) -> Problem:
+    return compile_problem(tiny)
+
+
+CliResult = tuple[int, str, str]
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., CliResult]:
+    """Run `resupply ARGS...` in-process; returns (exit code, stdout, stderr)."""
+    from resupply.cli.app import build_app
+
+    app = build_app()
+    runner = CliRunner()
+
+    def run(*args: str) -> CliResult:
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
