@@ -36,3 +36,11 @@ def test_json_form_uses_iso_dates(tiny_problem: Problem) -> None:
     data = explain(tiny_problem).to_dict()
     assert data["families"][0]["runs_dry_without_resupply"] == "2022-06-11"
     assert data["start"] == "2022-06-01"
+
+
+def test_standards_summarise_their_families(tiny_problem: Problem) -> None:
+    soviet, nato = explain(tiny_problem).standards
+    assert (soviet.standard, soviet.families) == ("soviet", ("art152",))
+    assert soviet.first_dry_with_all_supply == dt.date(2022, 6, 18)
+    assert nato.first_dry_without_resupply == dt.date(2022, 6, 8)
+    assert nato.first_dry_with_all_supply is None

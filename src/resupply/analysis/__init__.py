@@ -1,5 +1,5 @@
 """Engine layer: analyses computed from a `Problem` before any optimisation."""
 
-from resupply.analysis.explain import FamilyOutlook, Outlook, explain
+from resupply.analysis.explain import FamilyOutlook, Outlook, StandardOutlook, explain
 
-__all__ = ["FamilyOutlook", "Outlook", "explain"]
+__all__ = ["FamilyOutlook", "Outlook", "StandardOutlook", "explain"]

@@ -40,6 +40,16 @@ class FamilyOutlook:
 
 
 @dataclass(frozen=True)
+class StandardOutlook:
+    """A standard at a glance: its families and the first of them to run dry."""
+
+    standard: str
+    families: tuple[str, ...]
+    first_dry_without_resupply: dt.date | None
+    first_dry_with_all_supply: dt.date | None
+
+
+@dataclass(frozen=True)
 class Outlook:
     """`explain` of a whole scenario."""
 
@@ -47,6 +57,7 @@ class Outlook:
     start: dt.date
     end: dt.date
     families: tuple[FamilyOutlook, ...]
+    standards: tuple[StandardOutlook, ...]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (dates as ISO strings)."""
@@ -118,7 +129,21 @@ def explain(problem: Problem) -> Outlook:
                 stock[f] + arrived[f], need_cum[f])),
         ))
     end = problem.start + dt.timedelta(days=problem.n_days - 1)
-    return Outlook(problem.name, problem.start, end, tuple(rows))
+    return Outlook(problem.name, problem.start, end, tuple(rows),
+                   tuple(_standard(s, rows) for s in problem.standards))
+
+
+def _standard(standard: str, rows: list[FamilyOutlook]) -> StandardOutlook:
+    mine = [r for r in rows if r.standard == standard]
+
+    def first(dates: list[dt.date | None]) -> dt.date | None:
+        known = [d for d in dates if d is not None]
+        return min(known) if known else None
+
+    return StandardOutlook(
+        standard, tuple(r.family for r in mine),
+        first([r.runs_dry_without_resupply for r in mine]),
+        first([r.runs_dry_with_all_supply for r in mine]))
 
 
 def _date(problem: Problem, day: int | None) -> dt.date | None:

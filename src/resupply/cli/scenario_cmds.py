@@ -101,6 +101,10 @@ def explain_cmd(scenario: ScenarioArg, as_json: JsonOpt = False) -> None:
         out.print_json(json.dumps(outlook.to_dict()))
         return
     out.print(outlook_table(outlook))
+    for std in outlook.standards:
+        out.print(f"{std.standard}: first family dry {std.first_dry_without_resupply or 'never'} "
+                  f"without resupply, {std.first_dry_with_all_supply or 'never'} with all donor "
+                  "supply", markup=False, highlight=False)
 
 
 def outlook_table(outlook: Outlook) -> Table:
@@ -109,12 +113,18 @@ def outlook_table(outlook: Outlook) -> Table:
     for col in ("standard", "family", "stock", "need/day at start", "days of supply",
                 "donors can give", "need over horizon", "dry: no resupply", "dry: all supply"):
         table.add_column(col, justify="left" if col in {"standard", "family"} else "right")
-    for fam in sorted(outlook.families, key=lambda f: f.standard):
+    order = [s.standard for s in outlook.standards]
+    for fam in sorted(outlook.families, key=lambda f: order.index(f.standard)):
         table.add_row(
-            fam.standard, f"{fam.family} ({fam.unit})", f"{fam.stock:,.0f}",
-            f"{fam.need_per_day_at_start:,.0f}",
+            fam.standard, f"{fam.family} ({fam.unit})", quantity(fam.stock),
+            quantity(fam.need_per_day_at_start),
             "—" if fam.days_of_supply is None else f"{fam.days_of_supply:,.1f}",
-            f"{fam.donors_can_give:,.0f}", f"{fam.need_over_horizon:,.0f}",
+            quantity(fam.donors_can_give), quantity(fam.need_over_horizon),
             str(fam.runs_dry_without_resupply or "covered"),
             str(fam.runs_dry_with_all_supply or "covered"))
     return table
+
+
+def quantity(value: float) -> str:
+    """A quantity for a table: whole units from 100 on, two decimals below (barrels a day)."""
+    return f"{value:,.0f}" if abs(value) >= 100 or value == 0 else f"{value:,.2f}"
