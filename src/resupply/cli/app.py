@@ -66,7 +66,11 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def build_app() -> typer.Typer:
     """The app with every command group registered (imported here, not at module import)."""
-    from resupply.cli import scenario_cmds  # noqa: F401  (registers commands)
+    from resupply.cli import (
+        ledger_cmds,  # noqa: F401  (registers commands)
+        scenario_cmds,  # noqa: F401  (registers commands)
+        store_cmds,  # noqa: F401  (registers commands)
+    )
 
     return app
 

@@ -1,0 +1,1 @@
+"""Alembic migrations of resupply's database, shipped inside the package (see `store.migrate`)."""

@@ -1,0 +1,42 @@
+"""Opening the store: URL -> engine -> schema check -> `SqlStore`."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError
+
+from resupply.errors import StoreError
+from resupply.store.engine import database_url, describe_failure, make_engine
+from resupply.store.migrate import current_revision, head_revision, upgrade
+from resupply.store.sql import SqlStore
+
+
+def open_store(url: str | None = None, *, create: bool = True) -> SqlStore:
+    """Open the database at `url` (default: see `engine.database_url`).
+
+    An empty database is brought to the current schema when `create` is true. A database at
+    an older revision is refused with a message that says to run ``resupply db upgrade``
+    (upgrading a shared database is a decision, not a side effect).
+    """
+    resolved = database_url(url)
+    engine = make_engine(resolved)
+    try:
+        revision = current_revision(engine)
+        head = head_revision()
+        if revision is None and create:
+            upgrade(engine)
+        elif revision is None:
+            raise StoreError(f"{_shown(resolved)} has no resupply tables; run `resupply db "
+                             "upgrade`")
+        elif revision != head:
+            raise StoreError(f"{_shown(resolved)} is at schema revision {revision}, this "
+                             f"resupply needs {head}; run `resupply db upgrade`")
+    except DBAPIError as exc:
+        engine.dispose()
+        raise describe_failure(exc, resolved) from exc
+    return SqlStore(engine)
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

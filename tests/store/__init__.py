@@ -1,0 +1,1 @@
+"""Tests of the store layer: ledger, imports, runs, back ends."""
