@@ -15,8 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 
 demo: setup
-	$(VENV)/bin/resupply validate ukraine-2022
-	$(VENV)/bin/resupply explain ukraine-2022
+	$(VENV)/bin/resupply demo --out demo-run
 
 test: lint
 	$(PY) -m pytest
@@ -25,11 +24,18 @@ lint: setup
 	$(VENV)/bin/ruff check src tests $(wildcard benchmarks)
 	$(VENV)/bin/mypy
 
-bench: setup
-	@echo "no benchmarks yet"
+$(VENV)/.bench-stamp: $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-stamp
+	for size in small medium; do $(PY) benchmarks/plan_bench.py --size $$size --tools resupply,linopy,pyomo,pulp --out benchmarks/results/plan-$$size.json || exit 1; done
+	$(PY) benchmarks/sim_bench.py --out benchmarks/results/sim.json
+	$(PY) benchmarks/ledger_bench.py --out benchmarks/results/ledger-100k.json
 
 docs: setup
 	$(PY) -m resupply.domain.jsonschema > docs/scenario.md
+	$(PY) -m resupply.cli.docs > docs/cli.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

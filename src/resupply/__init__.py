@@ -16,6 +16,8 @@ _PUBLIC = {
     "compile_problem": "resupply.compile",
     "Problem": "resupply.compile",
     "explain": "resupply.analysis",
+    "plan": "resupply.planning",
+    "simulate": "resupply.simulation",
     "ResupplyError": "resupply.errors",
     "ScenarioError": "resupply.errors",
 }
@@ -29,6 +31,8 @@ __all__ = [  # noqa: RUF022  (kept in the order of _PUBLIC)
     "compile_problem",
     "explain",
     "load_scenario",
+    "plan",
+    "simulate",
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,3 +21,26 @@ def write_atomically(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def replace_directory(folder: Path, files: dict[str, str | bytes]) -> None:
+    """Write `files` (name -> contents) into a fresh directory beside `folder`, then swap it in.
+
+    Readers see the old directory or the new one, never a mix; a failure leaves the old one.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    tmp.chmod(0o755)
+    old = folder.with_name(f".{folder.name}.old-{tmp.name.rsplit('.', 1)[-1]}")
+    try:
+        for name, data in files.items():
+            write_atomically(tmp / name, data)
+        if folder.exists():
+            folder.rename(old)
+        tmp.rename(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not folder.exists():
+            old.rename(folder)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

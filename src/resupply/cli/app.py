@@ -67,8 +67,12 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
 def build_app() -> typer.Typer:
     """The app with every command group registered (imported here, not at module import)."""
     from resupply.cli import (
+        demo_cmds,  # noqa: F401  (registers commands)
         ledger_cmds,  # noqa: F401  (registers commands)
+        plan_cmds,  # noqa: F401  (registers commands)
+        report_cmds,  # noqa: F401  (registers commands)
         scenario_cmds,  # noqa: F401  (registers commands)
+        sim_cmds,  # noqa: F401  (registers commands)
         store_cmds,  # noqa: F401  (registers commands)
     )
 

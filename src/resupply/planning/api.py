@@ -1,0 +1,141 @@
+"""`plan`: a `Problem` (or scenario) in, a `PlanResult` out."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from resupply.compile import Problem, compile_problem
+from resupply.compile.problem import F64
+from resupply.domain import Scenario, load_scenario
+from resupply.errors import InfeasiblePlanError, PlanningError
+from resupply.planning.constraints import depot_arrivals
+from resupply.planning.explain import explain_infeasible, explain_shortfall
+from resupply.planning.layout import gather
+from resupply.planning.model import TERMS, LpModel, build_model, fix_actuals
+from resupply.planning.options import Actuals, PlanOptions
+from resupply.planning.result import PlanResult
+from resupply.planning.solve import Session, SolverRun, WarmStart
+from resupply.planning.status import Status
+from resupply.planning.variables import retention
+
+FAIR_ROWS = ("fair_share_low", "fair_share_high")
+
+
+def plan(problem_or_scenario: Problem | Scenario | str | Path, *,
+         actuals: Actuals | None = None, freeze_days: int = 0,
+         warm_start: PlanResult | WarmStart | None = None, raise_on_infeasible: bool = False,
+         **options: Any) -> PlanResult:
+    """Plan the tranches of a scenario: the optimum of DESIGN.md's planning model.
+
+    ``options`` are the fields of `PlanOptions` (``integer``, ``time_limit`` [s], ``fairness``,
+    ``cost_of_fairness``, ``method``...). With ``actuals`` the plan is a rolling re-plan from
+    ``actuals.from_day`` (see `Actuals`); ``warm_start`` is a previous result of the same
+    scenario and options whose basis starts the solve and whose dispatch is kept for
+    ``freeze_days`` when the actuals announce none. Raises `PlanningError` on bad options, and
+    `InfeasiblePlanError` for an infeasible model when ``raise_on_infeasible``.
+
+    >>> result = plan("tiny")
+    >>> result.status.value, round(result.terms["shortfall"]) > 0
+    ('optimal', True)
+    """
+    started = time.perf_counter()
+    p = _as_problem(problem_or_scenario)
+    try:
+        opts = PlanOptions(**options)
+    except TypeError as exc:
+        raise PlanningError(f"unknown planning option: {exc}") from None
+    model = build_model(p, opts, actuals)
+    warm = warm_start.warm if isinstance(warm_start, PlanResult) else warm_start
+    if actuals is not None:
+        previous = warm.dispatch if warm is not None else None
+        model = fix_actuals(model, actuals, freeze_days, previous)
+    deadline = started + opts.time_limit
+    session = Session(model, opts)
+    if warm is not None:
+        session.warm_start(warm)
+    run = session.run(_left(deadline), want_basis=not opts.integer)
+    fairness = _cost_of_fairness(session, model, run, opts, deadline)
+    explanation = _explain(model, run, opts, deadline)
+    if raise_on_infeasible and run.status is Status.INFEASIBLE:
+        raise InfeasiblePlanError("; ".join(explanation))
+    stats = {"build_s": round(model.build_seconds, 4), "n_vars": model.n_cols,
+             "n_cons": model.n_rows, "nnz": model.nnz, **run.stats(),
+             "total_s": round(time.perf_counter() - started, 4)}
+    return _result(model, run, opts, fairness=fairness, explanation=explanation, stats=stats,
+                   from_day=0 if actuals is None else actuals.from_day)
+
+
+def _as_problem(source: Problem | Scenario | str | Path) -> Problem:
+    if isinstance(source, Problem):
+        return source
+    if isinstance(source, Scenario):
+        return compile_problem(source)
+    return compile_problem(load_scenario(source))
+
+
+def _left(deadline: float) -> float:
+    return max(deadline - time.perf_counter(), 0.01)
+
+
+def _cost_of_fairness(session: Session, model: LpModel, run: SolverRun, opts: PlanOptions,
+                      deadline: float) -> float | None:
+    """Objective with fair-share bands minus without: a warm re-solve with the bands removed."""
+    rows = model.rows_of(FAIR_ROWS)
+    if not (opts.cost_of_fairness and len(rows) and run.status is Status.OPTIMAL
+            and session.alive):
+        return None
+    session.change_rows(rows, np.full(len(rows), -np.inf), np.full(len(rows), np.inf))
+    free = session.run(_left(deadline))
+    if free.status is not Status.OPTIMAL:
+        return None
+    return run.objective - free.objective
+
+
+def _explain(model: LpModel, run: SolverRun, opts: PlanOptions, deadline: float) -> list[str]:
+    if not opts.explain:
+        return []
+    if run.status is Status.INFEASIBLE:
+        return explain_infeasible(model, opts, _left(deadline))
+    if run.col_value is None:
+        return [f"no plan: the solve ended {run.status} ({run.message})"]
+    return explain_shortfall(model, run, model.variables.u.values(run.col_value))
+
+
+def _result(model: LpModel, run: SolverRun, opts: PlanOptions, *, fairness: float | None,
+            explanation: list[str], stats: dict[str, Any], from_day: int) -> PlanResult:
+    p, v = model.problem, model.variables
+    values = run.col_value if run.col_value is not None else np.full(model.n_cols, np.nan)
+    flows = _flows(model, values, from_day)
+    terms = (model.term_values(values) if run.col_value is not None
+             else dict.fromkeys(TERMS, float("nan")))
+    dispatch = v.x.values(values)
+    warm = None if run.warm is None else replace(run.warm, dispatch=dispatch)
+    return PlanResult(
+        problem=p, status=run.status, message=run.message, objective=run.objective,
+        terms=terms, cost_of_fairness=fairness, dispatch=dispatch,
+        moves=v.z.values(values), hub_stock=v.h.values(values),
+        shortfall=v.u.values(values), explanation=tuple(explanation), stats=stats,
+        options=opts, from_day=from_day, warm=warm, **flows)
+
+
+def _flows(model: LpModel, values: F64, from_day: int) -> dict[str, F64]:
+    """Depot stock, arrivals, consumption and expected loss [i, k, t] from the solution."""
+    p, v = model.problem, model.variables
+    stock = v.s.values(values)
+    arrivals = gather(values, depot_arrivals(p, v))
+    before = np.concatenate([p.initial_stock[:, :, None], stock[:, :, :-1]], axis=2)
+    r = retention(p)[None, :, None]
+    consumption = np.maximum(r * before + arrivals - stock, 0.0)
+    loss = (1.0 - r) * before
+    if from_day > 0:
+        for array in (stock, consumption, loss):
+            array[:, :, : from_day - 1] = np.nan
+        consumption[:, :, from_day - 1] = np.nan
+        loss[:, :, from_day - 1] = np.nan
+    return {"depot_stock": stock, "arrivals": arrivals, "consumption": consumption,
+            "expected_loss": loss}

@@ -1,0 +1,237 @@
+"""The rows of the planning LP: one function per constraint family, equation in its docstring.
+
+Notation follows `variables`: lead[d] donor lead time, tr[k] hub-to-depot transit, ``r[k] = 1 -
+strike_prob[k] x loss_fraction[k]`` the share of depot stock that survives a day, m[i] the mass
+of one unit [t], A[d,i,t] the donor's stock plus production up to day t [units]. A variable
+indexed before day 0 is zero, except ``s[i,k,-1]``, the initial depot stock. Row names are
+``family[labels]`` (e.g. ``depot_balance[of540,near,2022-06-03]``), see `layout.entry_name`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from resupply.compile.problem import F64, I64, Bool, Problem
+from resupply.planning.layout import Layout, entries, shifted
+from resupply.planning.variables import Variables, previous_on, retention
+
+INF = np.inf
+
+
+def donor_availability(lay: Layout, p: Problem, v: Variables) -> None:
+    """Cumulative dispatch within stock plus production, as a running balance.
+
+    ``g[d,i,t] = g[d,i,t'] + (A[d,i,t] - A[d,i,t']) - x[d,i,t]`` with t' the previous day on
+    which x exists (``g = A - x`` on the first); ``g >= 0`` is then exactly
+    ``sum_{tau<=t} x[d,i,tau] <= A[d,i,t]``, with two non-zeros a row instead of t. Where A
+    does not grow over the days x exists (stock, no production), one row per donor and item
+    says the same: ``donor_stock[d,i]: sum_t x[d,i,t] <= A[d,i,last]``. Release dates and
+    tranche cadence hold because x does not exist on other days.
+    """
+    mask = v.g.index >= 0
+    prev = previous_on(mask)
+    avail = p.donor_cumulative_available()
+    before = np.where(prev >= 0, np.take_along_axis(avail, np.maximum(prev, 0), axis=2), 0.0)
+    g_prev = np.where(prev >= 0, np.take_along_axis(v.g.index, np.maximum(prev, 0), axis=2), -1)
+    e = entries(mask.shape)
+    lay.add_rows("donor_availability", "dit", mask, lower=avail - before, upper=avail - before,
+                 terms=[(e, v.g.index, 1.0), (e, g_prev, -1.0), (e, v.x.index, 1.0)])
+    sends = v.x.index >= 0
+    flat: Bool = np.asarray(sends.any(axis=2) & ~mask.any(axis=2), dtype=bool)
+    lay.add_rows("donor_stock", "di", flat, lower=-INF,
+                 upper=np.where(sends, avail, 0.0).max(axis=2, initial=0.0),
+                 terms=[(entries(flat.shape)[:, :, None], v.x.index, 1.0)])
+
+
+def pledges(lay: Layout, p: Problem, v: Variables) -> None:
+    """Pledged quantities dispatched by the pledge day.
+
+    ``sum_{tau<=day[q]} x[d_q,i_q,tau] >= Q[q]`` (minimum) or ``= Q[q]`` (fixed), where Q[q] is
+    the quantity of pledge q plus every earlier or same-day pledge of the same donor and item
+    (pledges accumulate). Pledges due outside the horizon are not modelled.
+    """
+    n = len(p.pledge_ids)
+    day = p.pledge_day
+    same = ((p.pledge_donor[:, None] == p.pledge_donor[None, :])
+            & (p.pledge_item[:, None] == p.pledge_item[None, :]) & (day[None, :] <= day[:, None]))
+    total = same.astype(float) @ p.pledge_quantity if n else np.zeros(0)
+    cols = v.x.index[p.pledge_donor, p.pledge_item, :]
+    cols = np.where(np.arange(p.n_days)[None, :] <= day[:, None], cols, -1)
+    mask = (day >= 0) & (day < p.n_days)
+    upper = np.where(p.pledge_fixed, total, INF)
+    lay.add_rows("pledge", "q", mask, lower=total, upper=upper,
+                 terms=[(np.arange(n)[:, None], cols, 1.0)])
+
+
+def hub_balance(lay: Layout, p: Problem, v: Variables) -> None:
+    """Hub stock: ``h[i,t] = h[i,t-1] + sum_d x[d,i,t-lead[d]] - sum_k z[i,k,t]``.
+
+    Dispatches arrive after the donor's lead time; what leaves the hub is z. The hub holds stock
+    without limit and is assumed never struck (it lies outside the strike zone).
+    """
+    mask = v.h.index >= 0
+    e = entries(mask.shape)
+    arriving = shifted(v.x.index, p.lead_days[:, None, None], axis=2)
+    lay.add_rows("hub_balance", "it", mask, lower=0.0, upper=0.0,
+                 terms=[(e, v.h.index, 1.0), (e, shifted(v.h.index, 1), -1.0),
+                        (e[None, :, :], arriving, -1.0), (e[:, None, :], v.z.index, 1.0)])
+
+
+def hub_throughput(lay: Layout, p: Problem, v: Variables) -> None:
+    """Tons leaving the hub a day: ``sum_{i,k} m[i] z[i,k,t] <= H[t]``."""
+    e = np.arange(p.n_days)
+    lay.add_rows("hub_throughput", "t", np.ones(p.n_days, dtype=bool), lower=-INF,
+                 upper=p.hub_throughput_t,
+                 terms=[(e[None, None, :], v.z.index, p.item_mass_t[:, None, None])])
+
+
+def depot_arrivals(p: Problem, v: Variables) -> I64:
+    """[i, k, t] column of the move that arrives at depot k on day t (``z[i,k,t-tr[k]]``)."""
+    return shifted(v.z.index, p.transit_days[None, :, None], axis=2)
+
+
+def depot_balance(lay: Layout, p: Problem, v: Variables) -> None:
+    """Depot stock with expected strike decay; consumption is what the balance leaves.
+
+    ``c[i,k,t] = r[k] s[i,k,t-1] + z[i,k,t-tr[k]] - s[i,k,t] >= 0``: each day a strike
+    destroys, in expectation, the share ``1 - r[k]`` of the stock carried in from the day before
+    (before the day's arrivals), then arrivals come in and consumption goes out; ``s[i,k,-1]``
+    is the initial stock, so on day 0 the row reads ``s - z <= r[k] s0[i,k]``.
+    """
+    mask = v.s.index >= 0
+    e = entries(mask.shape)
+    r = retention(p)[None, :, None]
+    first = (np.arange(p.n_days) == 0)[None, None, :]
+    upper = np.where(first, r * p.initial_stock[:, :, None], 0.0)
+    lay.add_rows("depot_balance", "ikt", mask, lower=-INF, upper=upper,
+                 terms=[(e, v.s.index, 1.0), (e, shifted(v.s.index, 1), -r),
+                        (e, depot_arrivals(p, v), -1.0)])
+
+
+def demand(lay: Layout, p: Problem, v: Variables) -> None:
+    """Need met or short: ``sum_{i in f} c[i,k,t] + u[f,k,t] = need[f,k,t]``.
+
+    With c from `depot_balance`. ``need`` already holds the spare parts worn by firing. Rows
+    exist for every family, depot and day that has need or an item someone holds.
+    """
+    shape = p.need.shape
+    e = entries(shape)
+    r = retention(p)[None, :, None]
+    held = np.zeros(len(p.families), dtype=bool)
+    held[p.item_family[(v.s.index >= 0).any(axis=(1, 2))]] = True
+    mask = (p.need > 0) | held[:, None, None]
+    rows = e[p.item_family]
+    first = np.zeros(shape)
+    np.add.at(first, p.item_family, r * p.initial_stock[:, :, None])
+    first[:, :, 1:] = 0.0
+    rhs = p.need - first
+    lay.add_rows("demand", "fkt", mask, lower=rhs, upper=rhs,
+                 terms=[(rows, v.s.index, -1.0), (rows, shifted(v.s.index, 1), r),
+                        (rows, depot_arrivals(p, v), 1.0), (e, v.u.index, 1.0)])
+
+
+def depot_capacity(lay: Layout, p: Problem, v: Variables) -> None:
+    """Stock held at the end of a day within capacity: ``sum_i m[i] s[i,k,t] <= cap[k]``."""
+    shape = (len(p.depots), p.n_days)
+    lay.add_rows("depot_capacity", "kt", np.ones(shape, dtype=bool), lower=-INF,
+                 upper=np.broadcast_to(p.depot_capacity_t[:, None], shape),
+                 terms=[(entries(shape)[None, :, :], v.s.index, p.item_mass_t[:, None, None])])
+
+
+def capability_packages(lay: Layout, p: Problem, v: Variables) -> None:
+    """First load on hand when a package's platforms arrive (soft).
+
+    ``sum_{i in f, k} s[i,k,day[q]] + v[q,f] >= load[q,f]``: the stock of the family held in
+    the depots at the end of the package day covers its first load; v is penalised at the
+    family's shortfall penalty per unit.
+    """
+    mask = v.v.index >= 0
+    e = entries(mask.shape)
+    day = np.clip(p.package_day, 0, p.n_days - 1)
+    stock = np.moveaxis(v.s.index[:, :, day], 2, 0)  # [q, i, k]
+    rows = e[:, p.item_family][:, :, None]
+    lay.add_rows("package", "qf", mask, lower=p.package_first_load, upper=INF,
+                 terms=[(rows, stock, 1.0), (e, v.v.index, 1.0)], soft=True)
+
+
+def burden_sharing(lay: Layout, p: Problem, v: Variables) -> None:
+    """Value shipped by each donor inside its fair-share band (soft).
+
+    ``V[d] = sum_{i,t} value[i] x[d,i,t]``, ``W = sum_d V[d]`` over all donors, and
+    ``(share[d] - b) W - e_lo[d] <= V[d] <= (share[d] + b) W + e_hi[d]``; e_lo and e_hi cost
+    ``fairness_penalty`` per EUR.
+    """
+    if v.fair_value is None or v.total_value is None or v.e_lo is None or v.e_hi is None:
+        return
+    has = v.fair_value.index >= 0
+    e = np.arange(len(p.donors))
+    value = -p.item_value[None, :, None]
+    lay.add_rows("donor_value", "d", has, lower=0.0, upper=0.0,
+                 terms=[(e, v.fair_value.index, 1.0), (e[:, None, None], v.x.index, value)])
+    lay.add_rows("total_value", "o", np.ones(1, dtype=bool), lower=0.0, upper=0.0,
+                 terms=[(np.zeros(1, dtype=np.int64), v.total_value.index, 1.0),
+                        (np.zeros(1, dtype=np.int64), v.x.index, value)])
+    share = np.nan_to_num(p.fair_share)
+    w = v.total_value.index
+    low = np.maximum(share - p.fair_share_band, 0.0)
+    lay.add_rows("fair_share_low", "d", has, lower=0.0, upper=INF,
+                 terms=[(e, v.fair_value.index, 1.0), (e, w, -low), (e, v.e_lo.index, 1.0)],
+                 soft=True)
+    lay.add_rows("fair_share_high", "d", has, lower=-INF, upper=0.0,
+                 terms=[(e, v.fair_value.index, 1.0), (e, w, -(share + p.fair_share_band)),
+                        (e, v.e_hi.index, -1.0)], soft=True)
+
+
+def smoothness(lay: Layout, p: Problem, v: Variables) -> None:
+    """Change of a donor's tranche size from its previous tranche (a cheap proxy).
+
+    ``sum_i x[d,i,t] - sum_i x[d,i,t'] = up[d,t] - dn[d,t]`` for each tranche day t of the
+    donor's calendar after its first, t' the tranche day before (x is zero where it does not
+    exist, so starting and stopping count as changes); ``w_smoothness (up + dn)`` is the
+    objective term. Summing over items makes one row per donor and tranche instead of one per
+    item: it smooths the size of each tranche (what the hub and depots must absorb), not the
+    mix of items in it.
+    """
+    mask = v.up.index >= 0
+    e = entries(mask.shape)
+    prev = previous_on(p.tranche_day)
+    x_prev = np.take_along_axis(v.x.index, np.maximum(prev, 0)[:, None, :], axis=2)
+    x_prev = np.where(prev[:, None, :] >= 0, x_prev, -1)
+    rows = e[:, None, :]
+    lay.add_rows("smoothness", "dt", mask, lower=0.0, upper=0.0,
+                 terms=[(rows, v.x.index, 1.0), (rows, x_prev, -1.0), (e, v.up.index, -1.0),
+                        (e, v.dn.index, 1.0)])
+
+
+def tranche_size(lay: Layout, p: Problem, v: Variables) -> None:
+    """MILP: a tranche is empty or at least the donor's minimum size.
+
+    ``min_t[d] y[d,t] <= sum_i m[i] x[d,i,t] <= M[d,t] y[d,t]`` with
+    ``M[d,t] = sum_i m[i] A[d,i,t]`` (all the donor could have sent by then) and y binary.
+    """
+    if v.y is None:
+        return
+    mask = v.y.index >= 0
+    e = entries(mask.shape)[:, None, :]
+    mass = p.item_mass_t[None, :, None]
+    big: F64 = (p.donor_cumulative_available() * mass).sum(axis=1)
+    lay.add_rows("tranche_min", "dt", mask, lower=0.0, upper=INF,
+                 terms=[(e, v.x.index, mass),
+                        (e[:, 0, :], v.y.index, -p.min_tranche_t[:, None])])
+    lay.add_rows("tranche_max", "dt", mask, lower=-INF, upper=0.0,
+                 terms=[(e, v.x.index, mass), (e[:, 0, :], v.y.index, -big)])
+
+
+def add_constraints(lay: Layout, p: Problem, v: Variables) -> None:
+    """Every constraint family, in the order of DESIGN.md's planning model."""
+    donor_availability(lay, p, v)
+    pledges(lay, p, v)
+    hub_balance(lay, p, v)
+    hub_throughput(lay, p, v)
+    depot_balance(lay, p, v)
+    demand(lay, p, v)
+    depot_capacity(lay, p, v)
+    capability_packages(lay, p, v)
+    burden_sharing(lay, p, v)
+    smoothness(lay, p, v)
+    tranche_size(lay, p, v)

@@ -1,0 +1,176 @@
+"""Explanations in words: why a plan runs short, and why a model has no plan at all.
+
+A shortfall is attributed to the first cause that holds, checked in this order on the rows and
+variables around the first short day: nothing could have arrived yet (release date, or lead and
+transit time); donors have nothing left to give (donor stock); the hub is at its throughput
+(hub throughput); the depot is full (depot capacity); otherwise supplying costs more than the
+shortfall penalty (cost). An infeasible model is re-solved *elastically*: every hard row gets
+two slack columns (1 per unit for limits, `BALANCE_COST` for balances), and the families whose
+slacks are used are named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from resupply.compile.problem import F64, Problem
+from resupply.planning.layout import entry_name
+from resupply.planning.model import LpModel
+from resupply.planning.options import PlanOptions
+from resupply.planning.solve import Session, SolverRun
+from resupply.planning.status import Status
+
+WINDOW = 7
+"""Days before the first short day from which a binding hub or depot row is looked for (up to
+the last short day)."""
+
+FAMILY_WORDS = {
+    "donor_availability": "donor stock and production: more would be dispatched than the donor "
+                          "holds and produces by then",
+    "donor_stock": "donor stock: more would be dispatched than the donor holds",
+    "pledge": "pledges: a pledged quantity cannot be dispatched by its date (not released, not "
+              "a tranche day, or more than the donor holds)",
+    "hub_balance": "hub balance: more would leave the hub than has arrived",
+    "hub_throughput": "hub throughput: more tons would leave the hub in a day than it handles",
+    "depot_balance": "depot balance: a depot would consume more than it holds",
+    "demand": "demand: a depot holds stock it may not consume (more than the need)",
+    "depot_capacity": "depot capacity: a depot would hold more tons than it can store",
+    "tranche_min": "minimum tranche size: a tranche smaller than the donor's minimum",
+    "tranche_max": "minimum tranche size: a tranche larger than the donor can send",
+}
+"""Constraint family -> what its violation means, in words."""
+
+
+def explain_shortfall(model: LpModel, run: SolverRun, shortfall: F64) -> list[str]:
+    """One sentence per family and depot that runs short: where, from when, how much, why."""
+    p = model.problem
+    lines = []
+    short = shortfall > 1e-6 * np.maximum(p.need, 1.0)
+    material = shortfall.sum(axis=2) > np.maximum(0.5, 1e-4 * p.need.sum(axis=2))
+    for f, k in zip(*np.nonzero(short.any(axis=2) & material), strict=True):
+        first = int(np.argmax(short[f, k]))
+        last = int(p.n_days - 1 - np.argmax(short[f, k, ::-1]))
+        total = float(shortfall[f, k].sum())
+        cause = _cause(model, run, int(f), int(k), (first, last))
+        lines.append(f"{p.families[f]} at {p.depots[k]} is short from {p.dates[first]} "
+                     f"(day {first}): {total:,.0f} {p.family_units[f]} over the horizon; "
+                     f"binding: {cause}")
+    return lines
+
+
+def _cause(model: LpModel, run: SolverRun, f: int, k: int, days: tuple[int, int]) -> str:
+    """The first cause that holds for family f at depot k short on ``days`` (first, last)."""
+    p, v = model.problem, model.variables
+    day, last = days
+    transit = int(p.transit_days[k])
+    in_family = p.item_family == f
+    x_days = np.nonzero((v.x.index[:, in_family, :] >= 0).any(axis=(0, 1)))
+    reach = _earliest_arrival(p, v.x.index >= 0, in_family, k)
+    if day < reach:
+        then = f"; from day {reach}: {_cause(model, run, f, k, (reach, last))}" if (
+            last >= reach) else ""
+        if _released_late(p, in_family, k, day):
+            return (f"release date — donors hold {p.families[f]} but may not send it early "
+                    f"enough to arrive by day {day}{then}")
+        return f"lead and transit time — nothing sent can arrive before day {reach}{then}"
+    if run.col_value is None or not len(x_days[0]):
+        return "donor stock — no donor holds or produces this family"
+    sent = v.x.values(run.col_value)[:, in_family, :].sum(axis=2)
+    left = float((p.donor_cumulative_available()[:, in_family, -1] - sent).sum())
+    if left <= 1e-6 * max(float(p.need[f].sum()), 1.0):
+        return "donor stock — donors have sent all they hold and produce"
+    if _binding(model, run, "hub_throughput", (slice(None),), (day - transit, last - transit)):
+        return "hub throughput — the hub moves its full tonnage a day"
+    if _binding(model, run, "depot_capacity", (k,), (day, last)):
+        return f"depot capacity — {p.depots[k]} is full"
+    if _released_late(p, in_family, k, day):
+        return "release date — more is held but released too late"
+    return "cost — supplying would cost more than the shortfall penalty"
+
+
+def _earliest_arrival(p: Problem, has_x: np.ndarray, in_family: np.ndarray, k: int) -> int:
+    d_idx, _, t_idx = np.nonzero(has_x[:, in_family, :])
+    if not len(d_idx):
+        return p.n_days
+    stock_there = p.initial_stock[in_family, k].sum() > 0
+    arrive = int((t_idx + p.lead_days[d_idx]).min() + p.transit_days[k])
+    return 0 if stock_there else arrive
+
+
+def _released_late(p: Problem, in_family: np.ndarray, k: int, day: int) -> bool:
+    """Some donor holds the family and could have had it at depot k by ``day`` (lead and
+    transit allow it) but for a release date after day 0."""
+    holds = p.donor_cumulative_available()[:, in_family, -1] > 0
+    release = p.release_day[:, in_family]
+    latest_ok = day - p.lead_days[:, None] - int(p.transit_days[k])
+    return bool((holds & (release > 0) & (release > latest_ok) & (latest_ok >= 0)).any())
+
+
+def _binding(model: LpModel, run: SolverRun, name: str, where: tuple[int | slice, ...],
+             days: tuple[int, int]) -> bool:
+    """Some row of the family is at its upper bound from ``WINDOW`` days before the first to
+    the last day of ``days``."""
+    if run.row_value is None or name not in model.families:
+        return False
+    rows = model.families[name].index[where][..., max(days[0] - WINDOW, 0): max(days[1], 0) + 1]
+    rows = rows[rows >= 0]
+    upper = model.row_upper[rows]
+    slack = upper - run.row_value[rows]
+    return bool((slack <= 1e-6 * np.maximum(np.abs(upper), 1.0)).any())
+
+
+BALANCES = ("donor_availability", "donor_stock", "hub_balance", "depot_balance", "demand",
+            "donor_value", "total_value", "smoothness")
+"""Conservation laws and definitions: relaxed only at ``BALANCE_COST`` per unit, so that the
+elastic re-solve blames a limit a user can change (a pledge, a capacity) where one suffices."""
+BALANCE_COST = 1e3
+
+
+def explain_infeasible(model: LpModel, opts: PlanOptions, time_limit: float) -> list[str]:
+    """Elastic re-solve: name the constraint families that cannot all hold, with examples."""
+    soft = {n for n, fam in model.families.items() if fam.soft}
+    hard = model.rows_of(tuple(n for n in model.families if n not in soft))
+    finite = np.isfinite(model.row_lower[hard]) | np.isfinite(model.row_upper[hard])
+    hard = hard[finite]
+    weight = np.ones(len(hard))
+    for name in BALANCES:
+        if name in model.families:
+            fam = model.families[name]
+            weight[(hard >= fam.start) & (hard < fam.stop)] = BALANCE_COST
+    elastic = _elastic_model(model, hard, weight)
+    run = Session(elastic, opts).run(time_limit)
+    if run.status is not Status.OPTIMAL or run.col_value is None:
+        return [f"the model is infeasible; the elastic re-solve ended {run.status}"]
+    slack = run.col_value[model.n_cols:]
+    violation = slack[: len(hard)] + slack[len(hard):]
+    return _name_violations(model, hard, violation)
+
+
+def _elastic_model(model: LpModel, hard: np.ndarray, weight: F64) -> LpModel:
+    n = len(hard)
+    eye = sp.csc_matrix((np.ones(n), (hard, np.arange(n))), shape=(model.n_rows, n))
+    matrix = sp.hstack([model.matrix, eye, -eye], format="csc")
+    return replace(
+        model, matrix=matrix, cost=np.concatenate([np.zeros(model.n_cols), weight, weight]),
+        lower=np.concatenate([model.lower, np.zeros(2 * n)]),
+        upper=np.concatenate([model.upper, np.full(2 * n, np.inf)]),
+        integrality=np.concatenate([np.zeros_like(model.integrality), np.zeros(2 * n, np.int32)]),
+        offset=0.0)
+
+
+def _name_violations(model: LpModel, hard: np.ndarray, violation: F64) -> list[str]:
+    lines = []
+    for name, fam in model.families.items():
+        inside = (hard >= fam.start) & (hard < fam.stop)
+        amount = violation[inside]
+        if not (amount > 1e-6).any():
+            continue
+        worst = hard[inside][np.argsort(-amount)[:3]]
+        where = [entry_name(model.problem, name, fam.axes,
+                            tuple(int(a) for a in np.argwhere(fam.index == r)[0])) for r in worst]
+        lines.append(f"{FAMILY_WORDS.get(name, name)}; violated by {amount.sum():,.4g} in all, "
+                     f"e.g. {', '.join(where)}")
+    return lines or ["the model is infeasible, but no single constraint family could be named"]

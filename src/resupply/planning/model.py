@@ -1,0 +1,158 @@
+"""Assemble the planning LP/MILP from a `Problem`: variables, rows, bounds and objective.
+
+The model is arrays only (a SciPy CSC matrix, bound and cost vectors); `solve` hands them to
+HiGHS. A rolling re-plan is the same model with some bounds fixed (`fix_actuals`), so a solve
+can be warm-started from the previous plan's basis.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from resupply.compile.problem import F64, Problem
+from resupply.errors import PlanningError
+from resupply.planning.constraints import add_constraints
+from resupply.planning.layout import Layout, RowFamily
+from resupply.planning.options import Actuals, PlanOptions
+from resupply.planning.variables import Variables, add_variables, retention
+
+TERMS = ("shortfall", "package", "strike_loss", "transport", "smoothness", "fairness")
+"""Objective terms, each reported separately. [EUR]"""
+
+
+@dataclass(frozen=True)
+class LpModel:
+    """One LP/MILP: ``min cost @ x + offset`` s.t. ``row_lower <= A x <= row_upper``,
+    ``lower <= x <= upper``, ``x`` integer where ``integrality`` is 1."""
+
+    problem: Problem
+    variables: Variables
+    families: dict[str, RowFamily]
+    matrix: sp.csc_matrix
+    cost: F64
+    lower: F64
+    upper: F64
+    row_lower: F64
+    row_upper: F64
+    integrality: NDArray[np.int32]
+    term_of_col: NDArray[np.int64]
+    """[column] index into `TERMS`, or -1 for columns with no cost."""
+    offset: float
+    """Constant of the objective: expected strike loss of the initial depot stock. [EUR]"""
+    build_seconds: float
+
+    @property
+    def n_cols(self) -> int:
+        """Columns (variables)."""
+        return int(self.cost.shape[0])
+
+    @property
+    def n_rows(self) -> int:
+        """Rows (constraints)."""
+        return int(self.row_lower.shape[0])
+
+    @property
+    def nnz(self) -> int:
+        """Non-zeros of the constraint matrix."""
+        return int(self.matrix.nnz)
+
+    def term_values(self, col_value: F64) -> dict[str, float]:
+        """Each objective term at a solution. [EUR]"""
+        contrib = self.cost * col_value
+        out = {name: float(contrib[self.term_of_col == n].sum()) for n, name in enumerate(TERMS)}
+        out["strike_loss"] += self.offset
+        return out
+
+    def rows_of(self, names: tuple[str, ...]) -> NDArray[np.int64]:
+        """Row numbers of the named families (those present)."""
+        parts = [np.arange(f.start, f.stop) for n, f in self.families.items() if n in names]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def build_model(p: Problem, opts: PlanOptions, actuals: Actuals | None = None) -> LpModel:
+    """Build the model of DESIGN.md for ``p`` (see `variables` and `constraints`)."""
+    started = time.perf_counter()
+    lay = Layout()
+    v = add_variables(lay, p, opts, actuals)
+    add_constraints(lay, p, v)
+    integrality = np.zeros(lay.n_cols, dtype=np.int32)
+    if opts.integer:
+        _mark_integers(integrality, p, v)
+    terms = np.concatenate(lay.term_of_col) if lay.term_of_col else np.zeros(0, dtype=str)
+    term_index = np.full(lay.n_cols, -1, dtype=np.int64)
+    for n, name in enumerate(TERMS):
+        term_index[terms == name] = n
+    offset = float(p.w_strike_loss * (p.item_value[:, None] * (1.0 - retention(p))[None, :]
+                                      * p.initial_stock).sum())
+    model = LpModel(
+        problem=p, variables=v, families=dict(lay.families), matrix=lay.matrix(),
+        cost=_cat(lay.cost), lower=_cat(lay.lower), upper=_cat(lay.upper),
+        row_lower=_cat(lay.row_lower), row_upper=_cat(lay.row_upper), integrality=integrality,
+        term_of_col=term_index, offset=offset, build_seconds=0.0)
+    return replace(model, build_seconds=time.perf_counter() - started)
+
+
+def _cat(parts: list[F64]) -> F64:
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _mark_integers(integrality: NDArray[np.int32], p: Problem, v: Variables) -> None:
+    """Whole units: x and z of whole-unit items; y binary."""
+    for block in (v.x, v.z):
+        whole = np.moveaxis(block.index, 1 if block is v.x else 0, 0)[p.item_whole]
+        integrality[whole[whole >= 0]] = 1
+    if v.y is not None:
+        integrality[v.y.index[v.y.index >= 0]] = 1
+
+
+def fix_actuals(model: LpModel, actuals: Actuals, freeze_days: int,
+                previous_dispatch: F64 | None) -> LpModel:
+    """The model of a rolling re-plan: days before ``from_day`` fixed to what happened.
+
+    Dispatches and hub-to-depot moves before ``from_day`` are fixed to the actuals; depot stock
+    at the end of ``from_day - 1`` to the stock on hand; depot rows before ``from_day`` are
+    dropped (the past is not re-planned). Dispatches of the next ``freeze_days`` days are fixed
+    to the announced tranches (or, without them, to ``previous_dispatch``).
+    """
+    p, v = model.problem, model.variables
+    day = actuals.from_day
+    if not 1 <= day < p.n_days:
+        raise PlanningError(f"--from-day must be between 1 and {p.n_days - 1}, not {day}")
+    lower, upper = model.lower.copy(), model.upper.copy()
+    _fix(lower, upper, v.x.index[:, :, :day], actuals.dispatched[:, :, :day])
+    _fix(lower, upper, v.z.index[:, :, :day], actuals.moves[:, :, :day])
+    _fix(lower, upper, v.s.index[:, :, day - 1], actuals.depot_stock)
+    upper[v.u.index[:, :, :day][v.u.index[:, :, :day] >= 0]] = 0.0
+    if freeze_days > 0:
+        frozen = actuals.announced if actuals.announced is not None else previous_dispatch
+        if frozen is None:
+            raise PlanningError("--freeze-days needs announced tranches in the actuals file or "
+                                "a previous plan to keep")
+        stop = min(day + freeze_days, p.n_days)
+        _fix(lower, upper, v.x.index[:, :, day:stop], frozen[:, :, day:stop])
+    row_lower, row_upper = model.row_lower.copy(), model.row_upper.copy()
+    for name in ("depot_balance", "demand", "depot_capacity"):
+        past = model.families[name].index[..., :day]
+        row_lower[past[past >= 0]] = -np.inf
+        row_upper[past[past >= 0]] = np.inf
+    if "package" in model.families:
+        old = model.families["package"].index[p.package_day < day]
+        row_lower[old[old >= 0]] = -np.inf
+    return replace(model, lower=lower, upper=upper, row_lower=row_lower, row_upper=row_upper)
+
+
+def _fix(lower: F64, upper: F64, index: NDArray[np.int64], value: F64) -> None:
+    """Fix the columns of ``index`` to ``value``; a value where no column exists is an error."""
+    present = index >= 0
+    stray = (~present) & (value > 1e-9)
+    if stray.any():
+        raise PlanningError(
+            f"{int(stray.sum())} actual quantities have no place in the model (an item nobody "
+            "holds, or a move that cannot arrive within the horizon)")
+    lower[index[present]] = value[present]
+    upper[index[present]] = value[present]

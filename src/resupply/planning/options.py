@@ -1,0 +1,68 @@
+"""Settings of one planning run, and the actual state a rolling re-plan starts from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from resupply.compile.problem import F64
+from resupply.errors import PlanningError
+
+Method = Literal["simplex", "ipm", "choose"]
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """How to plan. Every field has a default that gives the LP of DESIGN.md."""
+
+    integer: bool = False
+    """Add minimum tranche sizes (binary on/off) and whole units: a MILP."""
+    time_limit: float = 600.0
+    """Wall-clock limit of the solve, enforced from outside HiGHS as well. [s]"""
+    fairness: bool = True
+    """Include the burden-sharing bands (when any donor has a fair share)."""
+    cost_of_fairness: bool = True
+    """Re-solve without bands to report the cost of fairness (a warm-started second solve)."""
+    mip_gap: float = 1e-4
+    """Relative MIP gap at which the MILP stops. [1]"""
+    method: Method = "simplex"
+    """HiGHS LP method; see docs/performance.md for the measurements behind the default."""
+    threads: int = 0
+    """HiGHS threads (0: HiGHS decides)."""
+    explain: bool = True
+    """Explain shortfalls, and run an elastic re-solve when the model is infeasible."""
+
+    def __post_init__(self) -> None:
+        if self.method not in {"simplex", "ipm", "choose"}:
+            raise PlanningError(f"method must be simplex, ipm or choose, not {self.method!r}")
+        if not self.time_limit > 0:
+            raise PlanningError(f"time_limit must be > 0 seconds, not {self.time_limit}")
+        if not 0 <= self.mip_gap < 1:
+            raise PlanningError(f"mip_gap must be in [0, 1), not {self.mip_gap}")
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain values for plan.json."""
+        return {"integer": self.integer, "time_limit": self.time_limit,
+                "fairness": self.fairness, "cost_of_fairness": self.cost_of_fairness,
+                "mip_gap": self.mip_gap, "method": self.method, "threads": self.threads}
+
+
+@dataclass(frozen=True)
+class Actuals:
+    """What already happened before ``from_day``, for a rolling re-plan.
+
+    Arrays follow the `Problem` index contract. Days before ``from_day`` are fixed to these
+    actuals; ``depot_stock`` is the stock on hand at the end of day ``from_day - 1``; ``announced``
+    holds tranches promised for the coming days (kept unchanged for ``freeze_days``).
+    """
+
+    from_day: int
+    """First day that is re-planned (>= 1)."""
+    depot_stock: F64
+    """[i, k] stock on hand at the start of ``from_day``. [units]"""
+    dispatched: F64
+    """[d, i, t] units dispatched on each day before ``from_day``. [units]"""
+    moves: F64
+    """[i, k, t] units sent from the hub to each depot before ``from_day``. [units]"""
+    announced: F64 | None = None
+    """[d, i, t] tranches announced from ``from_day`` on (None: the previous plan's). [units]"""

@@ -1,0 +1,176 @@
+"""Solve an `LpModel` with HiGHS under a wall-clock limit; results come back as NumPy arrays.
+
+This is the only module that touches ``highspy``. The solve runs in HiGHS's own worker thread
+(``startSolve``); the caller waits at most ``time_limit + GRACE`` seconds, then cancels the
+solve and waits ``GRACE`` more, so a call returns within about ``time_limit + 2 GRACE`` even
+when HiGHS's own (soft) time limit is overrun.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+import numpy as np
+from numpy.typing import NDArray
+
+from resupply.compile.problem import F64
+from resupply.errors import PlanningError
+from resupply.planning.model import LpModel
+from resupply.planning.options import PlanOptions
+from resupply.planning.status import Status, from_highs
+
+GRACE = 2.0
+"""Seconds waited past the limit before cancelling, and again after cancelling. [s]"""
+
+
+@dataclass(frozen=True)
+class WarmStart:
+    """A simplex basis (solver-neutral codes: 0 lower, 1 basic, 2 upper, 3 zero, 4 nonbasic)."""
+
+    col_status: NDArray[np.int8]
+    row_status: NDArray[np.int8]
+    dispatch: F64 | None = None
+    """[d, i, t] the plan's dispatch, kept by ``--freeze-days`` when no tranche is announced."""
+
+
+@dataclass(frozen=True)
+class SolverRun:
+    """The outcome of one solve, as plain values and arrays."""
+
+    status: Status
+    message: str
+    col_value: F64 | None
+    row_value: F64 | None
+    row_dual: F64 | None
+    objective: float
+    mip_gap: float
+    iterations: int
+    seconds: float
+    warm: WarmStart | None
+
+    def stats(self) -> dict[str, float | int | str]:
+        """Solver statistics for plan.json."""
+        return {"solver": f"HiGHS {highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}"
+                          f".{highspy.HIGHS_VERSION_PATCH}",
+                "solve_s": round(self.seconds, 4), "iterations": self.iterations,
+                "mip_gap": self.mip_gap, "message": self.message}
+
+
+def _new_highs() -> Any:
+    """A silent Highs (its one-time banner goes to a closed stdout, not the user's)."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        solver = highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    solver.silent()
+    return solver
+
+
+class Session:
+    """A model loaded into HiGHS; bounds may change between runs (warm re-solves)."""
+
+    def __init__(self, model: LpModel, opts: PlanOptions) -> None:
+        self.model = model
+        self.opts = opts
+        self.highs = _new_highs()
+        self.alive = True
+        for key, value in _options(opts).items():
+            self.highs.setOptionValue(key, value)
+        a = model.matrix
+        loaded = self.highs.passModel(
+            model.n_cols, model.n_rows, model.nnz, 1, 1, model.offset, model.cost,
+            model.lower, model.upper, model.row_lower, model.row_upper,
+            a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data,
+            model.integrality)
+        if loaded == highspy.HighsStatus.kError:
+            raise PlanningError("HiGHS rejected the model (a non-finite coefficient or bound?)")
+
+    def change_rows(self, rows: NDArray[np.int64], lower: F64, upper: F64) -> None:
+        """New bounds for some rows (the basis is kept for a warm re-solve)."""
+        if len(rows):
+            self.highs.changeRowsBounds(len(rows), rows.astype(np.int32), lower, upper)
+
+    def warm_start(self, warm: WarmStart) -> None:
+        """Start the next simplex run from ``warm`` (ignored if its size does not match)."""
+        if len(warm.col_status) != self.model.n_cols or len(warm.row_status) != self.model.n_rows:
+            return
+        basis = highspy.HighsBasis()
+        statuses = list(highspy.HighsBasisStatus.__members__.values())
+        by_code = {int(s): s for s in statuses}
+        basis.col_status = [by_code[int(c)] for c in warm.col_status]
+        basis.row_status = [by_code[int(c)] for c in warm.row_status]
+        basis.valid = True
+        self.highs.setBasis(basis)
+
+    def run(self, time_limit: float, want_basis: bool = False) -> SolverRun:
+        """Solve; never blocks much longer than ``time_limit`` seconds. [s]"""
+        if self.model.n_cols == 0:
+            return self._empty()
+        self.highs.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+        self.highs.HandleUserInterrupt = True
+        started = time.perf_counter()
+        self.highs.startSolve()
+        done, _ = self.highs.wait(time_limit + GRACE)
+        if not done:
+            self.highs.cancelSolve()
+            done, _ = self.highs.wait(GRACE)
+        seconds = time.perf_counter() - started
+        if not done:
+            self.alive = False
+            return SolverRun(Status.TIME_LIMIT, "solver did not stop; abandoned", None, None, None,
+                             float("nan"), float("nan"), 0, seconds, None)
+        return self._collect(seconds, want_basis)
+
+    def _empty(self) -> SolverRun:
+        """A model with no variables (HiGHS reports any such model optimal, rows unchecked)."""
+        m = self.model
+        if ((m.row_lower <= 0) & (m.row_upper >= 0)).all():
+            return SolverRun(Status.OPTIMAL, "Empty", np.zeros(0), np.zeros(m.n_rows),
+                             np.zeros(m.n_rows), m.offset, 0.0, 0, 0.0, None)
+        return SolverRun(Status.INFEASIBLE, "Infeasible", None, None, None, float("nan"),
+                         float("nan"), 0, 0.0, None)
+
+    def _collect(self, seconds: float, want_basis: bool) -> SolverRun:
+        h = self.highs
+        status = from_highs(h.getModelStatus().name)
+        info = h.getInfo()
+        has_primal = int(info.primal_solution_status) == 2
+        values = rows = duals = None
+        if has_primal:
+            sol = h.getSolution()
+            values = np.asarray(sol.col_value, dtype=float)
+            rows = np.asarray(sol.row_value, dtype=float)
+            duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+        warm = _basis(h) if want_basis and status is Status.OPTIMAL else None
+        gap = float(info.mip_gap) if self.model.integrality.any() else 0.0
+        iterations = int(info.simplex_iteration_count) + int(info.ipm_iteration_count)
+        objective = float(info.objective_function_value) if has_primal else float("nan")
+        return SolverRun(status, h.modelStatusToString(h.getModelStatus()), values, rows, duals,
+                         objective, gap, iterations, seconds, warm)
+
+
+def _basis(h: Any) -> WarmStart | None:
+    basis = h.getBasis()
+    if not basis.valid:
+        return None
+    return WarmStart(np.fromiter((int(s) for s in basis.col_status), dtype=np.int8),
+                     np.fromiter((int(s) for s in basis.row_status), dtype=np.int8))
+
+
+def _options(opts: PlanOptions) -> dict[str, Any]:
+    out: dict[str, Any] = {"mip_rel_gap": float(opts.mip_gap), "solver": opts.method}
+    if opts.method == "simplex":
+        out["simplex_strategy"] = 1  # dual simplex
+    if opts.threads > 0:
+        out["threads"] = int(opts.threads)
+    return out

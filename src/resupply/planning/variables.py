@@ -1,0 +1,187 @@
+"""The variables of the planning LP, each block created only where it can be non-zero.
+
+Symbols (all non-negative; units of the item unless stated):
+
+======  ==========  ===================================================================
+block   axes        meaning
+======  ==========  ===================================================================
+x       d, i, t     dispatch of donor d on day t; arrives at the hub on t + lead[d]
+g       d, i, t     donor d's remaining availability of item i after the dispatch of day t
+                    (only for items whose availability grows over the horizon)
+h       i, t        hub stock at the end of day t (the hub is assumed never struck)
+z       i, k, t     hub-to-depot move on day t; arrives at depot k on t + transit[k]
+s       i, k, t     depot stock at the end of day t
+u       f, k, t     need of family f at depot k on day t that is not met (shortfall)
+v       q, f        first load of capability package q not on hand on its day
+V, W    d / -       value shipped by each donor with a fair share / by all donors [EUR]
+e_lo,   d           value shipped below / above a donor's fair-share band [EUR]
+e_hi
+up, dn  d, t        increase / decrease of a donor's tranche (units, all items) from the
+                    donor's previous tranche day
+y       d, t        1 if donor d sends a tranche on day t (MILP only)
+======  ==========  ===================================================================
+
+Consumption c[i,k,t] is not a variable: the depot balance implies it (`constraints`), which
+saves one variable per item, depot and day. ``x`` and ``g`` exist only on a donor's tranche
+days, on or after the release day, once something is available, and while a dispatch can still
+arrive within the horizon (or is needed for a pledge); ``z`` only while a move can arrive;
+``h``, ``z``, ``s`` only for items that someone holds; ``u`` only where there is need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from resupply.compile.problem import F64, I64, Bool, Problem
+from resupply.planning.layout import Block, Layout
+from resupply.planning.options import Actuals, PlanOptions
+
+
+@dataclass(frozen=True)
+class Variables:
+    """The blocks of one model; optional blocks are None when the model has no need of them."""
+
+    x: Block
+    g: Block
+    h: Block
+    z: Block
+    s: Block
+    u: Block
+    v: Block
+    up: Block
+    dn: Block
+    fair_value: Block | None
+    total_value: Block | None
+    e_lo: Block | None
+    e_hi: Block | None
+    y: Block | None
+
+
+def retention(p: Problem) -> F64:
+    """[k] share of depot stock that survives a day: ``r = 1 - strike_prob x loss_fraction``."""
+    r: F64 = 1.0 - p.strike_prob * p.loss_fraction
+    return r
+
+
+def item_active(p: Problem) -> Bool:
+    """[i] items that some donor can give or some depot holds; others get no variables."""
+    held: Bool = (p.donor_cumulative_available()[:, :, -1].sum(axis=0) > 0) | (
+        p.initial_stock.sum(axis=1) > 0)
+    return held
+
+
+def dispatch_mask(p: Problem, actuals: Actuals | None) -> Bool:
+    """[d, i, t] where x exists: tranche day, released, available, arrives or is pledged."""
+    t = np.arange(p.n_days)
+    last_pledge = np.full(p.donor_stock.shape, -1, dtype=np.int64)
+    np.maximum.at(last_pledge, (p.pledge_donor, p.pledge_item), p.pledge_day)
+    arrives = (t[None, :] + p.lead_days[:, None] < p.n_days)[:, None, :]
+    mask: Bool = (p.tranche_day[:, None, :] & (t >= p.release_day[:, :, None])
+                  & (p.donor_cumulative_available() > 0)
+                  & (arrives | (t <= last_pledge[:, :, None])))
+    if actuals is not None:
+        mask = mask | (actuals.dispatched > 0)
+    return mask
+
+
+def grows(p: Problem, x_mask: Bool) -> Bool:
+    """[d, i] availability grows between the first and last day x exists (production): these
+    need the running balance g; the others only ``sum_t x <= stock``."""
+    n_t = x_mask.shape[2]
+    first = np.argmax(x_mask, axis=2)
+    last = n_t - 1 - np.argmax(x_mask[:, :, ::-1], axis=2)
+    avail = p.donor_cumulative_available()
+    at = np.take_along_axis
+    out: Bool = (at(avail, last[:, :, None], axis=2) > at(avail, first[:, :, None], axis=2))[
+        :, :, 0] & x_mask.any(axis=2)
+    return out
+
+
+def previous_on(mask: Bool) -> I64:
+    """Along the last axis: the position of the previous True entry (``-1`` if none)."""
+    t = np.arange(mask.shape[-1])
+    last = np.maximum.accumulate(np.where(mask, t, -1), axis=-1)
+    prev = np.full(mask.shape, -1, dtype=np.int64)
+    prev[..., 1:] = last[..., :-1]
+    return prev
+
+
+def smoothness_pairs(p: Problem, sends: Bool) -> Bool:
+    """[d, t] tranche days that follow an earlier tranche day of the same donor (calendar
+    cadence), where the donor can send something on either day (``sends`` [d, t])."""
+    prev = previous_on(p.tranche_day)
+    before = np.take_along_axis(sends, np.maximum(prev, 0), axis=1) & (prev >= 0)
+    pairs: Bool = p.tranche_day & (prev >= 0) & (sends | before)
+    return pairs
+
+
+def add_variables(lay: Layout, p: Problem, opts: PlanOptions,
+                  actuals: Actuals | None) -> Variables:
+    """Create every block, with the objective coefficient of each column (see `objective`)."""
+    active = item_active(p)
+    flow = _flow_blocks(lay, p, actuals, active)
+    u = lay.add_vars("u", "fkt", p.need > 0, cost=p.shortfall_penalty[:, None, None],
+                     term="shortfall")
+    v = lay.add_vars("v", "qf", _package_mask(p),
+                     cost=p.shortfall_penalty[None, :], term="package")
+    tranche: Bool = np.asarray((flow["x"].index >= 0).any(axis=1), dtype=bool)
+    smooth = smoothness_pairs(p, tranche)
+    up = lay.add_vars("up", "dt", smooth, cost=p.w_smoothness, term="smoothness")
+    dn = lay.add_vars("dn", "dt", smooth, cost=p.w_smoothness, term="smoothness")
+    fair = _fair_blocks(lay, p, opts)
+    y = None
+    if opts.integer:
+        y = lay.add_vars("y", "dt", tranche & (p.min_tranche_t[:, None] > 0), upper=1.0)
+    return Variables(flow["x"], flow["g"], flow["h"], flow["z"], flow["s"], u, v, up, dn,
+                     *fair, y)
+
+
+def _flow_blocks(lay: Layout, p: Problem, actuals: Actuals | None,
+                 active: Bool) -> dict[str, Block]:
+    t = np.arange(p.n_days)
+    shape = (len(p.items), len(p.depots), p.n_days)
+    x_mask = dispatch_mask(p, actuals)
+    tons_cost = p.w_transport * p.item_mass_t
+    x = lay.add_vars("x", "dit", x_mask,
+                     cost=tons_cost[None, :, None] * p.donor_transport[:, None, None],
+                     term="transport")
+    g = lay.add_vars("g", "dit", x_mask & grows(p, x_mask)[:, :, None])
+    h = lay.add_vars("h", "it", np.broadcast_to(active[:, None], (len(p.items), p.n_days)))
+    z_mask = active[:, None, None] & (t[None, None, :] + p.transit_days[None, :, None]
+                                      < p.n_days)
+    z = lay.add_vars("z", "ikt", np.broadcast_to(z_mask, shape),
+                     cost=tons_cost[:, None, None] * p.depot_transport[None, :, None],
+                     term="transport")
+    loss = (p.w_strike_loss * p.item_value[:, None, None]
+            * (1.0 - retention(p))[None, :, None] * (t < p.n_days - 1)[None, None, :])
+    s = lay.add_vars("s", "ikt", np.broadcast_to(active[:, None, None], shape), cost=loss,
+                     term="strike_loss")
+    return {"x": x, "g": g, "h": h, "z": z, "s": s}
+
+
+def _package_mask(p: Problem) -> Bool:
+    inside = (p.package_day >= 0) & (p.package_day < p.n_days)
+    mask: Bool = (p.package_first_load > 0) & inside[:, None]
+    return mask
+
+
+def fair_donors(p: Problem, opts: PlanOptions) -> Bool:
+    """[d] donors whose fair-share band is modelled."""
+    if not opts.fairness:
+        return np.zeros(len(p.donors), dtype=bool)
+    has: Bool = np.isfinite(p.fair_share)
+    return has
+
+
+def _fair_blocks(lay: Layout, p: Problem, opts: PlanOptions
+                 ) -> tuple[Block | None, Block | None, Block | None, Block | None]:
+    fair = fair_donors(p, opts)
+    if not fair.any():
+        return None, None, None, None
+    value = lay.add_vars("V", "d", fair)
+    total = lay.add_vars("W", "o", np.ones(1, dtype=bool))
+    e_lo = lay.add_vars("e_lo", "d", fair, cost=p.fairness_penalty, term="fairness")
+    e_hi = lay.add_vars("e_hi", "d", fair, cost=p.fairness_penalty, term="fairness")
+    return value, total, e_lo, e_hi

@@ -1,0 +1,151 @@
+"""Headline findings of a run, in words a planner can act on.
+
+Computed from the run directory's files (explain, plan, simulation, comparison), each finding
+one sentence: when each legacy family runs dry, the shortfall left under the optimal plan and
+who could still close it, the probability of running out, the expected strike losses and the
+best tranche policy under the risk limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from resupply.report.run_dir import RunData
+from resupply.report.sections import family_names
+
+SHORT_SHARE = 0.005
+"""A family counts as short under the plan when more than this share of its need is unmet."""
+
+
+def _date(text: object) -> str:
+    if text is None:
+        return "never"
+    stamp = pd.Timestamp(str(text))
+    return f"{stamp.day} {stamp:%b %Y}"
+
+
+def _money(value: float) -> str:
+    for size, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
+        if abs(value) >= size:
+            return f"EUR {value / size:,.1f}{suffix}"
+    return f"EUR {value:,.0f}"
+
+
+def run_dry_findings(run: RunData) -> list[str]:
+    """One line per family that runs dry even with every donor's supply sent at once."""
+    if run.explain is None:
+        return []
+    names = family_names(run)
+    lines = []
+    for fam in run.explain["families"]:
+        if fam["runs_dry_with_all_supply"] is None:
+            continue
+        lines.append(
+            f"{names[fam['family']]} ({fam['standard']}) runs dry on "
+            f"{_date(fam['runs_dry_without_resupply'])} with no resupply and on "
+            f"{_date(fam['runs_dry_with_all_supply'])} even if every donor sent all it has.")
+    return lines
+
+
+def unused_supply(run: RunData) -> pd.DataFrame:
+    """Per donor and family: units donors could give over the horizon but the plan leaves."""
+    p = run.problem
+    available = p.donor_cumulative_available()[:, :, -1]
+    grid = pd.MultiIndex.from_product([p.donors, p.items], names=["donor", "item"])
+    sent = np.zeros(len(grid))
+    if run.tranches is not None and not run.tranches.empty:
+        by = run.tranches.groupby(["donor", "item"])["quantity"].sum()
+        sent = by.reindex(grid, fill_value=0.0).to_numpy(dtype=float)
+    left = np.clip(available - sent.reshape(available.shape), 0.0, None)
+    d_idx, i_idx = np.nonzero(left > 0.5)
+    frame = pd.DataFrame({
+        "donor": np.asarray(p.donors, dtype=object)[d_idx],
+        "family": np.asarray(p.families, dtype=object)[p.item_family[i_idx]],
+        "units": left[d_idx, i_idx]})
+    return frame.groupby(["family", "donor"], as_index=False).agg(units=("units", "sum"))
+
+
+def shortfall_findings(run: RunData) -> list[str]:
+    """Families short under the optimal plan, by how much, and who could still close it."""
+    if run.stock is None:
+        return []
+    p, names = run.problem, family_names(run)
+    per_depot = run.stock.drop_duplicates(["family", "depot", "day"])
+    short = per_depot.groupby("family")["shortfall"].sum()
+    first = per_depot[per_depot["shortfall"] > 0.5].groupby("family")["date"].min()
+    unused = unused_supply(run)
+    lines = []
+    for f, fam in enumerate(p.families):
+        need = float(p.need[f].sum())
+        gap = float(short.get(fam, 0.0))
+        if need <= 0 or gap <= SHORT_SHARE * need:
+            continue
+        holders = unused[unused["family"] == fam].sort_values("units", ascending=False)
+        closers = ", ".join(f"{r.donor} ({r.units:,.0f})" for r in holders.head(3).itertuples())
+        who = (f"donors still holding some: {closers}" if closers else
+               "no donor holds more: only new production or more platforms of another standard "
+               "can close it")
+        lines.append(f"Under the optimal plan {names[fam]} is short {gap:,.0f} "
+                     f"{p.family_units[f]} ({gap / need:.0%} of need) from "
+                     f"{_date(first.get(fam))}; {who}.")
+    return lines
+
+
+def risk_findings(run: RunData) -> list[str]:
+    """Probability of running out and expected strike losses when the plan meets chance."""
+    if run.metrics is None:
+        return []
+    m, names = run.metrics, family_names(run)
+    families: dict[str, Any] = m.get("families", {})
+    legacy = _runs_dry_regardless(run)
+    chances = [f"{names[f]} {v['stockout_prob']:.0%}" for f, v in families.items()
+               if f not in legacy]
+    line = (f"Following the plan over {m['runs']:,} simulated runs, the chance of running out: "
+            + (", ".join(chances) or "no family at risk"))
+    if legacy:
+        line += (f"; {', '.join(names[f] for f in legacy)} run out as expected once donor "
+                 "stocks end")
+    lost, tons = m["overall"]["lost_value"], m["overall"]["lost_tons"]
+    return [line + ".",
+            f"Expected stock lost to depot strikes: {_money(lost['mean'])} "
+            f"({tons['mean']:,.0f} t), 95th percentile {_money(lost['p95'])}."]
+
+
+def _runs_dry_regardless(run: RunData) -> list[str]:
+    """Families that run dry even with every donor's supply sent at once (explain)."""
+    if run.explain is None:
+        return []
+    return [f["family"] for f in run.explain["families"]
+            if f["runs_dry_with_all_supply"] is not None]
+
+
+def policy_findings(run: RunData) -> list[str]:
+    """The best tranche policy under the risk limit, against one lump."""
+    if run.frontier is None:
+        return []
+    fr = run.frontier
+    points = {p["policy"]: p for p in fr["policies"]}
+    best = points[fr["best"]]
+    line = (f"Best tranche policy with at most {fr['risk_limit']:.0%} chance of running out: "
+            f"{fr['best']} (chance {best['stockout_prob']:.1%}, strike loss "
+            f"{_money(best['lost_value'])})")
+    if "lump" in points and fr["best"] != "lump":
+        lump = points["lump"]
+        line += (f"; one lump loses {_money(lump['lost_value'])} with chance "
+                 f"{lump['stockout_prob']:.1%}")
+    if not fr["best_meets_limit"]:
+        line += "; no policy meets the limit, this is the least risky"
+    counted = [f for f in run.problem.families if f not in fr.get("out_of_scope", [])]
+    if counted:
+        names = family_names(run)
+        line += f" (counting {', '.join(names[f] for f in counted)})"
+    return [line + "."]
+
+
+def headline_findings(run: RunData) -> list[str]:
+    """All findings, in the order a planner reads them."""
+    return [*run_dry_findings(run), *shortfall_findings(run), *risk_findings(run),
+            *policy_findings(run)]

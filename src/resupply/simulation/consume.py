@@ -1,0 +1,93 @@
+"""Steps 6 and 7 of the day (see `resupply.simulation.engine`): consumption and records."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from resupply.compile.problem import F64
+from resupply.simulation.draws import ChunkDraws
+from resupply.simulation.state import DOS_BIN_DAYS, SHORT, Chunk, Static, Totals, contract
+
+
+def _surge(st: Static, draws: ChunkDraws) -> F64:
+    """[r] consumption multiplier of the day (surge or 1). [1]"""
+    p = st.problem
+    if not st.options.surges or p.surge_prob <= 0.0:
+        return np.ones(draws.runs)
+    result: F64 = np.where(draws.uniform(()) < p.surge_prob, p.surge_multiplier, 1.0)
+    return result
+
+
+def _draw_demand(st: Static, draws: ChunkDraws, t: int, free: F64) -> tuple[F64, F64]:
+    """Demand and demand met, [r, k, f]: ammunition first, then spare parts worn by the rounds
+    fired (demanded, in backorder mode, where platforms do not idle). [units]"""
+    mean = st.ammo_need[t][None] * _surge(st, draws)[:, None, None]
+    demand = draws.consumption(mean)
+    met = np.minimum(demand, free)
+    if st.spare_per_round is not None:
+        fired = demand if st.options.backorders else met
+        sp = st.spare_idx
+        worn_mean = contract(fired, st.spare_per_round[t])[:, :, sp]
+        demand[:, :, sp] = draws.consumption(worn_mean)
+        met[:, :, sp] = np.minimum(demand[:, :, sp], free[:, :, sp])
+    return demand, met
+
+
+def consume(c: Chunk, t: int) -> None:
+    """Step 6: serve backorders (backorder mode), draw demand, take stock pro rata by item."""
+    st, s, draws = c.st, c.s, c.draws
+    stock_f = contract(s.stock, st.onehot)  # [r, k, f]
+    if st.options.backorders:
+        served = np.minimum(s.backorder, stock_f)
+        s.backorder -= served
+        demand, met = _draw_demand(st, draws, t, stock_f - served)
+        s.backorder += demand - met
+        used = served + met
+    else:
+        demand, met = _draw_demand(st, draws, t, stock_f)
+        used = met
+    unmet = demand - met
+    share = np.divide(used, stock_f, out=np.zeros_like(used), where=stock_f > 0)
+    keep = 1.0 - np.minimum(share, 1.0)  # [r, k, f]
+    s.stock *= np.take(keep, st.problem.item_family, axis=2)
+    end_f = np.maximum(stock_f - used, 0.0)
+    record(c, t, (demand, met, used, unmet, end_f))
+
+
+def record(c: Chunk, t: int, flows: tuple[F64, F64, F64, F64, F64]) -> None:
+    """Step 7: per-run totals and daily sums; ``flows`` = demand, met, used, unmet, end stock,
+    each [r, k, f]. [units]"""
+    st, s, tot = c.st, c.s, c.tot
+    demand, met, used, unmet, end_f = flows
+    tot.consumed += used
+    short = unmet > SHORT
+    family_short = short.any(axis=1)  # [r, f]
+    if t >= st.options.warmup_days:
+        tot.demand += demand
+        tot.met += met
+        tot.onhand_days += end_f
+        tot.backorder_days += s.backorder
+        tot.short_days += short
+        tot.family_short_days += family_short
+        tot.standard_short_days += (family_short @ st.family_std) > 0
+        tot.depot_short_days += short.any(axis=2)
+        tot.any_short_days += np.any(family_short, axis=1)
+    family_total = end_f.sum(axis=1)  # [r, f]
+    np.maximum(tot.peak_family, family_total, out=tot.peak_family)
+    dry = (tot.dry_day < 0) & family_short & (family_total <= SHORT)
+    tot.dry_day[dry] = t
+    tot.stock_sum[t] += end_f.sum(axis=0)
+    _days_of_supply(st, tot, t, family_total)
+    if tot.stock_trace is not None:
+        tot.stock_trace[:, t] = s.stock
+
+
+def _days_of_supply(st: Static, tot: Totals, t: int, family_total: F64) -> None:
+    """Histogram of days of supply (stock / next day's need) per family at day end."""
+    need = st.next_need[t]
+    dos = np.divide(family_total, need[None], out=np.full_like(family_total, np.inf),
+                    where=need[None] > 0)
+    bins = np.minimum(dos / DOS_BIN_DAYS, st.n_bins - 1).astype(np.int64)
+    flat = (np.arange(st.n_f)[None, :] * st.n_bins + bins).ravel()
+    tot.dos_hist[t] += np.bincount(flat, minlength=st.n_f * st.n_bins).reshape(
+        st.n_f, st.n_bins)

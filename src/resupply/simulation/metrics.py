@@ -1,0 +1,157 @@
+"""Metrics of a `SimResult`: per family, standard, depot and overall, mean and P5/P50/P95
+across runs; and daily percentile bands of days of supply.
+
+Definitions (per run, then summarised across runs):
+
+- **stockout_prob**: share of runs with at least one day of unmet demand. [1]
+- **stockout_days**: days with unmet demand (at any depot, of any family in scope). [days]
+- **fill_rate**: demand met on the day it arose / demand (1 when nothing was demanded). [1]
+- **short**: demand not met on its day, in the family's units (rounds short). [units]
+- **lost_units / lost_tons / lost_value**: stock destroyed by strikes. [units, t, EUR]
+- **peak_exposed_tons**: largest depot stock when strikes fall (depots, overall). [t]
+- **runs_dry**: the first day a family has unmet demand with no stock left at any depot;
+  ``probability`` of it happening and P5/P50/P95 dates (``null``: later than the horizon).
+- **inventory** (overall): mean on hand and backorders at day end, and cost per day
+  ``h on_hand + p backorders`` with the scenario's weights h and p. [units, EUR/day]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from resupply.compile.problem import F64, Problem
+from resupply.simulation.run import SimResult
+from resupply.simulation.state import DOS_BIN_DAYS, Totals
+
+QUANTILES = (5, 50, 95)
+
+
+def stats(values: F64) -> dict[str, float]:
+    """Mean and P5/P50/P95 of per-run values."""
+    q = np.percentile(values, QUANTILES) if len(values) else [np.nan] * 3
+    return {"mean": float(np.mean(values)) if len(values) else float("nan"),
+            **{f"p{n}": float(v) for n, v in zip(QUANTILES, q, strict=True)}}
+
+
+def _fill(met: F64, demand: F64) -> F64:
+    result: F64 = np.divide(met, demand, out=np.ones_like(met), where=demand > 0)
+    return result
+
+
+def _flows(tot: Totals, keep: F64, axis: tuple[int, ...]) -> dict[str, Any]:
+    """Metrics of the [r, k, f] flows weighted by ``keep`` (0/1 over k and f)."""
+    n_f = tot.demand.shape[2]
+    demand = (tot.demand * keep).sum(axis=axis)
+    met = (tot.met * keep).sum(axis=axis)
+    lost = [(tot.lost[:, :, j * n_f:(j + 1) * n_f] * keep).sum(axis=axis) for j in range(3)]
+    return {"fill_rate": stats(_fill(met, demand)), "short": stats(demand - met),
+            "lost_units": stats(lost[0]), "lost_tons": stats(lost[1]),
+            "lost_value": stats(lost[2])}
+
+
+def _short(days: F64) -> dict[str, Any]:
+    return {"stockout_prob": float(np.mean(days > 0)) if len(days) else float("nan"),
+            "stockout_days": stats(days)}
+
+
+def _dry(problem: Problem, days: F64) -> dict[str, Any]:
+    never = np.where(days < 0, np.inf, days)
+    out: dict[str, Any] = {"probability": float(np.mean(days >= 0))}
+    for q in QUANTILES:
+        day = float(np.percentile(never, q, method="inverted_cdf"))
+        out[f"p{q}"] = (None if not np.isfinite(day)
+                        else (problem.start + dt.timedelta(days=int(day))).isoformat())
+    return out
+
+
+def _families(result: SimResult) -> dict[str, Any]:
+    p, tot = result.problem, result.totals
+    out = {}
+    for f, fam in enumerate(p.families):
+        keep = np.zeros((1, len(p.depots), len(p.families)))
+        keep[:, :, f] = 1.0
+        out[fam] = {"standard": p.standards[p.family_standard[f]], "unit": p.family_units[f],
+                    **_short(tot.family_short_days[:, f]), **_flows(tot, keep, (1, 2)),
+                    "peak_stock": stats(tot.peak_family[:, f]),
+                    "runs_dry": _dry(p, tot.dry_day[:, f].astype(float))}
+    return out
+
+
+def _standards(result: SimResult) -> dict[str, Any]:
+    p, tot = result.problem, result.totals
+    out = {}
+    for s, std in enumerate(p.standards):
+        keep = (p.family_standard == s).astype(float)[None, None, :]
+        out[std] = {**_short(tot.standard_short_days[:, s]), **_flows(tot, keep, (1, 2))}
+    return out
+
+
+def _depots(result: SimResult) -> dict[str, Any]:
+    p, tot = result.problem, result.totals
+    out = {}
+    for k, depot in enumerate(p.depots):
+        keep = np.zeros((1, len(p.depots), 1))
+        keep[:, k] = 1.0
+        out[depot] = {**_short(tot.depot_short_days[:, k]), **_flows(tot, keep, (1, 2)),
+                      "peak_exposed_tons": stats(tot.peak_tons[:, k])}
+    return out
+
+
+def _inventory(result: SimResult) -> dict[str, Any]:
+    p, tot = result.problem, result.totals
+    days = max(tot.counted_days, 1)
+    on_hand = tot.onhand_days.sum(axis=(1, 2)) / days
+    backorders = tot.backorder_days.sum(axis=(1, 2)) / days
+    return {"on_hand": stats(on_hand), "backorders": stats(backorders),
+            "cost_per_day": stats(p.holding_cost * on_hand + p.backorder_cost * backorders),
+            "days_counted": tot.counted_days}
+
+
+def summarize(result: SimResult) -> dict[str, Any]:
+    """All metrics of a result, JSON-ready (see the module docstring)."""
+    p, tot, o = result.problem, result.totals, result.options
+    return {
+        "scenario": p.name, "scenario_hash": p.scenario_hash, "policy": result.policy,
+        "runs": result.runs, "runs_asked": o.runs, "partial": result.partial, "seed": o.seed,
+        "block_runs": o.block_runs, "seconds": round(result.seconds, 3),
+        "options": {"demand": o.demand.kind, "cv": o.demand.cv, "strikes": o.strikes,
+                    "delays": o.delays, "surges": o.surges, "backorders": o.backorders,
+                    "warmup_days": o.warmup_days},
+        "overall": {**_short(tot.any_short_days), **_flows(tot, np.ones((1, 1, 1)), (1, 2)),
+                    "peak_exposed_tons": stats(tot.peak_total_tons),
+                    "inventory": _inventory(result)},
+        "families": _families(result), "standards": _standards(result),
+        "depots": _depots(result),
+    }
+
+
+def _hist_quantile(counts: np.ndarray, q: float) -> F64:
+    """[t, f] lower edge of the bin holding quantile ``q`` of each histogram. [days]"""
+    cum = np.cumsum(counts, axis=2)
+    target = q * cum[:, :, -1:]
+    index = (cum < target).sum(axis=2)
+    result: F64 = index * DOS_BIN_DAYS
+    return result
+
+
+def bands(result: SimResult) -> pd.DataFrame:
+    """Daily bands per family: mean stock over all depots [units] and P5/P50/P95 days of
+    supply (stock / next day's need, 0.5-day resolution, 365 meaning 365 or more or no need)."""
+    p, tot = result.problem, result.totals
+    runs = max(result.runs, 1)
+    n_t, n_f = p.n_days, len(p.families)
+    frame = pd.DataFrame({
+        "day": np.repeat(np.arange(n_t), n_f),
+        "date": np.repeat(p.dates, n_f),
+        "family": np.tile(np.array(p.families, dtype=object), n_t),
+        "standard": np.tile(np.array([p.standards[s] for s in p.family_standard],
+                                     dtype=object), n_t),
+        "stock_mean": (tot.stock_sum.sum(axis=1) / runs).ravel(),
+    })
+    for q in QUANTILES:
+        frame[f"dos_p{q}"] = _hist_quantile(tot.dos_hist, q / 100.0).ravel()
+    return frame

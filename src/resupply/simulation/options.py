@@ -1,0 +1,101 @@
+"""Settings of one simulation: runs, seed, chunking, demand model and engine modes.
+
+Everything that is not in the scenario but changes what the simulator draws or how it counts is
+here, so a `SimOptions` plus a `Problem` plus a policy fully determine a result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from resupply.errors import SimulationError
+
+DemandKind = Literal["scenario", "poisson", "normal", "fixed"]
+
+
+@dataclass(frozen=True)
+class DemandModel:
+    """How daily consumption is drawn around its mean (the need, times any surge).
+
+    kind
+        ``scenario``: negative binomial with the scenario's shape k (`Problem.demand_dispersion`,
+        drawn as gamma-Poisson), Poisson when k is infinite. ``poisson``: Poisson. ``normal``:
+        normal with standard deviation ``cv`` x mean, truncated at 0 (for inventory-theory
+        calibration). ``fixed``: exactly the mean (deterministic demand).
+    cv
+        Coefficient of variation of the ``normal`` model: standard deviation / mean. [1]
+    """
+
+    kind: DemandKind = "scenario"
+    cv: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("scenario", "poisson", "normal", "fixed"):
+            raise SimulationError(f"unknown demand model {self.kind!r}; use scenario, poisson, "
+                                  "normal or fixed")
+        if self.cv < 0 or (self.kind == "normal" and self.cv == 0):
+            raise SimulationError("the normal demand model needs cv > 0 (sd / mean)")
+
+
+@dataclass(frozen=True)
+class SimOptions:
+    """Settings of a simulation.
+
+    runs
+        Monte Carlo runs. [runs]
+    seed
+        Root of the `numpy.random.SeedSequence`; one child per block of ``block_runs`` runs.
+    block_runs
+        Seeding unit: runs that share one generator. Results depend on it, never on
+        ``chunk_runs`` or ``workers``. [runs]
+    chunk_runs
+        Runs simulated together (memory grows linearly with it); rounded up to a multiple of
+        ``block_runs``. [runs]
+    workers
+        Processes; 1 runs in this process. Results do not depend on it.
+    demand
+        How consumption is drawn (`DemandModel`).
+    strikes
+        False switches depot strikes off (whatever the scenario says).
+    delays
+        False switches random tranche delays and release slips off.
+    surges
+        False switches intensity surges off.
+    backorders
+        Inventory-theory mode: unmet demand is backordered and served first from later
+        arrivals, instead of lost. Platforms do not idle in this mode.
+    warmup_days
+        Days excluded from the per-run totals (demand, fill rate, on-hand, backorders, cost),
+        to measure a steady state. [days]
+    record_stock
+        Keep every run's depot stock of every day (`SimResult.stock`); small runs only.
+    """
+
+    runs: int = 1000
+    seed: int = 0
+    block_runs: int = 250
+    chunk_runs: int = 1000
+    workers: int = 1
+    demand: DemandModel = field(default_factory=DemandModel)
+    strikes: bool = True
+    delays: bool = True
+    surges: bool = True
+    backorders: bool = False
+    warmup_days: int = 0
+    record_stock: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("runs", "block_runs", "chunk_runs", "workers"):
+            if getattr(self, name) < 1:
+                raise SimulationError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.seed < 0:
+            raise SimulationError(f"seed must be non-negative, got {self.seed}")
+        if self.warmup_days < 0:
+            raise SimulationError(f"warmup_days must be non-negative, got {self.warmup_days}")
+
+    @property
+    def runs_per_chunk(self) -> int:
+        """``chunk_runs`` rounded up to a whole number of blocks. [runs]"""
+        blocks = -(-self.chunk_runs // self.block_runs)
+        return blocks * self.block_runs

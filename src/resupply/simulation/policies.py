@@ -1,0 +1,232 @@
+"""Policies: rules that decide, each simulated day, what donors dispatch and what leaves the hub.
+
+Every policy implements the two methods of `Policy`; settings go in ``__init__``, the work is
+done in the call, and nothing writes into the `DayView` it is given. The engine then caps the
+answers by what is physically possible (donor availability, hub stock, hub throughput, depot
+capacity), so a policy may ask for more than it can get.
+
+=====================  =========================================================================
+spec                   rule
+=====================  =========================================================================
+``plan``               follow a plan's dispatch x[d,i,t] and hub moves z[i,k,t] (`PlanInput`);
+                       what could not be done on time (late arrival, slipped release) is
+                       caught up as soon as possible
+``lump``               dispatch everything available as early as possible; move everything on
+``cadence:N[:B]``      every N days dispatch the expected need of the lead time plus the next N
+                       days plus a buffer of B days (default 7), less the inventory position;
+                       donors in order of availability (shortest lead first)
+``order-up-to``        periodic review every day up to a target per family and depot:
+``order-up-to:LEVEL``  ``LEVEL`` units, or ``Nd`` = the expected need of the lead time plus
+``order-up-to:Nd``     N days (default ``10d``); stock leaves the hub only up to the targets
+``rolling:N``          re-plan every N days on each run's state (see `resupply.simulation.rolling`)
+=====================  =========================================================================
+
+Policies other than ``plan`` set their own cadence: donors' tranche calendars and pledges are
+planning constraints, not applied to them.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from resupply.compile.problem import F64, Problem
+from resupply.simulation.plan_input import PlanInput
+from resupply.simulation.view import DayView
+
+TINY = 1e-9
+"""Requests below this are dropped (float dust of cumulative differences). [units]"""
+DEFAULT_BUFFER_DAYS = 7.0
+"""Buffer of ``cadence:N`` beyond the next N days. [days]"""
+DEFAULT_COVER_DAYS = 10.0
+"""Cover of ``order-up-to`` beyond the lead time. [days]"""
+
+
+@runtime_checkable
+class Policy(Protocol):
+    """A supply rule; see the module docstring."""
+
+    @property
+    def name(self) -> str:
+        """Spec of the policy, as `parse_policy` reads it."""
+        ...
+
+    def dispatch(self, view: DayView) -> F64:
+        """[r, d, i] units each donor should dispatch today. [units]"""
+        ...
+
+    def allocate(self, view: DayView) -> F64:
+        """[r, k, i] units that should leave the hub for each depot today. [units]"""
+        ...
+
+
+def window_need(problem: Problem, t: int, days: F64) -> F64:
+    """[k, f] expected need from day t over ``days[k, f]`` days (fractional days pro rata);
+    past the horizon the last day's need is assumed to go on. [units]"""
+    need = np.moveaxis(problem.need, 2, 0)  # [t, f, k] -> [t][f, k]
+    horizon = problem.n_days
+    pad = np.concatenate([np.zeros((1, *need.shape[1:])), np.cumsum(need[t:], axis=0)])
+    whole = np.floor(days.T).astype(np.int64)
+    inside = np.minimum(whole, horizon - t)
+    f_idx, k_idx = np.indices(whole.shape)
+    total: F64 = pad[inside, f_idx, k_idx] + (whole - inside) * need[-1]
+    part = days.T - whole
+    nxt = np.minimum(t + whole, horizon - 1)
+    total = total + part * need[nxt, f_idx, k_idx]
+    result: F64 = total.T
+    return result
+
+
+def supply_lead(problem: Problem) -> F64:
+    """[k, f] days from dispatch to a depot for each family: the slowest donor holding any
+    item of it (lead + mean delay; policies cover the worst route), plus the depot's
+    transit. [days]"""
+    n_f = len(problem.families)
+    onehot = np.eye(n_f)[problem.item_family]
+    holds = (problem.donor_stock + problem.donor_production.sum(axis=2)) @ onehot > 0  # [d, f]
+    lead = problem.lead_days + problem.delay_mean
+    slowest = np.where(holds, lead[:, None], 0.0).max(axis=0, initial=0.0)
+    result: F64 = problem.transit_days[:, None].astype(np.float64) + slowest[None, :]
+    return result
+
+
+def greedy_dispatch(view: DayView, order: F64) -> F64:
+    """[r, d, i] dispatch filling ``order[r, f]`` units per family from donors in order of
+    availability (shortest lead + mean delay first, then file order), items in file order."""
+    p = view.problem
+    lead = (p.lead_days + p.delay_mean)[:, None] * np.ones(len(p.items))[None, :]
+    d_idx, i_idx = np.indices(lead.shape)
+    fam = p.item_family[i_idx]
+    keys = np.lexsort((i_idx.ravel(), d_idx.ravel(), lead.ravel(), fam.ravel()))
+    d_p, i_p, f_p = d_idx.ravel()[keys], i_idx.ravel()[keys], fam.ravel()[keys]
+    avail = view.available[:, d_p, i_p]
+    before = np.cumsum(avail, axis=1) - avail
+    first = np.searchsorted(f_p, f_p)  # position of each pair's family group start
+    before_in_family = before - before[:, first]
+    take = np.clip(order[:, f_p] - before_in_family, 0.0, avail)
+    out = np.zeros(view.available.shape)
+    out[:, d_p, i_p] = take
+    return out
+
+
+def allocate_to_targets(view: DayView, target: F64, move_all: bool) -> F64:
+    """[r, k, i] hub stock split over depots in proportion to their deficit against
+    ``target[k, f]``; up to the deficits, or all of it when ``move_all`` (by demand share where
+    no depot has a deficit)."""
+    p = view.problem
+    deficit = np.maximum(target[None] - view.depot_position(), 0.0)  # [r, k, f]
+    total = deficit.sum(axis=1, keepdims=True)
+    share = p.demand_share / max(p.demand_share.sum(), TINY)
+    by_deficit = np.divide(deficit, total, out=np.zeros_like(deficit), where=total > TINY)
+    weights = np.where(total > TINY, by_deficit, share[None, :, None])
+    hub_f = view.family_sum(view.hub)[:, None, :]
+    if move_all:
+        fill = np.ones_like(total)
+    else:
+        fill = np.minimum(1.0, np.divide(total, hub_f, out=np.zeros_like(total),
+                                         where=hub_f > TINY))
+    per_family = (fill * weights)[:, :, p.item_family]  # [r, k, i]
+    moves: F64 = view.hub[:, None, :] * per_family
+    return moves
+
+
+def split_by_share(view: DayView) -> F64:
+    """[r, k, i] all hub stock, split over depots by demand share."""
+    share = view.problem.demand_share / max(view.problem.demand_share.sum(), TINY)
+    moves: F64 = view.hub[:, None, :] * share[None, :, None]
+    return moves
+
+
+class PlanPolicy:
+    """Follow a plan; catch up on what could not be done on its day."""
+
+    def __init__(self, plan: PlanInput, name: str = "plan") -> None:
+        self._name = name
+        self._cum_x = np.cumsum(plan.dispatch, axis=2)
+        self._cum_z = np.cumsum(plan.moves, axis=2)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def dispatch(self, view: DayView) -> F64:
+        want = self._cum_x[None, :, :, view.t] - view.dispatched
+        result: F64 = np.where(want > TINY, want, 0.0)
+        return result
+
+    def allocate(self, view: DayView) -> F64:
+        want = self._cum_z[None, :, :, view.t].transpose(0, 2, 1) - view.moved
+        result: F64 = np.where(want > TINY, want, 0.0)
+        return result
+
+
+class LumpPolicy:
+    """Everything available as early as possible, all of it moved on to the depots."""
+
+    @property
+    def name(self) -> str:
+        return "lump"
+
+    def dispatch(self, view: DayView) -> F64:
+        return view.available.copy()
+
+    def allocate(self, view: DayView) -> F64:
+        return split_by_share(view)
+
+
+class CadencePolicy:
+    """Every ``every`` days, ship the need of the lead time + ``every`` + ``buffer`` days less
+    the inventory position; all that reaches the hub moves on, by depot deficit."""
+
+    def __init__(self, every: int, buffer_days: float = DEFAULT_BUFFER_DAYS) -> None:
+        self.every = every
+        self.buffer_days = buffer_days
+
+    @property
+    def name(self) -> str:
+        extra = "" if self.buffer_days == DEFAULT_BUFFER_DAYS else f":{self.buffer_days:g}"
+        return f"cadence:{self.every}{extra}"
+
+    def _cover(self, view: DayView) -> F64:
+        days = supply_lead(view.problem) + self.every + self.buffer_days
+        return window_need(view.problem, view.t, days)
+
+    def dispatch(self, view: DayView) -> F64:
+        if view.t % self.every:
+            return np.zeros(view.available.shape)
+        order = np.maximum(self._cover(view).sum(axis=0)[None] - view.family_position(), 0.0)
+        return greedy_dispatch(view, order)
+
+    def allocate(self, view: DayView) -> F64:
+        return allocate_to_targets(view, self._cover(view), True)
+
+
+class OrderUpToPolicy:
+    """Daily periodic review up to ``level`` units per family and depot, or, with ``days``, up
+    to the expected need of the lead time plus ``days`` days. Stock leaves the hub only up to
+    the depots' targets."""
+
+    def __init__(self, level: float | None = None, days: float = DEFAULT_COVER_DAYS) -> None:
+        self.level = level
+        self.days = days
+
+    @property
+    def name(self) -> str:
+        if self.level is not None:
+            return f"order-up-to:{self.level:g}"
+        return "order-up-to" if self.days == DEFAULT_COVER_DAYS else f"order-up-to:{self.days:g}d"
+
+    def _target(self, view: DayView) -> F64:
+        p = view.problem
+        shape = (len(p.depots), len(p.families))
+        if self.level is not None:
+            return np.full(shape, float(self.level))
+        return window_need(p, view.t, supply_lead(p) + self.days)
+
+    def dispatch(self, view: DayView) -> F64:
+        order = np.maximum(self._target(view).sum(axis=0)[None] - view.family_position(), 0.0)
+        return greedy_dispatch(view, order)
+
+    def allocate(self, view: DayView) -> F64:
+        return allocate_to_targets(view, self._target(view), False)

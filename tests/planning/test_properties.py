@@ -1,0 +1,153 @@
+"""Hypothesis: random small scenarios give plans that respect every constraint, and the same
+optimal objective as the independent PuLP formulation solved by CBC."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from resupply.compile import Problem
+from resupply.planning import PlanResult, Status, plan
+
+from .builders import day, problem_of
+from .reference import reference_objective
+
+FLOW = 1e-6
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> dict[str, Any]:
+    """A random small scenario: 1-3 families (maybe a spare part), 1-4 items, 1-3 donors with
+    stock, production, releases, cadences and fair shares, pledges, 1-2 depots, a package."""
+    horizon = draw(st.integers(4, 12))
+    n_fam = draw(st.integers(1, 3))
+    spare = n_fam > 1 and draw(st.booleans())
+    families = [{"id": f"f{n}", "standard": "std", "shortfall_penalty_eur":
+                 draw(st.sampled_from([50.0, 500.0, 5000.0])),
+                 "kind": "spare_part" if spare and n == n_fam - 1 else "ammunition"}
+                for n in range(n_fam)]
+    ammo = [f["id"] for f in families if f["kind"] == "ammunition"]
+    items = [{"id": f"i{n}", "family": draw(st.sampled_from([f["id"] for f in families])),
+              "mass_kg": draw(st.sampled_from([20.0, 50.0, 500.0])),
+              "value_eur": draw(st.sampled_from([0.0, 100.0, 3000.0]))}
+             for n in range(draw(st.integers(1, 4)))]
+    item_ids = [str(i["id"]) for i in items]
+    platform = {"id": "gun", "standard": "std", "initial": draw(st.integers(0, 4)),
+                "uses": [{"family": f, "rounds_per_day": draw(st.sampled_from([5.0, 20.0]))}
+                         for f in ammo],
+                "wear": [{"family": families[-1]["id"], "per_round": 0.01}] if spare else []}
+    donors = [_donor(draw, n, item_ids, horizon) for n in range(draw(st.integers(1, 3)))]
+    n_dep = draw(st.integers(1, 2))
+    shares = [0.5, 0.5] if n_dep == 2 else [1.0]
+    depots = [{"id": f"k{n}", "capacity_t": draw(st.sampled_from([2.0, 5.0, 100.0])),
+               "transit_days": draw(st.integers(0, 2)), "demand_share": shares[n],
+               "strike_prob_per_day": draw(st.sampled_from([0.0, 0.05])),
+               "loss_fraction": draw(st.sampled_from([0.0, 0.5])),
+               "transport_eur_per_t": draw(st.sampled_from([0.0, 10.0])),
+               "initial_stock": [{"item": i, "quantity": draw(st.sampled_from([0.0, 5.0]))}
+                                 for i in item_ids]} for n in range(n_dep)]
+    data: dict[str, Any] = {
+        "name": "random", "start": day(0), "horizon_days": horizon, "standards": [{"id": "std"}],
+        "families": families, "items": items, "platforms": [platform], "donors": donors,
+        "pledges": _pledges(draw, donors, horizon),
+        "hub": {"throughput_t_per_day": draw(st.sampled_from([0.2, 2.0, 50.0]))},
+        "depots": depots,
+        "weights": {"smoothness": draw(st.sampled_from([0.0, 0.01, 1.0])),
+                    "fair_share_band": 0.1, "fairness_penalty": 0.5}}
+    if draw(st.booleans()):
+        data["deliveries"] = [{"platform": "gun", "date": day(draw(st.integers(0, horizon - 1))),
+                               "count": 2, "first_load_days": 1.0}]
+    return data
+
+
+def _donor(draw: st.DrawFn, n: int, item_ids: list[str], horizon: int) -> dict[str, Any]:
+    held = draw(st.lists(st.sampled_from(item_ids), min_size=1, max_size=2, unique=True))
+    donor: dict[str, Any] = {
+        "id": f"d{n}", "lead_days": draw(st.integers(0, 3)),
+        "tranche_every_days": draw(st.integers(1, 4)),
+        "tranche_offset_days": draw(st.integers(0, 2)),
+        "transport_eur_per_t": draw(st.sampled_from([0.0, 5.0])),
+        "stock": [{"item": i, "quantity": draw(st.sampled_from([0.0, 10.0, 200.0]))}
+                  for i in held]}
+    if draw(st.booleans()):
+        donor["production"] = [{"item": held[0], "rates": [
+            {"date": day(draw(st.integers(0, horizon - 1))), "per_day": 5.0}]}]
+    if draw(st.booleans()):
+        donor["releases"] = [{"item": held[-1], "date": day(draw(st.integers(0, horizon - 1)))}]
+    if draw(st.booleans()):
+        donor["fair_share"] = draw(st.sampled_from([0.2, 0.6]))
+    return donor
+
+
+def _pledges(draw: st.DrawFn, donors: list[dict[str, Any]], horizon: int
+             ) -> list[dict[str, Any]]:
+    out = []
+    for n in range(draw(st.integers(0, 1))):
+        donor = draw(st.sampled_from(donors))
+        line = draw(st.sampled_from(donor["stock"]))
+        out.append({"id": f"p{n}", "donor": donor["id"], "item": line["item"],
+                    "quantity": draw(st.sampled_from([1.0, 5.0, 500.0])),
+                    "date": day(draw(st.integers(horizon // 2, horizon - 1))),
+                    "binding": draw(st.sampled_from(["minimum", "minimum", "fixed"]))})
+    return out
+
+
+def _check_invariants(p: Problem, result: PlanResult) -> None:
+    """Flow conservation, non-negativity, release, availability, capacity and cadence."""
+    x, z, s = result.dispatch, result.moves, result.depot_stock
+    assert (x >= -FLOW).all() and (z >= -FLOW).all() and (s >= -FLOW).all()
+    assert (result.consumption >= -FLOW).all() and (result.shortfall >= -FLOW).all()
+    t = np.arange(p.n_days)
+    assert (x[:, :, :][(t[None, None, :] < p.release_day[:, :, None])] <= FLOW).all()
+    assert (x.sum(axis=1)[~p.tranche_day] <= FLOW).all()
+    assert (np.cumsum(x, axis=2) <= p.donor_cumulative_available() + FLOW).all()
+    r = 1.0 - p.strike_prob * p.loss_fraction
+    before = np.concatenate([p.initial_stock[:, :, None], s[:, :, :-1]], axis=2)
+    balance = r[None, :, None] * before + result.arrivals - result.consumption - s
+    np.testing.assert_allclose(balance, 0.0, atol=FLOW)
+    np.testing.assert_allclose(result.arrivals, _arrivals(p, z), atol=FLOW)
+    used = np.zeros_like(p.need)
+    np.add.at(used, p.item_family, result.consumption)
+    np.testing.assert_allclose(used + result.shortfall, p.need, atol=FLOW)
+    assert ((p.item_mass_t[:, None, None] * s).sum(axis=0)
+            <= p.depot_capacity_t[:, None] + FLOW).all()
+    assert ((p.item_mass_t[:, None, None] * z).sum(axis=(0, 1))
+            <= p.hub_throughput_t + FLOW).all()
+    hub_in = np.zeros_like(result.hub_stock)
+    for d in range(len(p.donors)):
+        lead = int(p.lead_days[d])
+        hub_in[:, lead:] += x[d, :, : p.n_days - lead]
+    hub = np.cumsum(hub_in - z.sum(axis=1), axis=1)
+    np.testing.assert_allclose(hub, result.hub_stock, atol=FLOW)
+    assert (result.hub_stock >= -FLOW).all()
+
+
+def _arrivals(p: Problem, z: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(z)
+    for k in range(len(p.depots)):
+        tr = int(p.transit_days[k])
+        out[:, k, tr:] = z[:, k, : p.n_days - tr]
+    return out
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_random_plans_hold_every_constraint_and_match_the_reference(data: dict[str, Any]
+                                                                     ) -> None:
+    p = problem_of(data)
+    result = plan(p, cost_of_fairness=False)
+    status, objective = reference_objective(p)
+    if result.status is Status.INFEASIBLE:
+        assert status == "Infeasible"
+        assert result.explanation
+        return
+    assert result.status is Status.OPTIMAL
+    assert status == "Optimal"
+    _check_invariants(p, result)
+    assert result.objective == pytest.approx(objective, rel=1e-6, abs=1e-6)
+    assert sum(result.terms.values()) == pytest.approx(result.objective, rel=1e-9, abs=1e-6)

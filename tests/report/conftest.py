@@ -1,0 +1,30 @@
+"""A run directory for `tiny`, made with the real commands (plan, simulate, compare, explain)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from resupply.domain import load_scenario
+
+Cli = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory, cli: Cli) -> Path:
+    run = tmp_path_factory.mktemp("run")
+    (run / "scenario.json").write_text(load_scenario("tiny").model_dump_json(indent=1))
+    for args in (("plan", "tiny", "--out", str(run / "plan")),
+                 ("simulate", "tiny", "--plan", str(run / "plan"), "--runs", "200",
+                  "--seed", "7", "--out", str(run / "simulate")),
+                 ("compare", "tiny", "--policies", "lump,cadence:7,cadence:1,plan",
+                  "--runs", "200", "--seed", "7", "--out", str(run / "compare"))):
+        code, _, err = cli(*args)
+        assert code == 0, err
+    code, out, _ = cli("explain", "tiny", "--json")
+    assert code == 0
+    (run / "explain.json").write_text(json.dumps(json.loads(out)))
+    return run
