@@ -14,6 +14,7 @@ from rich.table import Table
 from resupply.cli.app import EXIT_FAILED, app, err, out, user_errors
 from resupply.compile import compile_problem
 from resupply.domain.load import load_scenario
+from resupply.domain.schema import Scenario
 from resupply.errors import PlanningError
 from resupply.files import replace_directory
 
@@ -49,10 +50,18 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
         "--freeze-days", help="Keep the announced tranches of the next N days.", min=0)] = 0,
     no_fairness: Annotated[bool, typer.Option(
         "--no-fairness", help="Ignore the donors' fair-share bands.")] = False,
+    ledger: Annotated[bool, typer.Option(
+        "--ledger", help="Plan with the ledger's open pledges as minimum tranches (they "
+        "replace scenario pledges of the same id).")] = False,
+    db: Annotated[str | None, typer.Option(
+        "--db", metavar="URL", help="Ledger database for --ledger (default "
+        "$RESUPPLY_DATABASE_URL, else the user's data directory).")] = None,
 ) -> None:
     """Plan which donor sends what, when and where, as tranches; write DIR; print a summary.
 
     Example: resupply plan ukraine-2022 --out plans/week-1
+
+    With the open pledges of the ledger: resupply plan ukraine-2022 --ledger --out plans/now
 
     Rolling re-plan a week later, keeping three days of announced tranches:
     resupply plan ukraine-2022 --out plans/week-1 --from-day 7 --actuals actuals.yaml
@@ -62,7 +71,8 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
 
     if (from_day is None) != (actuals is None):
         raise PlanningError("give --from-day and --actuals together")
-    problem = compile_problem(load_scenario(scenario))
+    problem = compile_problem(with_ledger(load_scenario(scenario), db) if ledger
+                              else load_scenario(scenario))
     state = None
     if from_day is not None and actuals is not None:
         state = load_actuals(actuals, problem, from_day)
@@ -165,3 +175,20 @@ def _donor_table(result: PlanResult) -> Table:
 
 def _fmt(value: Any) -> str:
     return f"{float(value):,.0f}"
+
+
+def with_ledger(scenario: Scenario, db: str | None) -> Scenario:
+    """The scenario with the ledger's open pledges (minimum quantities by their due dates);
+    pledges the ledger cannot place in the scenario are listed on stderr."""
+    from resupply.store import derive, open_pledges, open_store
+
+    with open_store(db) as store:
+        states = derive(store.events()).values()
+    pledges, left_out = open_pledges(states, scenario)
+    for line in left_out:
+        err.print(f"ledger pledge left out: {line}", markup=False, highlight=False)
+    ids = {p.id for p in pledges}
+    kept = [p for p in scenario.pledges if p.id not in ids]
+    err.print(f"ledger: {len(pledges)} open pledges used, {len(left_out)} left out",
+              markup=False, highlight=False)
+    return scenario.model_copy(update={"pledges": [*kept, *pledges]})

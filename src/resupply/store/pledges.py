@@ -30,7 +30,7 @@ def open_pledges(
     kept: list[Pledge] = []
     left_out: list[str] = []
     for s in states:
-        reason = _reason(s, items, donors)
+        reason = _reason(s, items, donors) or _outside(s, scenario)
         if reason:
             if s.outstanding > 0:
                 left_out.append(f"{s.pledge_id}: {reason}")
@@ -40,6 +40,13 @@ def open_pledges(
         kept.append(Pledge(id=s.pledge_id, donor=s.donor, item=s.item, quantity=s.outstanding,
                            date=s.due, binding=binding, status=status))
     return kept, left_out
+
+
+def _outside(s: PledgeState, scenario: Scenario) -> str:
+    if s.due is not None and not scenario.start <= s.due <= scenario.end:
+        return (f"promised date {s.due} is outside the scenario's horizon "
+                f"({scenario.start} to {scenario.end})")
+    return ""
 
 
 def _reason(s: PledgeState, items: set[str], donors: set[str]) -> str:
