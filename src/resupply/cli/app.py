@@ -9,12 +9,20 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from resupply.errors import ResupplyError, ScenarioError, UnknownScenarioError
+
+ScenarioArg = Annotated[str, typer.Argument(
+    metavar="FILE|NAME", help="A scenario file (YAML or JSON) or a bundled name (`resupply "
+    "scenarios`).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+DbOpt = Annotated[str | None, typer.Option(
+    "--db", metavar="URL", help="Database URL (sqlite:///FILE or postgresql+psycopg://...); "
+    "default: $RESUPPLY_DATABASE_URL, else resupply.db in the user data directory.")]
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from resupply.cli.app import EXIT_BAD_INPUT, app, err, out, user_errors
+from resupply.cli.app import EXIT_BAD_INPUT, DbOpt, JsonOpt, app, err, out, user_errors
 from resupply.errors import ImportRowsError, LedgerError
 from resupply.store import EventKind, PledgeState, open_store
 from resupply.store.events import KINDS, Event
@@ -36,10 +36,6 @@ ledger_app = typer.Typer(
     help="The pledge ledger: append-only events from announcement to delivery.")
 app.add_typer(ledger_app)
 
-DbOpt = Annotated[str | None, typer.Option(
-    "--db", metavar="URL", help="Database URL (sqlite:///FILE or postgresql+psycopg://...); "
-    "default: $RESUPPLY_DATABASE_URL, else resupply.db in the user data directory.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 ByOpt = Annotated[str | None, typer.Option("--by", help="Who records this (default: login).")]
 
 

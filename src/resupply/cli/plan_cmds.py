@@ -11,7 +11,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from resupply.cli.app import EXIT_FAILED, app, err, out, user_errors
+from resupply.cli.app import EXIT_FAILED, DbOpt, ScenarioArg, app, err, out, user_errors
 from resupply.compile import compile_problem
 from resupply.domain.load import load_scenario
 from resupply.domain.schema import Scenario
@@ -22,9 +22,6 @@ if TYPE_CHECKING:  # the planner (HiGHS, SciPy) is imported when a plan is made,
     from resupply.planning import PlanResult
     from resupply.planning.solve import WarmStart
 
-ScenarioArg = Annotated[str, typer.Argument(
-    metavar="FILE|NAME", help="A scenario file (YAML or JSON) or a bundled name (`resupply "
-    "scenarios`).")]
 WARM_FILE = "warm.npz"
 """Basis and dispatch of the plan, read back by a later `--from-day` re-plan in the same DIR."""
 
@@ -53,9 +50,7 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     ledger: Annotated[bool, typer.Option(
         "--ledger", help="Plan with the ledger's open pledges as minimum tranches (they "
         "replace scenario pledges of the same id).")] = False,
-    db: Annotated[str | None, typer.Option(
-        "--db", metavar="URL", help="Ledger database for --ledger (default "
-        "$RESUPPLY_DATABASE_URL, else the user's data directory).")] = None,
+    db: DbOpt = None,
 ) -> None:
     """Plan which donor sends what, when and where, as tranches; write DIR; print a summary.
 

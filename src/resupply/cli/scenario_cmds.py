@@ -10,16 +10,11 @@ import typer
 from rich.table import Table
 
 from resupply.analysis import Outlook, explain
-from resupply.cli.app import app, out, user_errors
+from resupply.cli.app import JsonOpt, ScenarioArg, app, out, user_errors
 from resupply.compile import compile_problem
 from resupply.domain.jsonschema import scenario_json_schema
 from resupply.domain.load import bundled_names, bundled_text, load_scenario
 from resupply.files import write_atomically
-
-ScenarioArg = Annotated[str, typer.Argument(
-    metavar="FILE|NAME", help="A scenario file (YAML or JSON) or a bundled name (`resupply "
-    "scenarios`).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 
 
 @app.command("scenarios")

@@ -26,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 
 from resupply.analysis import explain
-from resupply.cli.app import app, err, out, user_errors
+from resupply.cli.app import JsonOpt, ScenarioArg, app, err, out, user_errors
 from resupply.compile import Problem, compile_problem
 from resupply.domain.load import load_scenario
 from resupply.errors import SimulationError
@@ -44,8 +44,6 @@ from resupply.simulation.rolling import Planner, RunHistory
 from resupply.simulation.run import Progress as ProgressCallback
 from resupply.simulation.specs import SPECS, parse_policy
 
-ScenarioArg = Annotated[str, typer.Argument(
-    metavar="FILE|NAME", help="A scenario file (YAML or JSON) or a bundled name.")]
 RunsOpt = Annotated[int, typer.Option("--runs", min=1, help="Monte Carlo runs.")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Random seed (same seed, same "
                                       "numbers, whatever --chunk-runs or --workers).")]
@@ -63,7 +61,6 @@ BackOpt = Annotated[bool, typer.Option(
     "--backorders", help="Inventory-theory mode: unmet demand is backordered, not lost.")]
 WarmupOpt = Annotated[int, typer.Option("--warmup-days", min=0,
                                         help="Days left out of the per-run totals.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 PROGRESS_MIN_RUNS = 2000
 """Show a progress bar from this many runs on (when stderr is a terminal)."""
 

@@ -10,8 +10,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
-from resupply.cli.app import app, err, out, user_errors
-from resupply.cli.ledger_cmds import DbOpt, JsonOpt
+from resupply.cli.app import DbOpt, JsonOpt, app, err, out, user_errors
 from resupply.errors import StoreError
 from resupply.files import write_atomically
 from resupply.store import RunRecord, diff_runs, open_store
