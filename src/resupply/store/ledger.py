@@ -25,7 +25,6 @@ from resupply.errors import LedgerError
 from resupply.files import write_atomically
 from resupply.store.base import Store
 from resupply.store.events import (
-    KINDS,
     SIGNED_KINDS,
     Event,
     EventKind,
@@ -201,8 +200,3 @@ def _xlsx_bytes(rows: list[dict[str, Any]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def kinds_help() -> str:
-    """The event kinds, for help texts."""
-    return ", ".join(KINDS)
