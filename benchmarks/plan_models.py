@@ -59,7 +59,7 @@ def costs(p: Problem, n: NaiveSets) -> dict[str, np.ndarray]:
             "z": np.broadcast_to(tons[:, None, None] * p.depot_transport[None, :, None],
                                  n.z.shape),
             "s": np.broadcast_to(loss, n.z.shape),
-            "u": np.broadcast_to(p.shortfall_penalty[:, None, None], p.need.shape),
+            "u": np.broadcast_to(p.shortfall_cost()[:, None, :], p.need.shape),
             "offset": np.array(offset)}
 
 

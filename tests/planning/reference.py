@@ -103,8 +103,9 @@ def build_reference(p: Problem) -> pulp.LpProblem:
     cost += _fairness(lp, p, x)
     cost += _smoothness(lp, p, x)
     # objective terms
-    for (f, _k, _t), var in u.items():
-        cost.append(float(p.shortfall_penalty[f]) * var)
+    for (f, _k, day), var in u.items():
+        earlier = (T - 1 - day) / max(T - 1, 1)  # 1 on the first day, 0 on the last
+        cost.append(float(p.shortfall_penalty[f] * (1.0 + p.w_shortfall_timing * earlier)) * var)
     for i in range(n_i):
         for k in range(n_k):
             for t in range(T):

@@ -22,12 +22,14 @@ def test_hand_solved_lead_and_transit_with_smoothing() -> None:
     0.5 EUR/unit.
 
     The first dispatch (day 0) reaches the hub on day 1 and the depot on day 2, so day 0 and
-    half of day 1 live on the 15 in stock and 5 units are short whatever is done: 5,000 EUR.
+    half of day 1 live on the 15 in stock and 5 units are short whatever is done: 5,000 EUR,
+    plus the timing preference (0.1 % on day 0 falling linearly to 0 on day 4) for the day 1
+    on which they fall short rather than day 0: 5 x 1000 x 0.001 x 3/4 = 3.75 EUR.
     Days 2-4 need 30 units, dispatched on days 0-2 (a dispatch on day 3 arrives too late):
     30 t x (2 + 3) EUR/t = 150 EUR. The donor's tranche sizes over its days 0..4 (x on day 4
     cannot arrive, so it does not exist and counts as 0) change by at least the largest
     tranche, at least 10 since three tranches carry 30; 10, 10, 10, 0 achieves it, uniquely:
-    0.5 x 10 = 5 EUR. Optimum: 5,155 EUR.
+    0.5 x 10 = 5 EUR. Optimum: 5,158.75 EUR.
     """
     data = one_family(horizon=5, rate=10, initial_stock=15, transit=1, depot_transport=3.0,
                       smoothness=0.5,
@@ -35,8 +37,9 @@ def test_hand_solved_lead_and_transit_with_smoothing() -> None:
                                "lead_days": 1, "transport_eur_per_t": 2.0}])
     result = plan(problem_of(data))
     assert result.status is Status.OPTIMAL
-    assert result.objective == pytest.approx(5155.0, rel=REL)
+    assert result.objective == pytest.approx(5158.75, rel=REL)
     assert result.terms["shortfall"] == pytest.approx(5000.0, rel=REL)
+    assert result.terms["shortfall_timing"] == pytest.approx(3.75, rel=REL)
     assert result.terms["transport"] == pytest.approx(150.0, rel=REL)
     assert result.terms["smoothness"] == pytest.approx(5.0, rel=REL)
     np.testing.assert_allclose(result.dispatch[0, 0], [10, 10, 10, 0, 0], atol=1e-6)
@@ -65,14 +68,16 @@ def test_strike_decay_matches_closed_form() -> None:
 def test_time_phased_production_with_lead_time() -> None:
     """A donor produces 10 a day from day 0 and holds nothing; lead 2 days, transit 1 day,
     need 10 a day for 10 days, 1 EUR/t to the hub. Nothing can arrive before day 3: 30 units
-    short (30,000 EUR at 1,000 EUR/unit); from day 3 each day's production, dispatched the
-    day it is made on days 0-6, covers the need exactly: 70 t x 1 EUR/t. Optimum: 30,070 EUR.
+    short (30,000 EUR at 1,000 EUR/unit, plus 10 x 1000 x 0.001 x (9 + 8 + 7) / 9 = 26.67 EUR
+    for falling short on days 0-2 of 0-9); from day 3 each day's production, dispatched the
+    day it is made on days 0-6, covers the need exactly: 70 t x 1 EUR/t. Optimum:
+    30,096.67 EUR.
     """
     donor = {"id": "maker", "lead_days": 2, "transport_eur_per_t": 1.0,
              "production": [{"item": "it", "rates": [{"date": day(0), "per_day": 10}]}]}
     result = plan(problem_of(one_family(horizon=10, rate=10, transit=1, donors=[donor])))
     assert result.status is Status.OPTIMAL
-    assert result.objective == pytest.approx(30070.0, rel=REL)
+    assert result.objective == pytest.approx(30070.0 + 240.0 / 9, rel=REL)
     np.testing.assert_allclose(result.dispatch[0, 0, :7], 10.0, atol=1e-6)
     np.testing.assert_allclose(result.shortfall[0, 0], [10, 10, 10] + [0] * 7, atol=1e-6)
 
@@ -136,3 +141,76 @@ def test_tiny_covers_nato_and_spends_every_soviet_round(tiny_problem: Problem) -
     assert tiny_problem.need[f155].sum() == pytest.approx(3075.0)
     assert result.shortfall[f155].sum() == pytest.approx(0.0, abs=1e-6)
     assert result.dispatch[tiny_problem.donors.index("east")].sum() == pytest.approx(1500.0)
+
+
+def _near_losses(stock: float, need: float, retained: float) -> float:
+    """Expected strike losses of a struck depot's initial stock when it is fired as fast as
+    the need allows and nothing is added while it lasts: each day ``1 - r`` of the stock
+    carried in is lost, then up to ``need`` is fired. [units]"""
+    lost = 0.0
+    while stock > 0:
+        lost += (1.0 - retained) * stock
+        stock = max(retained * stock - need, 0.0)
+    return lost
+
+
+def test_tiny_golden_optimum(tiny_problem: Problem) -> None:
+    """The optimum of `tiny`, objective and tranches, derived by hand (tiny.yaml).
+
+    152 mm (Soviet): need 200 a day (near 120, far 80) for 30 days = 6,000 rounds; 2,000 in
+    the depots, 1,500 at the eastern donor. Every round is fired or lost (penalty 10,000
+    EUR/round). Near is struck (r = 1 - 0.02 x 0.5 = 0.99), far is not, so the near stock is
+    fired at 120 a day and nothing joins it while it lasts: it loses L rounds (`_near_losses`,
+    62.16), worth 1,000 EUR each. The timing preference makes the plan fire 200 a day until
+    all 3,500 - L rounds are spent: days 0-16 in full, 100 - L on day 17, then nothing;
+    shortfall 2,500 + L rounds. The eastern donor (tranches on days 0, 7, 14, 21; lead 2)
+    must have x0 + x7 >= 1,400 + L on the way before day 17 (a day-14 tranche reaches near on
+    day 17 at the earliest); all 1,500 are sent, so x14 = 100 - L. Its tranche sizes change
+    by at least the largest, so the smoothest plan is x0 = x7 = (1,400 + L) / 2.
+
+    155 mm (NATO): met in full, just in time (nothing held at near). The western donor sends
+    every day from its release (day 2); a day-t tranche reaches near on t + 4 and far on t + 5,
+    so by day t it must have sent D(t) = near need through t + 4 + far need through t + 5,
+    exactly 3,075 in all (transport costs 1 EUR/round). Starting and stopping count as changes,
+    so its changes are at least twice its largest tranche M = max_t D(t) / (t - 1), met by M
+    every day up to the binding day and the remainder after it.
+
+    Objective: 10,000 (2,500 + L) shortfall + its timing (0.1 % more on day 0, 0 on day 29)
+    + 1,000 L strike loss + transport (1,500 x 0.05 t x 30 + 3,075 x 0.05 t x 20 EUR/t)
+    + 0.01 EUR/round x (x0 + 2 M) smoothness.
+    """
+    p = tiny_problem
+    result = plan(p, cost_of_fairness=False)
+    assert result.status is Status.OPTIMAL
+
+    lost = _near_losses(1200.0, 120.0, 0.99)
+    short = np.full(30, 200.0)
+    short[:17] = 0.0
+    short[17] = 100.0 + lost
+    timing = 10_000 * 1e-3 * sum(short[t] * (29 - t) / 29 for t in range(30))
+    east = np.zeros(30)
+    east[[0, 7]] = (1400.0 + lost) / 2
+    east[14] = 100.0 - lost
+
+    guns = np.clip(np.arange(30) - 6, 0, 6)
+    need155 = 25.0 * guns
+    sent_by = {t: 0.6 * need155[:t + 5].sum() + 0.4 * need155[:t + 6].sum()
+               for t in range(2, 26)}
+    peak = max(sent_by[t] / (t - 1) for t in sent_by)
+    binding = max(sent_by, key=lambda t: sent_by[t] / (t - 1))
+    west = np.zeros(30)
+    west[2:binding + 1] = peak
+    west[binding + 1] = 3075.0 - peak * (binding - 1)
+
+    expected = {"shortfall": 10_000 * (2500.0 + lost), "shortfall_timing": timing,
+                "strike_loss": 1000.0 * lost, "transport": 1500 * 0.05 * 30 + 3075 * 0.05 * 20,
+                "smoothness": 0.01 * (east[0] + 2 * peak), "package": 0.0, "fairness": 0.0}
+    for term, value in expected.items():
+        assert result.terms[term] == pytest.approx(value, rel=REL, abs=1e-6), term
+    assert result.objective == pytest.approx(sum(expected.values()), rel=REL)
+    assert result.shortfall[p.families.index("art152")].sum(axis=0) == pytest.approx(
+        short, abs=1e-6)
+    sent = result.dispatch.sum(axis=1)
+    np.testing.assert_allclose(sent[p.donors.index("east")], east, atol=1e-6)
+    np.testing.assert_allclose(sent[p.donors.index("west")], west, atol=1e-6)
+    assert (binding, round(peak, 4)) == (24, 129.7826)

@@ -141,6 +141,7 @@ class _Compiler:
             demand_share=share,
             depot_transport=np.array([k.transport_eur_per_t for k in sc.depots]),
             initial_stock=self._initial_stock(),
+            w_shortfall_timing=sc.weights.shortfall_timing,
             w_strike_loss=sc.weights.strike_loss,
             w_transport=sc.weights.transport,
             w_smoothness=sc.weights.smoothness,

@@ -148,6 +148,8 @@ class Problem:
     """[i, k] stock on day 0. [units]"""
 
     # objective weights and uncertainty (scalars)
+    w_shortfall_timing: float
+    """Share by which day 0's shortfall costs more than the last day's. [1]"""
     w_strike_loss: float
     w_transport: float
     w_smoothness: float
@@ -182,6 +184,17 @@ class Problem:
     def donor_cumulative_available(self) -> F64:
         """[d, i, t] stock + production up to and including day t. [units]"""
         return self.donor_stock[:, :, None] + np.cumsum(self.donor_production, axis=2)
+
+    def shortfall_cost(self) -> F64:
+        """[f, t] cost of one unit of need not met on day t. [EUR/unit]
+
+        ``penalty[f] (1 + w_timing (T - 1 - t) / (T - 1))``: the family's penalty, a little more
+        on early days (see `Weights.shortfall_timing`).
+        """
+        t = np.arange(self.n_days)
+        early = self.w_shortfall_timing * (self.n_days - 1 - t) / max(self.n_days - 1, 1)
+        cost: F64 = self.shortfall_penalty[:, None] * (1.0 + early[None, :])
+        return cost
 
     def family_need(self) -> F64:
         """[f, t] need of each family summed over depots. [units/day]"""

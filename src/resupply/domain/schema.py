@@ -286,6 +286,11 @@ class Weights(Model):
         10.0, "Default shortfall penalty as a multiple of the family's mean item value.", "1",
         ge=0, le=1e6
     )
+    shortfall_timing: float = unit_field(
+        1e-3, "Shortfall on the first day costs this share more than on the last (linear in "
+        "between), so that when supply is short the plan meets need early and runs out once, "
+        "rather than spreading the same shortfall thin over many days.", "1", ge=0, le=1
+    )
     strike_loss: float = unit_field(1.0, "Weight on the value of expected strike losses.", "1",
                                     ge=0, le=1e6)
     transport: float = unit_field(1.0, "Weight on transport cost.", "1", ge=0, le=1e6)

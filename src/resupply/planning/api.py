@@ -16,7 +16,7 @@ from resupply.errors import InfeasiblePlanError, PlanningError
 from resupply.planning.constraints import depot_arrivals
 from resupply.planning.explain import explain_infeasible, explain_shortfall
 from resupply.planning.layout import gather
-from resupply.planning.model import TERMS, LpModel, build_model, fix_actuals
+from resupply.planning.model import REPORTED_TERMS, LpModel, build_model, fix_actuals
 from resupply.planning.options import Actuals, PlanOptions
 from resupply.planning.result import PlanResult
 from resupply.planning.solve import Session, SolverRun, WarmStart
@@ -112,7 +112,7 @@ def _result(model: LpModel, run: SolverRun, opts: PlanOptions, *, fairness: floa
     values = run.col_value if run.col_value is not None else np.full(model.n_cols, np.nan)
     flows = _flows(model, values, from_day)
     terms = (model.term_values(values) if run.col_value is not None
-             else dict.fromkeys(TERMS, float("nan")))
+             else dict.fromkeys(REPORTED_TERMS, float("nan")))
     dispatch = v.x.values(values)
     warm = None if run.warm is None else replace(run.warm, dispatch=dispatch)
     return PlanResult(

@@ -17,12 +17,15 @@ from numpy.typing import NDArray
 from resupply.compile.problem import F64, Problem
 from resupply.errors import PlanningError
 from resupply.planning.constraints import add_constraints
-from resupply.planning.layout import Layout, RowFamily
+from resupply.planning.layout import Layout, RowFamily, gather
 from resupply.planning.options import Actuals, PlanOptions
 from resupply.planning.variables import Variables, add_variables, retention
 
 TERMS = ("shortfall", "package", "strike_loss", "transport", "smoothness", "fairness")
-"""Objective terms, each reported separately. [EUR]"""
+"""Objective terms of the columns. [EUR]"""
+REPORTED_TERMS = (*TERMS, "shortfall_timing")
+"""Terms reported: the shortfall's preference for early days is split from the shortfall at
+its plain penalty, so that ``shortfall`` reads as penalty x units short. [EUR]"""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,11 @@ class LpModel:
         contrib = self.cost * col_value
         out = {name: float(contrib[self.term_of_col == n].sum()) for n, name in enumerate(TERMS)}
         out["strike_loss"] += self.offset
+        u = self.variables.u.index
+        short = gather(col_value, u)
+        plain = float((self.problem.shortfall_penalty[:, None, None] * short).sum())
+        out["shortfall_timing"] = out["shortfall"] - plain
+        out["shortfall"] = plain
         return out
 
     def rows_of(self, names: tuple[str, ...]) -> NDArray[np.int64]:

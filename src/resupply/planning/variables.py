@@ -11,7 +11,8 @@ g       d, i, t     donor d's remaining availability of item i after the dispatc
 h       i, t        hub stock at the end of day t (the hub is assumed never struck)
 z       i, k, t     hub-to-depot move on day t; arrives at depot k on t + transit[k]
 s       i, k, t     depot stock at the end of day t
-u       f, k, t     need of family f at depot k on day t that is not met (shortfall)
+u       f, k, t     need of family f at depot k on day t that is not met (shortfall);
+                    costs ``Problem.shortfall_cost``, a little more on early days
 v       q, f        first load of capability package q not on hand on its day
 V, W    d / -       value shipped by each donor with a fair share / by all donors [EUR]
 e_lo,   d           value shipped below / above a donor's fair-share band [EUR]
@@ -122,7 +123,7 @@ def add_variables(lay: Layout, p: Problem, opts: PlanOptions,
     """Create every block, with the objective coefficient of each column (see `objective`)."""
     active = item_active(p)
     flow = _flow_blocks(lay, p, actuals, active)
-    u = lay.add_vars("u", "fkt", p.need > 0, cost=p.shortfall_penalty[:, None, None],
+    u = lay.add_vars("u", "fkt", p.need > 0, cost=p.shortfall_cost()[:, None, :],
                      term="shortfall")
     v = lay.add_vars("v", "qf", _package_mask(p),
                      cost=p.shortfall_penalty[None, :], term="package")
