@@ -11,8 +11,9 @@ limit; a tool past it is recorded as skipped. The objectives must agree with res
 resupply, loaded into HiGHS), solve_s (the solve call: for the other tools it includes loading
 the model into HiGHS and reading the solution back), total_s, peak_rss_mb, n_vars, n_cons,
 nnz, objective. ``--load-only`` stops after loading the model into HiGHS (build_s is then
-build + load for every tool). Tools: resupply (dual simplex, the default), resupply-ipm,
-resupply-choose (HiGHS's own choice), linopy, pyomo, pulp.
+build + load for every tool). Tools: resupply (the planner's default: dual simplex and
+interior point raced), resupply-simplex, resupply-ipm, resupply-choose (HiGHS's own choice),
+linopy, pyomo, pulp.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def child(tool: str, size: str, seed: int, solve: bool) -> dict[str, Any]:
     if tool.startswith("resupply"):
         from plan_models import run_resupply
 
-        record = run_resupply(p, tool.partition("-")[2] or "simplex", solve)
+        record = run_resupply(p, tool.partition("-")[2] or "race", solve)
     elif tool == "linopy":
         from plan_linopy import run_linopy
 

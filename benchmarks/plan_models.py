@@ -24,7 +24,7 @@ Key = tuple[Any, ...]
 Row = tuple[list[tuple[Key, float]], str, float]
 
 
-def run_resupply(p: Problem, method: str = "simplex", solve: bool = True) -> dict[str, Any]:
+def run_resupply(p: Problem, method: str = "race", solve: bool = True) -> dict[str, Any]:
     """The planner: build the sparse model and load it into HiGHS, then solve."""
     started = time.perf_counter()
     opts = PlanOptions(method=method, cost_of_fairness=False)  # type: ignore[arg-type]
@@ -37,7 +37,7 @@ def run_resupply(p: Problem, method: str = "simplex", solve: bool = True) -> dic
     return {"build_s": built - started, "solve_s": run.seconds, "highs_s": run.seconds,
             "n_vars": model.n_cols,
             "n_cons": model.n_rows, "nnz": model.nnz, "objective": run.objective,
-            "status": str(run.status), "iterations": run.iterations}
+            "status": str(run.status), "iterations": run.iterations, "method": run.method}
 
 
 def _loaded(seconds: float, n_vars: int, n_cons: int, nnz: int) -> dict[str, Any]:

@@ -37,6 +37,9 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
         "--integer", help="MILP: minimum tranche sizes and whole units.")] = False,
     time_limit: Annotated[float, typer.Option(
         "--time-limit", help="Wall-clock limit of the solve [s].", min=0.1)] = 600.0,
+    method: Annotated[str, typer.Option(
+        "--method", help="LP method: race (dual simplex and interior point side by side, the "
+        "first to finish wins), simplex, ipm or choose (HiGHS decides).")] = "race",
     from_day: Annotated[int | None, typer.Option(
         "--from-day", help="Re-plan from this day (counted from the start); needs --actuals.",
         min=1)] = None,
@@ -73,7 +76,7 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
         state = load_actuals(actuals, problem, from_day)
     result = plan(problem, actuals=state, freeze_days=freeze_days,
                   warm_start=_previous(out_dir, problem.scenario_hash), integer=integer,
-                  time_limit=time_limit, fairness=not no_fairness)
+                  time_limit=time_limit, fairness=not no_fairness, method=method)
     replace_directory(out_dir, plan_files(result))
     if as_json:
         out.print_json(json.dumps(result.to_dict()))

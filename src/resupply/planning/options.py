@@ -8,7 +8,7 @@ from typing import Literal
 from resupply.compile.problem import F64
 from resupply.errors import PlanningError
 
-Method = Literal["simplex", "ipm", "choose"]
+Method = Literal["race", "simplex", "ipm", "choose"]
 
 
 @dataclass(frozen=True)
@@ -25,16 +25,18 @@ class PlanOptions:
     """Re-solve without bands to report the cost of fairness (a warm-started second solve)."""
     mip_gap: float = 1e-4
     """Relative MIP gap at which the MILP stops. [1]"""
-    method: Method = "simplex"
-    """HiGHS LP method; see docs/performance.md for the measurements behind the default."""
+    method: Method = "race"
+    """HiGHS LP method: ``race`` runs dual simplex and interior point side by side and keeps
+    the first to finish; see docs/performance.md for the measurements behind the default."""
     threads: int = 0
     """HiGHS threads (0: HiGHS decides)."""
     explain: bool = True
     """Explain shortfalls, and run an elastic re-solve when the model is infeasible."""
 
     def __post_init__(self) -> None:
-        if self.method not in {"simplex", "ipm", "choose"}:
-            raise PlanningError(f"method must be simplex, ipm or choose, not {self.method!r}")
+        if self.method not in {"race", "simplex", "ipm", "choose"}:
+            raise PlanningError(
+                f"method must be race, simplex, ipm or choose, not {self.method!r}")
         if not self.time_limit > 0:
             raise PlanningError(f"time_limit must be > 0 seconds, not {self.time_limit}")
         if not 0 <= self.mip_gap < 1:

@@ -4,14 +4,21 @@ This is the only module that touches ``highspy``. The solve runs in HiGHS's own 
 (``startSolve``); the caller waits at most ``time_limit + GRACE`` seconds, then cancels the
 solve and waits ``GRACE`` more, so a call returns within about ``time_limit + 2 GRACE`` even
 when HiGHS's own (soft) time limit is overrun.
+
+Method ``race`` (the default for LPs) runs HiGHS's dual simplex and its interior point
+method (IPX, with crossover to a basis) side by side on the same model and keeps the first
+to finish: neither wins everywhere on this model (docs/performance.md: simplex 9x faster on
+ukraine-2022, interior point 14x faster on the medium benchmark), and the machine has a core
+for each. A warm-started re-solve is simplex alone.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import highspy
@@ -26,6 +33,8 @@ from resupply.planning.status import Status, from_highs
 
 GRACE = 2.0
 """Seconds waited past the limit before cancelling, and again after cancelling. [s]"""
+POLL = 0.01
+"""How often a race looks for a finished solver. [s]"""
 
 
 @dataclass(frozen=True)
@@ -52,11 +61,13 @@ class SolverRun:
     iterations: int
     seconds: float
     warm: WarmStart | None
+    method: str = ""
+    """The LP method that produced the answer (for ``race``, which one finished first)."""
 
     def stats(self) -> dict[str, float | int | str]:
         """Solver statistics for plan.json."""
         return {"solver": f"HiGHS {highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}"
-                          f".{highspy.HIGHS_VERSION_PATCH}",
+                          f".{highspy.HIGHS_VERSION_PATCH}", "method": self.method,
                 "solve_s": round(self.seconds, 4), "iterations": self.iterations,
                 "mip_gap": self.mip_gap, "message": self.message}
 
@@ -73,6 +84,11 @@ def _new_highs() -> Any:
         os.close(saved)
         os.close(devnull)
     solver.silent()
+    # highspy keeps the locks behind startSolve/wait on the class, so two instances cannot
+    # solve at once (the second raises "Solver is already running"); give each its own.
+    if hasattr(solver, "_Highs__solver_stopped"):
+        setattr(solver, "_Highs__solver_stopped", threading.RLock())  # noqa: B010
+        setattr(solver, "_Highs__solver_started", threading.Lock())  # noqa: B010
     return solver
 
 
@@ -82,23 +98,31 @@ class Session:
     def __init__(self, model: LpModel, opts: PlanOptions) -> None:
         self.model = model
         self.opts = opts
-        self.highs = _new_highs()
         self.alive = True
-        for key, value in _options(opts).items():
-            self.highs.setOptionValue(key, value)
-        a = model.matrix
-        loaded = self.highs.passModel(
+        self.race = opts.method == "race" and not model.integrality.any()
+        """Race the interior point method on the next run (cold LP solves only)."""
+        self.highs = self._load("simplex" if opts.method == "race" else opts.method)
+
+    def _load(self, method: str) -> Any:
+        """A new HiGHS instance holding the model, set up for ``method``."""
+        highs = _new_highs()
+        for key, value in _options(self.opts, method).items():
+            highs.setOptionValue(key, value)
+        model, a = self.model, self.model.matrix
+        loaded = highs.passModel(
             model.n_cols, model.n_rows, model.nnz, 1, 1, model.offset, model.cost,
             model.lower, model.upper, model.row_lower, model.row_upper,
             a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data,
             model.integrality)
         if loaded == highspy.HighsStatus.kError:
             raise PlanningError("HiGHS rejected the model (a non-finite coefficient or bound?)")
+        return highs
 
     def change_rows(self, rows: NDArray[np.int64], lower: F64, upper: F64) -> None:
         """New bounds for some rows (the basis is kept for a warm re-solve)."""
         if len(rows):
             self.highs.changeRowsBounds(len(rows), rows.astype(np.int32), lower, upper)
+            self.race = False
 
     def warm_start(self, warm: WarmStart) -> None:
         """Start the next simplex run from ``warm`` (ignored if its size does not match)."""
@@ -111,25 +135,49 @@ class Session:
         basis.row_status = [by_code[int(c)] for c in warm.row_status]
         basis.valid = True
         self.highs.setBasis(basis)
+        self.race = False
 
     def run(self, time_limit: float, want_basis: bool = False) -> SolverRun:
         """Solve; never blocks much longer than ``time_limit`` seconds. [s]"""
         if self.model.n_cols == 0:
             return self._empty()
-        self.highs.setOptionValue("time_limit", float(max(time_limit, 0.01)))
-        self.highs.HandleUserInterrupt = True
+        runners = [self.highs]
+        if self.race:
+            self.race = False
+            runners.append(self._load("ipm"))
         started = time.perf_counter()
-        self.highs.startSolve()
-        done, _ = self.highs.wait(time_limit + GRACE)
-        if not done:
-            self.highs.cancelSolve()
-            done, _ = self.highs.wait(GRACE)
+        for highs in runners:
+            highs.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+            highs.HandleUserInterrupt = True
+            highs.startSolve()
+        winner = _first_decided(runners, started + time_limit + GRACE)
+        for highs in runners:
+            if highs is not winner:
+                highs.cancelSolve()
+        if winner is None:
+            winner = _first_done(runners, time.perf_counter() + GRACE)
         seconds = time.perf_counter() - started
-        if not done:
+        if winner is None:
             self.alive = False
             return SolverRun(Status.TIME_LIMIT, "solver did not stop; abandoned", None, None, None,
                              float("nan"), float("nan"), 0, seconds, None)
-        return self._collect(seconds, want_basis)
+        result = self._collect(winner, seconds, want_basis or winner is not self.highs)
+        if winner is not self.highs:
+            self._adopt(runners)
+            if result.warm is not None:
+                self.warm_start(result.warm)
+            if not want_basis:
+                result = replace(result, warm=None)
+        return result
+
+    def _adopt(self, runners: list[Any]) -> None:
+        """After the interior point method won: wait for the cancelled simplex to stop, so the
+        session's instance can be warm-started from the winner's basis."""
+        done, _ = self.highs.wait(GRACE)
+        if not done:
+            self.highs = runners[1]
+            for key, value in _options(self.opts, "simplex").items():
+                self.highs.setOptionValue(key, value)
 
     def _empty(self) -> SolverRun:
         """A model with no variables (HiGHS reports any such model optimal, rows unchecked)."""
@@ -140,8 +188,7 @@ class Session:
         return SolverRun(Status.INFEASIBLE, "Infeasible", None, None, None, float("nan"),
                          float("nan"), 0, 0.0, None)
 
-    def _collect(self, seconds: float, want_basis: bool) -> SolverRun:
-        h = self.highs
+    def _collect(self, h: Any, seconds: float, want_basis: bool) -> SolverRun:
         status = from_highs(h.getModelStatus().name)
         info = h.getInfo()
         has_primal = int(info.primal_solution_status) == 2
@@ -155,8 +202,42 @@ class Session:
         gap = float(info.mip_gap) if self.model.integrality.any() else 0.0
         iterations = int(info.simplex_iteration_count) + int(info.ipm_iteration_count)
         objective = float(info.objective_function_value) if has_primal else float("nan")
+        method: str = self.opts.method
+        if method == "race":
+            method = f"race: {'simplex' if h is self.highs else 'interior point'} first"
         return SolverRun(status, h.modelStatusToString(h.getModelStatus()), values, rows, duals,
-                         objective, gap, iterations, seconds, warm)
+                         objective, gap, iterations, seconds, warm, method)
+
+
+DECIDED = {"kOptimal", "kInfeasible", "kUnbounded", "kUnboundedOrInfeasible"}
+"""HiGHS model statuses that settle a race; after any other the race goes on."""
+
+
+def _first_decided(runners: list[Any], deadline: float) -> Any | None:
+    """The first of ``runners`` to end with a decided status, else the last to end, or None
+    if some are still running at ``deadline``. [s]"""
+    pending = list(runners)
+    while pending:
+        done = _first_done(pending, deadline)
+        if done is None:
+            return None
+        pending.remove(done)
+        if not pending or done.getModelStatus().name in DECIDED:
+            return done
+    return None
+
+
+def _first_done(runners: list[Any], deadline: float) -> Any | None:
+    """The first of ``runners`` whose solve has ended by ``deadline``, or None. [s]"""
+    while True:
+        for highs in runners:
+            done, _ = highs.wait(0.0)
+            if done:
+                return highs
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return None
+        time.sleep(min(POLL, left))
 
 
 def _basis(h: Any) -> WarmStart | None:
@@ -167,9 +248,9 @@ def _basis(h: Any) -> WarmStart | None:
                      np.fromiter((int(s) for s in basis.row_status), dtype=np.int8))
 
 
-def _options(opts: PlanOptions) -> dict[str, Any]:
-    out: dict[str, Any] = {"mip_rel_gap": float(opts.mip_gap), "solver": opts.method}
-    if opts.method == "simplex":
+def _options(opts: PlanOptions, method: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"mip_rel_gap": float(opts.mip_gap), "solver": method}
+    if method == "simplex":
         out["simplex_strategy"] = 1  # dual simplex
     if opts.threads > 0:
         out["threads"] = int(opts.threads)
