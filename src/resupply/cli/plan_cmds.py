@@ -40,6 +40,12 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     method: Annotated[str, typer.Option(
         "--method", help="LP method: race (dual simplex and interior point side by side, the "
         "first to finish wins), simplex, ipm or choose (HiGHS decides).")] = "race",
+    daily_days: Annotated[int | None, typer.Option(
+        "--daily-days", help="Multi-resolution: plan the first N days day by day and the rest "
+        "in steps of --step-days (faster, approximate; rows of a step are dated at its first "
+        "day and hold its totals).", min=1)] = None,
+    step_days: Annotated[int, typer.Option(
+        "--step-days", help="Length of the later steps with --daily-days [days].", min=1)] = 7,
     from_day: Annotated[int | None, typer.Option(
         "--from-day", help="Re-plan from this day (counted from the start); needs --actuals.",
         min=1)] = None,
@@ -76,7 +82,8 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
         state = load_actuals(actuals, problem, from_day)
     result = plan(problem, actuals=state, freeze_days=freeze_days,
                   warm_start=_previous(out_dir, problem.scenario_hash), integer=integer,
-                  time_limit=time_limit, fairness=not no_fairness, method=method)
+                  time_limit=time_limit, fairness=not no_fairness, method=method,
+                  daily_days=daily_days, step_days=step_days)
     replace_directory(out_dir, plan_files(result))
     if as_json:
         out.print_json(json.dumps(result.to_dict()))

@@ -94,6 +94,7 @@ class _Compiler:
             donors=self.donor.labels,
             depots=self.depot.labels,
             dates=np.datetime64(sc.start, "D") + np.arange(self.T),
+            step_days=np.ones(self.T, dtype=np.int64),
             family_standard=np.array([self.std[f.standard] for f in sc.families],
                                      dtype=np.int64),
             family_is_spare=np.array([f.kind == "spare_part" for f in sc.families]),

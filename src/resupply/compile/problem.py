@@ -55,7 +55,11 @@ class Problem:
     donors: Labels
     depots: Labels
     dates: NDArray[np.datetime64]
-    """[t] calendar date of each day."""
+    """[t] calendar date of each day (of the first day of each step)."""
+    step_days: I64
+    """[t] days in each step of the time axis: all 1 in the daily problem the compiler
+    builds; longer for the later steps of a multi-resolution problem (`compile.coarsen`), whose
+    per-day quantities (need, production, throughput) then hold the step's total."""
 
     # families and items
     family_standard: I64
@@ -181,6 +185,30 @@ class Problem:
                 "f": len(self.families), "s": len(self.standards), "k": len(self.depots),
                 "t": self.n_days}
 
+    @property
+    def is_daily(self) -> bool:
+        """True when every step of the time axis is one day."""
+        return bool((self.step_days == 1).all())
+
+    @property
+    def step_start(self) -> I64:
+        """[t] first day of each step, counted from `start`. [days]"""
+        start: I64 = np.concatenate(([0], np.cumsum(self.step_days)[:-1])).astype(np.int64)
+        return start
+
+    def step_of_day(self, day: I64) -> I64:
+        """The step holding each day (any shape); ``-1`` past the horizon. [days -> steps]"""
+        day = np.asarray(day, dtype=np.int64)
+        step: I64 = np.searchsorted(self.step_start, day, side="right").astype(np.int64) - 1
+        horizon = int(self.step_days.sum())
+        return np.where(day >= horizon, -1, step)
+
+    def arrival_step(self, lag_days: I64) -> I64:
+        """[..., t] the step in which something sent at the start of step t arrives after
+        ``lag_days`` (shape [...]); ``-1`` when that is past the horizon. Daily: ``t + lag``."""
+        lag = np.asarray(lag_days, dtype=np.int64)
+        return self.step_of_day(lag[..., None] + self.step_start)
+
     def donor_cumulative_available(self) -> F64:
         """[d, i, t] stock + production up to and including day t. [units]"""
         return self.donor_stock[:, :, None] + np.cumsum(self.donor_production, axis=2)
@@ -189,10 +217,10 @@ class Problem:
         """[f, t] cost of one unit of need not met on day t. [EUR/unit]
 
         ``penalty[f] (1 + w_timing (T - 1 - t) / (T - 1))``: the family's penalty, a little more
-        on early days (see `Weights.shortfall_timing`).
+        on early days (see `Weights.shortfall_timing`); t is the step's first day.
         """
-        t = np.arange(self.n_days)
-        early = self.w_shortfall_timing * (self.n_days - 1 - t) / max(self.n_days - 1, 1)
+        last = int(self.step_days.sum()) - 1
+        early = self.w_shortfall_timing * (last - self.step_start) / max(last, 1)
         cost: F64 = self.shortfall_penalty[:, None] * (1.0 + early[None, :])
         return cost
 

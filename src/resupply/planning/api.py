@@ -10,18 +10,19 @@ from typing import Any
 import numpy as np
 
 from resupply.compile import Problem, compile_problem
+from resupply.compile.coarsen import coarsen
 from resupply.compile.problem import F64
 from resupply.domain import Scenario, load_scenario
 from resupply.errors import InfeasiblePlanError, PlanningError
-from resupply.planning.constraints import depot_arrivals
+from resupply.planning.constraints import move_arrival
 from resupply.planning.explain import explain_infeasible, explain_shortfall
-from resupply.planning.layout import gather
+from resupply.planning.layout import arrived
 from resupply.planning.model import REPORTED_TERMS, LpModel, build_model, fix_actuals
 from resupply.planning.options import Actuals, PlanOptions
 from resupply.planning.result import PlanResult
 from resupply.planning.solve import Session, SolverRun, WarmStart
 from resupply.planning.status import Status
-from resupply.planning.variables import retention
+from resupply.planning.variables import step_retention
 
 FAIR_ROWS = ("fair_share_low", "fair_share_high")
 
@@ -36,7 +37,9 @@ def plan(problem_or_scenario: Problem | Scenario | str | Path, *,
     ``cost_of_fairness``, ``method``...). With ``actuals`` the plan is a rolling re-plan from
     ``actuals.from_day`` (see `Actuals`); ``warm_start`` is a previous result of the same
     scenario and options whose basis starts the solve and whose dispatch is kept for
-    ``freeze_days`` when the actuals announce none. Raises `PlanningError` on bad options, and
+    ``freeze_days`` when the actuals announce none. With ``daily_days`` the plan is made on a
+    multi-resolution time axis (`resupply.compile.coarsen`) and the result's arrays run over its
+    steps (``result.problem`` is the coarsened problem). Raises `PlanningError` on bad options, and
     `InfeasiblePlanError` for an infeasible model when ``raise_on_infeasible``.
 
     >>> result = plan("tiny")
@@ -49,6 +52,11 @@ def plan(problem_or_scenario: Problem | Scenario | str | Path, *,
         opts = PlanOptions(**options)
     except TypeError as exc:
         raise PlanningError(f"unknown planning option: {exc}") from None
+    if opts.daily_days is not None:
+        if actuals is not None:
+            raise PlanningError("a rolling re-plan (--from-day) needs the daily model; drop "
+                                "--daily-days")
+        p = coarsen(p, opts.daily_days, opts.step_days)
     model = build_model(p, opts, actuals)
     warm = warm_start.warm if isinstance(warm_start, PlanResult) else warm_start
     if actuals is not None:
@@ -127,9 +135,9 @@ def _flows(model: LpModel, values: F64, from_day: int) -> dict[str, F64]:
     """Depot stock, arrivals, consumption and expected loss [i, k, t] from the solution."""
     p, v = model.problem, model.variables
     stock = v.s.values(values)
-    arrivals = gather(values, depot_arrivals(p, v))
+    arrivals = arrived(v.z.values(values), move_arrival(p))
     before = np.concatenate([p.initial_stock[:, :, None], stock[:, :, :-1]], axis=2)
-    r = retention(p)[None, :, None]
+    r = step_retention(p)[None, :, :]
     consumption = np.maximum(r * before + arrivals - stock, 0.0)
     loss = (1.0 - r) * before
     if from_day > 0:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from resupply.compile.problem import F64, I64, Bool, Problem
-from resupply.planning.layout import Layout, entries, shifted
-from resupply.planning.variables import Variables, previous_on, retention
+from resupply.planning.layout import Layout, arrival_terms, entries, shifted
+from resupply.planning.variables import Variables, previous_on, step_retention
 
 INF = np.inf
 
@@ -71,10 +71,11 @@ def hub_balance(lay: Layout, p: Problem, v: Variables) -> None:
     """
     mask = v.h.index >= 0
     e = entries(mask.shape)
-    arriving = shifted(v.x.index, p.lead_days[:, None, None], axis=2)
+    rows, arriving = arrival_terms(e[None, :, :], v.x.index,
+                                   p.arrival_step(p.lead_days)[:, None, :])
     lay.add_rows("hub_balance", "it", mask, lower=0.0, upper=0.0,
                  terms=[(e, v.h.index, 1.0), (e, shifted(v.h.index, 1), -1.0),
-                        (e[None, :, :], arriving, -1.0), (e[:, None, :], v.z.index, 1.0)])
+                        (rows, arriving, -1.0), (e[:, None, :], v.z.index, 1.0)])
 
 
 def hub_throughput(lay: Layout, p: Problem, v: Variables) -> None:
@@ -85,9 +86,15 @@ def hub_throughput(lay: Layout, p: Problem, v: Variables) -> None:
                  terms=[(e[None, None, :], v.z.index, p.item_mass_t[:, None, None])])
 
 
-def depot_arrivals(p: Problem, v: Variables) -> I64:
-    """[i, k, t] column of the move that arrives at depot k on day t (``z[i,k,t-tr[k]]``)."""
-    return shifted(v.z.index, p.transit_days[None, :, None], axis=2)
+def move_arrival(p: Problem) -> I64:
+    """[1, k, t] the step in which a hub-to-depot move of step t reaches depot k (daily:
+    ``t + tr[k]``), -1 after the horizon."""
+    return p.arrival_step(p.transit_days)[None, :, :]
+
+
+def depot_arrivals(rows: I64, p: Problem, v: Variables) -> tuple[I64, I64]:
+    """Terms (row entry, column) adding each move to the ``rows`` [i, k, t] of its arrival."""
+    return arrival_terms(rows, v.z.index, move_arrival(p))
 
 
 def depot_balance(lay: Layout, p: Problem, v: Variables) -> None:
@@ -100,12 +107,12 @@ def depot_balance(lay: Layout, p: Problem, v: Variables) -> None:
     """
     mask = v.s.index >= 0
     e = entries(mask.shape)
-    r = retention(p)[None, :, None]
+    r = step_retention(p)[None, :, :]
     first = (np.arange(p.n_days) == 0)[None, None, :]
     upper = np.where(first, r * p.initial_stock[:, :, None], 0.0)
     lay.add_rows("depot_balance", "ikt", mask, lower=-INF, upper=upper,
                  terms=[(e, v.s.index, 1.0), (e, shifted(v.s.index, 1), -r),
-                        (e, depot_arrivals(p, v), -1.0)])
+                        (*depot_arrivals(e, p, v), -1.0)])
 
 
 def demand(lay: Layout, p: Problem, v: Variables) -> None:
@@ -116,18 +123,18 @@ def demand(lay: Layout, p: Problem, v: Variables) -> None:
     """
     shape = p.need.shape
     e = entries(shape)
-    r = retention(p)[None, :, None]
+    r = step_retention(p)[None, :, :]
     held = np.zeros(len(p.families), dtype=bool)
     held[p.item_family[(v.s.index >= 0).any(axis=(1, 2))]] = True
     mask = (p.need > 0) | held[:, None, None]
     rows = e[p.item_family]
     first = np.zeros(shape)
-    np.add.at(first, p.item_family, r * p.initial_stock[:, :, None])
+    np.add.at(first, p.item_family, r[:, :, :1] * p.initial_stock[:, :, None])
     first[:, :, 1:] = 0.0
     rhs = p.need - first
     lay.add_rows("demand", "fkt", mask, lower=rhs, upper=rhs,
                  terms=[(rows, v.s.index, -1.0), (rows, shifted(v.s.index, 1), r),
-                        (rows, depot_arrivals(p, v), 1.0), (e, v.u.index, 1.0)])
+                        (*depot_arrivals(rows, p, v), 1.0), (e, v.u.index, 1.0)])
 
 
 def depot_capacity(lay: Layout, p: Problem, v: Variables) -> None:

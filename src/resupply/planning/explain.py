@@ -96,16 +96,17 @@ def _earliest_arrival(p: Problem, has_x: np.ndarray, in_family: np.ndarray, k: i
     if not len(d_idx):
         return p.n_days
     stock_there = p.initial_stock[in_family, k].sum() > 0
-    arrive = int((t_idx + p.lead_days[d_idx]).min() + p.transit_days[k])
-    return 0 if stock_there else arrive
+    first_day = int((p.step_start[t_idx] + p.lead_days[d_idx]).min() + p.transit_days[k])
+    arrive = int(p.step_of_day(np.array(first_day)))
+    return 0 if stock_there else (p.n_days if arrive < 0 else arrive)
 
 
 def _released_late(p: Problem, in_family: np.ndarray, k: int, day: int) -> bool:
     """Some donor holds the family and could have had it at depot k by ``day`` (lead and
     transit allow it) but for a release date after day 0."""
     holds = p.donor_cumulative_available()[:, in_family, -1] > 0
-    release = p.release_day[:, in_family]
-    latest_ok = day - p.lead_days[:, None] - int(p.transit_days[k])
+    release = p.step_start[np.minimum(p.release_day[:, in_family], p.n_days - 1)]
+    latest_ok = p.step_start[day] - p.lead_days[:, None] - int(p.transit_days[k])
     return bool((holds & (release > 0) & (release > latest_ok) & (latest_ok >= 0)).any())
 
 

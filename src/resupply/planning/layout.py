@@ -157,6 +157,32 @@ def shifted(index: I64, shift: I64 | int, axis: int = -1) -> I64:
     return out
 
 
+def arrival_terms(rows: I64, cols: I64, target: I64) -> tuple[I64, I64]:
+    """Terms that put each column into the row of the step it arrives in.
+
+    ``cols`` [..., t] are sent in step t and arrive in step ``target`` [..., t] (-1: after
+    the horizon); ``rows`` [..., t] are a row family's entries. All three broadcast together.
+    Returns (row entry, column) arrays of the broadcast shape; columns that never arrive are
+    -1 (dropped). Several steps may arrive in one (a daily step into a weekly one).
+    """
+    shape = np.broadcast_shapes(rows.shape, cols.shape, target.shape)
+    where = np.broadcast_to(target, shape)
+    row: I64 = np.take_along_axis(np.broadcast_to(rows, shape), np.maximum(where, 0), axis=-1)
+    col: I64 = np.where(where >= 0, np.broadcast_to(cols, shape), -1)
+    return row, col
+
+
+def arrived(values: F64, target: I64) -> F64:
+    """[..., t] what arrives in each step, from ``values`` [..., t] sent in step t that arrive
+    in step ``target`` (broadcastable; -1: after the horizon)."""
+    where = np.broadcast_to(target, values.shape)
+    out = np.zeros(values.shape)
+    lead = np.indices(values.shape)[:-1]
+    ok = where >= 0
+    np.add.at(out, (*(a[ok] for a in lead), where[ok]), values[ok])
+    return out
+
+
 def entry_name(problem: Problem, family: str, axes: str, position: tuple[int, ...]) -> str:
     """Stable name of one entry, e.g. ``depot_balance[of540,near,2022-06-03]``."""
     parts = []

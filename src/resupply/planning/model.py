@@ -19,7 +19,7 @@ from resupply.errors import PlanningError
 from resupply.planning.constraints import add_constraints
 from resupply.planning.layout import Layout, RowFamily, gather
 from resupply.planning.options import Actuals, PlanOptions
-from resupply.planning.variables import Variables, add_variables, retention
+from resupply.planning.variables import Variables, add_variables, step_retention
 
 TERMS = ("shortfall", "package", "strike_loss", "transport", "smoothness", "fairness")
 """Objective terms of the columns. [EUR]"""
@@ -95,7 +95,8 @@ def build_model(p: Problem, opts: PlanOptions, actuals: Actuals | None = None) -
     term_index = np.full(lay.n_cols, -1, dtype=np.int64)
     for n, name in enumerate(TERMS):
         term_index[terms == name] = n
-    offset = float(p.w_strike_loss * (p.item_value[:, None] * (1.0 - retention(p))[None, :]
+    first_loss = 1.0 - step_retention(p)[:, 0]
+    offset = float(p.w_strike_loss * (p.item_value[:, None] * first_loss[None, :]
                                       * p.initial_stock).sum())
     model = LpModel(
         problem=p, variables=v, families=dict(lay.families), matrix=lay.matrix(),
@@ -128,6 +129,8 @@ def fix_actuals(model: LpModel, actuals: Actuals, freeze_days: int,
     to the announced tranches (or, without them, to ``previous_dispatch``).
     """
     p, v = model.problem, model.variables
+    if not p.is_daily:
+        raise PlanningError("a rolling re-plan needs the daily model (no multi-resolution)")
     day = actuals.from_day
     if not 1 <= day < p.n_days:
         raise PlanningError(f"--from-day must be between 1 and {p.n_days - 1}, not {day}")

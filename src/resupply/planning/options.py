@@ -30,6 +30,11 @@ class PlanOptions:
     the first to finish; see docs/performance.md for the measurements behind the default."""
     threads: int = 0
     """HiGHS threads (0: HiGHS decides)."""
+    daily_days: int | None = None
+    """Multi-resolution time: plan the first ``daily_days`` days day by day and the rest in
+    steps of ``step_days`` (`resupply.compile.coarsen`); None plans every day. [days]"""
+    step_days: int = 7
+    """Length of the later steps of a multi-resolution plan. [days]"""
     explain: bool = True
     """Explain shortfalls, and run an elastic re-solve when the model is infeasible."""
 
@@ -39,6 +44,9 @@ class PlanOptions:
                 f"method must be race, simplex, ipm or choose, not {self.method!r}")
         if not self.time_limit > 0:
             raise PlanningError(f"time_limit must be > 0 seconds, not {self.time_limit}")
+        if self.daily_days is not None and not (self.daily_days >= 1 and self.step_days >= 1):
+            raise PlanningError("daily_days and step_days must be at least 1 day, not "
+                                f"{self.daily_days} and {self.step_days}")
         if not 0 <= self.mip_gap < 1:
             raise PlanningError(f"mip_gap must be in [0, 1), not {self.mip_gap}")
 
@@ -46,7 +54,8 @@ class PlanOptions:
         """Plain values for plan.json."""
         return {"integer": self.integer, "time_limit": self.time_limit,
                 "fairness": self.fairness, "cost_of_fairness": self.cost_of_fairness,
-                "mip_gap": self.mip_gap, "method": self.method, "threads": self.threads}
+                "mip_gap": self.mip_gap, "method": self.method, "threads": self.threads,
+                "daily_days": self.daily_days, "step_days": self.step_days}
 
 
 @dataclass(frozen=True)

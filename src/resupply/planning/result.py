@@ -86,7 +86,7 @@ class PlanResult:
             "item": np.asarray(p.items, dtype=object)[grid[0]],
             "family": np.asarray(p.families, dtype=object)[family],
             "depot": np.asarray(p.depots, dtype=object)[grid[1]],
-            "day": grid[2], "date": p.dates[grid[2]],
+            "day": p.step_start[grid[2]], "date": p.dates[grid[2]],
             "stock": self.depot_stock.ravel(), "arrivals": self.arrivals.ravel(),
             "consumption": self.consumption.ravel(),
             "shortfall": self.shortfall[family, grid[1], grid[2]],
@@ -100,7 +100,7 @@ class PlanResult:
         return pd.DataFrame({
             "family": np.asarray(p.families, dtype=object)[grid[0]],
             "depot": np.asarray(p.depots, dtype=object)[grid[1]],
-            "day": grid[2], "date": p.dates[grid[2]], "need": p.need.ravel(),
+            "day": p.step_start[grid[2]], "date": p.dates[grid[2]], "need": p.need.ravel(),
             "shortfall": self.shortfall.ravel()})
 
     def to_dict(self) -> dict[str, Any]:
@@ -131,7 +131,7 @@ def allocate_tranches(p: Problem, dispatch: F64, moves: F64) -> pd.DataFrame:
     fam = p.item_family[item]
     names = np.append(np.asarray(p.depots, dtype=object), "hub")
     return pd.DataFrame({
-        "day": day, "date": p.dates[day],
+        "day": p.step_start[day], "date": p.dates[day],
         "donor": np.asarray(p.donors, dtype=object)[donor],
         "item": np.asarray(p.items, dtype=object)[item],
         "family": np.asarray(p.families, dtype=object)[fam],
@@ -143,7 +143,7 @@ def _allocate_item(p: Problem, i: int, x: F64, z: F64) -> tuple[I64, I64, I64, F
     """FIFO for one item: x [d, t] dispatches and z [k, t] moves -> arrays of (dispatch day,
     donor, item, quantity, depot), depot ``n_depots`` meaning still at the hub."""
     d_idx, t_idx = np.nonzero(x > TOL)
-    arrive = t_idx + p.lead_days[d_idx]
+    arrive = p.step_start[t_idx] + p.lead_days[d_idx]
     order = np.lexsort((d_idx, arrive))
     d_idx, t_idx = d_idx[order], t_idx[order]
     cum_a = np.cumsum(x[d_idx, t_idx])

@@ -38,7 +38,7 @@ def family_summary(result: PlanResult) -> pd.DataFrame:
         "delivered": by_family(result.arrivals.sum(axis=(1, 2))),
         "consumed": by_family(np.nan_to_num(result.consumption).sum(axis=(1, 2))),
         "shortfall": result.shortfall.sum(axis=(1, 2)),
-        "short_days": short_days.sum(axis=1),
+        "short_days": (short_days * p.step_days[None, :]).sum(axis=1),
         "first_short": [str(p.dates[d]) if d >= 0 else "" for d in first],
         "peak_exposed_stock": stock_exposed.max(axis=1) if p.n_days else 0.0,
         "expected_loss_eur": loss_eur})

@@ -66,6 +66,12 @@ def retention(p: Problem) -> F64:
     return r
 
 
+def step_retention(p: Problem) -> F64:
+    """[k, t] share of the depot stock carried into step t that survives it: ``r ** days``."""
+    kept: F64 = retention(p)[:, None] ** p.step_days[None, :]
+    return kept
+
+
 def item_active(p: Problem) -> Bool:
     """[i] items that some donor can give or some depot holds; others get no variables."""
     held: Bool = (p.donor_cumulative_available()[:, :, -1].sum(axis=0) > 0) | (
@@ -78,7 +84,7 @@ def dispatch_mask(p: Problem, actuals: Actuals | None) -> Bool:
     t = np.arange(p.n_days)
     last_pledge = np.full(p.donor_stock.shape, -1, dtype=np.int64)
     np.maximum.at(last_pledge, (p.pledge_donor, p.pledge_item), p.pledge_day)
-    arrives = (t[None, :] + p.lead_days[:, None] < p.n_days)[:, None, :]
+    arrives = (p.arrival_step(p.lead_days) >= 0)[:, None, :]
     mask: Bool = (p.tranche_day[:, None, :] & (t >= p.release_day[:, :, None])
                   & (p.donor_cumulative_available() > 0)
                   & (arrives | (t <= last_pledge[:, :, None])))
@@ -141,7 +147,6 @@ def add_variables(lay: Layout, p: Problem, opts: PlanOptions,
 
 def _flow_blocks(lay: Layout, p: Problem, actuals: Actuals | None,
                  active: Bool) -> dict[str, Block]:
-    t = np.arange(p.n_days)
     shape = (len(p.items), len(p.depots), p.n_days)
     x_mask = dispatch_mask(p, actuals)
     tons_cost = p.w_transport * p.item_mass_t
@@ -150,13 +155,13 @@ def _flow_blocks(lay: Layout, p: Problem, actuals: Actuals | None,
                      term="transport")
     g = lay.add_vars("g", "dit", x_mask & grows(p, x_mask)[:, :, None])
     h = lay.add_vars("h", "it", np.broadcast_to(active[:, None], (len(p.items), p.n_days)))
-    z_mask = active[:, None, None] & (t[None, None, :] + p.transit_days[None, :, None]
-                                      < p.n_days)
+    z_mask = active[:, None, None] & (p.arrival_step(p.transit_days) >= 0)[None, :, :]
     z = lay.add_vars("z", "ikt", np.broadcast_to(z_mask, shape),
                      cost=tons_cost[:, None, None] * p.depot_transport[None, :, None],
                      term="transport")
-    loss = (p.w_strike_loss * p.item_value[:, None, None]
-            * (1.0 - retention(p))[None, :, None] * (t < p.n_days - 1)[None, None, :])
+    lost_next = np.zeros((len(p.depots), p.n_days))
+    lost_next[:, :-1] = 1.0 - step_retention(p)[:, 1:]  # stock at the end of t, during t + 1
+    loss = p.w_strike_loss * p.item_value[:, None, None] * lost_next[None, :, :]
     s = lay.add_vars("s", "ikt", np.broadcast_to(active[:, None, None], shape), cost=loss,
                      term="strike_loss")
     return {"x": x, "g": g, "h": h, "z": z, "s": s}
