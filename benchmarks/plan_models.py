@@ -16,6 +16,7 @@ import numpy as np
 
 from plan_instance import NaiveSets, naive_sets
 from resupply.compile import Problem
+from resupply.compile.coarsen import coarsen
 from resupply.planning.model import build_model
 from resupply.planning.options import PlanOptions
 from resupply.planning.solve import Session
@@ -24,9 +25,18 @@ Key = tuple[Any, ...]
 Row = tuple[list[tuple[Key, float]], str, float]
 
 
+MULTIRES = (28, 7)
+"""``resupply-multires``: daily for 28 days, then weekly steps. [days]"""
+
+
 def run_resupply(p: Problem, method: str = "race", solve: bool = True) -> dict[str, Any]:
-    """The planner: build the sparse model and load it into HiGHS, then solve."""
+    """The planner: build the sparse model and load it into HiGHS, then solve.
+
+    ``method`` is a HiGHS method of `PlanOptions`, or ``multires``: the race on the
+    multi-resolution model of `MULTIRES` (its build time includes coarsening the problem)."""
     started = time.perf_counter()
+    if method == "multires":
+        p, method = coarsen(p, *MULTIRES), "race"
     opts = PlanOptions(method=method, cost_of_fairness=False)  # type: ignore[arg-type]
     model = build_model(p, opts)
     session = Session(model, opts)

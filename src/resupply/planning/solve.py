@@ -14,6 +14,7 @@ for each. A warm-started re-solve is simplex alone.
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import threading
@@ -33,6 +34,8 @@ from resupply.planning.status import Status, from_highs
 
 GRACE = 2.0
 """Seconds waited past the limit before cancelling, and again after cancelling. [s]"""
+STRAGGLER_WAIT = 600.0
+"""At exit, how long to wait for a cancelled solver that has not stopped yet. [s]"""
 POLL = 0.01
 """How often a race looks for a finished solver. [s]"""
 
@@ -159,23 +162,24 @@ class Session:
         seconds = time.perf_counter() - started
         if winner is None:
             self.alive = False
+            _STRAGGLERS.extend(runners)
             return SolverRun(Status.TIME_LIMIT, "solver did not stop; abandoned", None, None, None,
                              float("nan"), float("nan"), 0, seconds, None)
         result = self._collect(winner, seconds, want_basis or winner is not self.highs)
+        stopped = _settle([h for h in runners if h is not winner])
         if winner is not self.highs:
-            self._adopt(runners)
+            self._adopt(winner, stopped)
             if result.warm is not None:
                 self.warm_start(result.warm)
             if not want_basis:
                 result = replace(result, warm=None)
         return result
 
-    def _adopt(self, runners: list[Any]) -> None:
-        """After the interior point method won: wait for the cancelled simplex to stop, so the
-        session's instance can be warm-started from the winner's basis."""
-        done, _ = self.highs.wait(GRACE)
-        if not done:
-            self.highs = runners[1]
+    def _adopt(self, winner: Any, simplex_stopped: bool) -> None:
+        """After the interior point method won: the session's simplex instance is warm-started
+        from the winner's basis; if it did not stop when cancelled, the winner takes its place."""
+        if not simplex_stopped:
+            self.highs = winner
             for key, value in _options(self.opts, "simplex").items():
                 self.highs.setOptionValue(key, value)
 
@@ -207,6 +211,29 @@ class Session:
             method = f"race: {'simplex' if h is self.highs else 'interior point'} first"
         return SolverRun(status, h.modelStatusToString(h.getModelStatus()), values, rows, duals,
                          objective, gap, iterations, seconds, warm, method)
+
+
+_STRAGGLERS: list[Any] = []
+"""Cancelled solvers that had not stopped yet; waited for at exit (a HiGHS thread still
+running when Python shuts down aborts the process)."""
+
+
+def _settle(losers: list[Any]) -> bool:
+    """Wait up to ``GRACE`` for cancelled solvers to stop; True if all did. [s]"""
+    all_stopped = True
+    for highs in losers:
+        done, _ = highs.wait(GRACE)
+        if not done:
+            _STRAGGLERS.append(highs)
+            all_stopped = False
+    return all_stopped
+
+
+@atexit.register
+def _wait_for_stragglers() -> None:
+    for highs in _STRAGGLERS:
+        highs.cancelSolve()
+        highs.wait(STRAGGLER_WAIT)
 
 
 DECIDED = {"kOptimal", "kInfeasible", "kUnbounded", "kUnboundedOrInfeasible"}
