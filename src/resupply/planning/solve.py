@@ -9,7 +9,9 @@ Method ``race`` (the default for LPs) runs HiGHS's dual simplex and its interior
 method (IPX, with crossover to a basis) side by side on the same model and keeps the first
 to finish: neither wins everywhere on this model (docs/performance.md: simplex 9x faster on
 ukraine-2022, interior point 14x faster on the medium benchmark), and the machine has a core
-for each. A warm-started re-solve is simplex alone.
+for each. A warm start races the warm simplex against a cold interior point method (a basis
+far from the new optimum can be slower than starting afresh); a re-solve after
+`Session.change_rows` (the cost of fairness) is warm simplex alone.
 """
 
 from __future__ import annotations
@@ -138,7 +140,6 @@ class Session:
         basis.row_status = [by_code[int(c)] for c in warm.row_status]
         basis.valid = True
         self.highs.setBasis(basis)
-        self.race = False
 
     def run(self, time_limit: float, want_basis: bool = False) -> SolverRun:
         """Solve; never blocks much longer than ``time_limit`` seconds. [s]"""
