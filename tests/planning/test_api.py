@@ -133,6 +133,38 @@ def test_replanning_from_the_plans_own_actuals_keeps_its_future(tiny_problem: Pr
     np.testing.assert_allclose(cold.dispatch[:, :, :8], base.dispatch[:, :, :8], atol=1e-9)
 
 
+def test_replanning_what_went_as_planned_needs_no_iteration(tiny_problem: Problem) -> None:
+    """Actuals equal to the plan: the re-plan model (past flows fixed, ``lost``/``found``
+    added at zero) keeps the plan's basis optimal, so the warm start needs no iteration and
+    the objective is the plan's; neither reconciliation column is used."""
+    base = plan(tiny_problem, cost_of_fairness=False)
+    actuals = _actuals_from(base.dispatch, base.moves, base.depot_stock, 8)
+    warm = plan(tiny_problem, actuals=actuals, warm_start=base, cost_of_fairness=False)
+    assert warm.stats["iterations"] == 0
+    assert warm.objective == pytest.approx(base.objective, rel=1e-9)
+    assert warm.terms["reconciliation"] == 0.0
+
+
+def test_stock_the_past_cannot_explain_is_reconciled_not_exploited(tiny_problem: Problem
+                                                                   ) -> None:
+    """Half the planned 152 mm stock at the far depot on day 7 is gone (more than strikes can
+    explain: far is not struck). ``lost`` takes exactly the gap, at twice the dearest
+    shortfall cost; the re-plan stays feasible and no stock is conjured by ``found``."""
+    base = plan(tiny_problem, cost_of_fairness=False)
+    actuals = _actuals_from(base.dispatch, base.moves, base.depot_stock, 8)
+    far = tiny_problem.depots.index("far")
+    of540 = tiny_problem.items.index("of540")
+    gap = 0.5 * actuals.depot_stock[of540, far]
+    assert gap > 0
+    stock = actuals.depot_stock.copy()
+    stock[of540, far] -= gap
+    result = plan(tiny_problem, actuals=Actuals(8, stock, actuals.dispatched, actuals.moves),
+                  cost_of_fairness=False)
+    assert result.status is Status.OPTIMAL
+    dearest = 2 * tiny_problem.shortfall_cost()[tiny_problem.item_family[of540]].max()
+    assert result.terms["reconciliation"] == pytest.approx(dearest * gap, rel=1e-9)
+
+
 def test_freeze_days_keep_the_announced_tranches(tiny_problem: Problem) -> None:
     base = plan(tiny_problem)
     actuals = _actuals_from(base.dispatch, base.moves, base.depot_stock, 5)

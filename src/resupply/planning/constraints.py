@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from resupply.compile.problem import F64, I64, Bool, Problem
-from resupply.planning.layout import Layout, arrival_terms, entries, shifted
+from resupply.planning.layout import Layout, Term, arrival_terms, entries, shifted
 from resupply.planning.variables import Variables, previous_on, step_retention
 
 INF = np.inf
@@ -112,7 +112,7 @@ def depot_balance(lay: Layout, p: Problem, v: Variables) -> None:
     upper = np.where(first, r * p.initial_stock[:, :, None], 0.0)
     lay.add_rows("depot_balance", "ikt", mask, lower=-INF, upper=upper,
                  terms=[(e, v.s.index, 1.0), (e, shifted(v.s.index, 1), -r),
-                        (*depot_arrivals(e, p, v), -1.0)])
+                        (*depot_arrivals(e, p, v), -1.0), *_reconciliation(e, v, 1.0)])
 
 
 def demand(lay: Layout, p: Problem, v: Variables) -> None:
@@ -134,7 +134,17 @@ def demand(lay: Layout, p: Problem, v: Variables) -> None:
     rhs = p.need - first
     lay.add_rows("demand", "fkt", mask, lower=rhs, upper=rhs,
                  terms=[(rows, v.s.index, -1.0), (rows, shifted(v.s.index, 1), r),
-                        (*depot_arrivals(rows, p, v), 1.0), (e, v.u.index, 1.0)])
+                        (*depot_arrivals(rows, p, v), 1.0), (e, v.u.index, 1.0),
+                        *_reconciliation(rows, v, -1.0)])
+
+
+def _reconciliation(rows: I64, v: Variables, sign: float) -> list[Term]:
+    """Re-plan only: ``lost`` and ``found`` [i, k] enter the day ``from_day - 1`` rows of
+    ``rows`` [i, k, t] as consumption would, with opposite signs (``c = ... - lost + found``)."""
+    if v.lost is None or v.found is None:
+        return []
+    at = rows[:, :, v.from_day - 1]
+    return [(at, v.lost.index, sign), (at, v.found.index, -sign)]
 
 
 def depot_capacity(lay: Layout, p: Problem, v: Variables) -> None:

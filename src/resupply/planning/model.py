@@ -21,7 +21,8 @@ from resupply.planning.layout import Layout, RowFamily, gather
 from resupply.planning.options import Actuals, PlanOptions
 from resupply.planning.variables import Variables, add_variables, step_retention
 
-TERMS = ("shortfall", "package", "strike_loss", "transport", "smoothness", "fairness")
+TERMS = ("shortfall", "package", "strike_loss", "transport", "smoothness", "fairness",
+         "reconciliation")
 """Objective terms of the columns. [EUR]"""
 REPORTED_TERMS = (*TERMS, "shortfall_timing")
 """Terms reported: the shortfall's preference for early days is split from the shortfall at
@@ -124,9 +125,11 @@ def fix_actuals(model: LpModel, actuals: Actuals, freeze_days: int,
     """The model of a rolling re-plan: days before ``from_day`` fixed to what happened.
 
     Dispatches and hub-to-depot moves before ``from_day`` are fixed to the actuals; depot stock
-    at the end of ``from_day - 1`` to the stock on hand; depot rows before ``from_day`` are
-    dropped (the past is not re-planned). Dispatches of the next ``freeze_days`` days are fixed
-    to the announced tranches (or, without them, to ``previous_dispatch``).
+    at the end of ``from_day - 1`` to the stock on hand, which the ``lost`` and ``found``
+    columns of a model built with the actuals reconcile with the fixed past flows. Every row
+    keeps its bounds, so the previous plan's basis stays valid: when things went as planned
+    it is still optimal. Dispatches of the next ``freeze_days`` days are fixed to the
+    announced tranches (or, without them, to ``previous_dispatch``).
     """
     p, v = model.problem, model.variables
     if not p.is_daily:
@@ -138,7 +141,6 @@ def fix_actuals(model: LpModel, actuals: Actuals, freeze_days: int,
     _fix(lower, upper, v.x.index[:, :, :day], actuals.dispatched[:, :, :day])
     _fix(lower, upper, v.z.index[:, :, :day], actuals.moves[:, :, :day])
     _fix(lower, upper, v.s.index[:, :, day - 1], actuals.depot_stock)
-    upper[v.u.index[:, :, :day][v.u.index[:, :, :day] >= 0]] = 0.0
     if freeze_days > 0:
         frozen = actuals.announced if actuals.announced is not None else previous_dispatch
         if frozen is None:
@@ -146,15 +148,9 @@ def fix_actuals(model: LpModel, actuals: Actuals, freeze_days: int,
                                 "a previous plan to keep")
         stop = min(day + freeze_days, p.n_days)
         _fix(lower, upper, v.x.index[:, :, day:stop], frozen[:, :, day:stop])
-    row_lower, row_upper = model.row_lower.copy(), model.row_upper.copy()
-    for name in ("depot_balance", "demand", "depot_capacity"):
-        past = model.families[name].index[..., :day]
-        row_lower[past[past >= 0]] = -np.inf
-        row_upper[past[past >= 0]] = np.inf
-    if "package" in model.families:
-        old = model.families["package"].index[p.package_day < day]
-        row_lower[old[old >= 0]] = -np.inf
-    return replace(model, lower=lower, upper=upper, row_lower=row_lower, row_upper=row_upper)
+    if v.lost is None or v.from_day != day:
+        raise PlanningError("the model was not built for a re-plan from this day")
+    return replace(model, lower=lower, upper=upper)
 
 
 def _fix(lower: F64, upper: F64, index: NDArray[np.int64], value: F64) -> None:

@@ -9,9 +9,9 @@ Method ``race`` (the default for LPs) runs HiGHS's dual simplex and its interior
 method (IPX, with crossover to a basis) side by side on the same model and keeps the first
 to finish: neither wins everywhere on this model (docs/performance.md: simplex 9x faster on
 ukraine-2022, interior point 14x faster on the medium benchmark), and the machine has a core
-for each. A warm start races the warm simplex against a cold interior point method (a basis
-far from the new optimum can be slower than starting afresh); a re-solve after
-`Session.change_rows` (the cost of fairness) is warm simplex alone.
+for each. A warm-started solve (a rolling re-plan from the previous plan's basis, or the
+re-solve for the cost of fairness) is dual simplex alone: from a basis near the new optimum
+it needs tens of iterations where a cold solve needs thousands.
 """
 
 from __future__ import annotations
@@ -130,16 +130,22 @@ class Session:
             self.race = False
 
     def warm_start(self, warm: WarmStart) -> None:
-        """Start the next simplex run from ``warm`` (ignored if its size does not match)."""
-        if len(warm.col_status) != self.model.n_cols or len(warm.row_status) != self.model.n_rows:
+        """Start the next simplex run from ``warm`` (ignored if its size does not match).
+
+        A basis with fewer columns (a plan's, for its re-plan, which appends the ``lost`` and
+        ``found`` columns) is extended with those columns at their lower bound."""
+        extra = self.model.n_cols - len(warm.col_status)
+        if extra < 0 or len(warm.row_status) != self.model.n_rows:
             return
         basis = highspy.HighsBasis()
         statuses = list(highspy.HighsBasisStatus.__members__.values())
         by_code = {int(s): s for s in statuses}
-        basis.col_status = [by_code[int(c)] for c in warm.col_status]
+        lower = int(highspy.HighsBasisStatus.kLower)
+        basis.col_status = [by_code[int(c)] for c in warm.col_status] + [by_code[lower]] * extra
         basis.row_status = [by_code[int(c)] for c in warm.row_status]
         basis.valid = True
         self.highs.setBasis(basis)
+        self.race = False
 
     def run(self, time_limit: float, want_basis: bool = False) -> SolverRun:
         """Solve; never blocks much longer than ``time_limit`` seconds. [s]"""

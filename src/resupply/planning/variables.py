@@ -20,6 +20,10 @@ e_hi
 up, dn  d, t        increase / decrease of a donor's tranche (units, all items) from the
                     donor's previous tranche day
 y       d, t        1 if donor d sends a tranche on day t (MILP only)
+lost,   i, k        re-plan only: stock on hand at the end of day ``from_day - 1`` below /
+found               above what the fixed past flows can explain (unexpected losses, counting
+                    errors); both cost twice the family's dearest shortfall, so that they
+                    take only what the past cannot explain (never free disposal or supply)
 ======  ==========  ===================================================================
 
 Consumption c[i,k,t] is not a variable: the depot balance implies it (`constraints`), which
@@ -31,7 +35,7 @@ arrive within the horizon (or is needed for a pledge); ``z`` only while a move c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -58,6 +62,10 @@ class Variables:
     e_lo: Block | None
     e_hi: Block | None
     y: Block | None
+    lost: Block | None = None
+    found: Block | None = None
+    from_day: int = 0
+    """First re-planned day (0: a plan from the start, no ``lost``/``found``)."""
 
 
 def retention(p: Problem) -> F64:
@@ -141,8 +149,15 @@ def add_variables(lay: Layout, p: Problem, opts: PlanOptions,
     y = None
     if opts.integer:
         y = lay.add_vars("y", "dt", tranche & (p.min_tranche_t[:, None] > 0), upper=1.0)
-    return Variables(flow["x"], flow["g"], flow["h"], flow["z"], flow["s"], u, v, up, dn,
-                     *fair, y)
+    out = Variables(flow["x"], flow["g"], flow["h"], flow["z"], flow["s"], u, v, up, dn,
+                    *fair, y)
+    if actuals is None:
+        return out
+    held = flow["s"].index[:, :, 0] >= 0
+    dearest = 2.0 * p.shortfall_cost().max(axis=1, initial=0.0)[p.item_family]
+    lost = lay.add_vars("lost", "ik", held, cost=dearest[:, None], term="reconciliation")
+    found = lay.add_vars("found", "ik", held, cost=dearest[:, None], term="reconciliation")
+    return replace(out, lost=lost, found=found, from_day=actuals.from_day)
 
 
 def _flow_blocks(lay: Layout, p: Problem, actuals: Actuals | None,
