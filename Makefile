@@ -29,8 +29,9 @@ $(VENV)/.bench-stamp: $(STAMP)
 	touch $@
 
 bench: $(VENV)/.bench-stamp
-	for size in small medium; do $(PY) benchmarks/plan_bench.py --size $$size --tools resupply,resupply-simplex,resupply-ipm,resupply-multires,linopy,pyomo,pulp --out benchmarks/results/plan-$$size.json || exit 1; done
-	$(PY) benchmarks/plan_bench.py --size large --tools resupply-multires --out benchmarks/results/plan-large.json
+	$(PY) benchmarks/plan_bench.py --size small --tools resupply,resupply-simplex,resupply-ipm,resupply-multires,resupply-multires:28:14,linopy,pyomo,pulp --out benchmarks/results/plan-small.json
+	$(PY) benchmarks/plan_bench.py --size medium --tools resupply,resupply-ipm,resupply-multires,resupply-multires:28:14,linopy,pyomo,pulp --out benchmarks/results/plan-medium.json
+	$(PY) benchmarks/plan_bench.py --size large --tools resupply-multires:28:14 --out benchmarks/results/plan-large.json
 	$(PY) benchmarks/replan_bench.py --case ukraine-2022 --from-day 30 --out benchmarks/results/replan-ukraine-2022.json
 	$(PY) benchmarks/sim_bench.py --out benchmarks/results/sim.json
 	$(PY) benchmarks/ledger_bench.py --out benchmarks/results/ledger-100k.json

@@ -13,8 +13,9 @@ the model into HiGHS and reading the solution back), total_s, peak_rss_mb, n_var
 nnz, objective. ``--load-only`` stops after loading the model into HiGHS (build_s is then
 build + load for every tool). Tools: resupply (the planner's default: dual simplex and
 interior point raced), resupply-simplex, resupply-ipm, resupply-choose (HiGHS's own choice),
-resupply-multires (the race on the multi-resolution model: daily for 28 days, then weekly; its
-``approximation_rel`` is its objective against the daily one), linopy, pyomo, pulp.
+resupply-multires (the race on the multi-resolution model: daily for 28 days, then weekly;
+``resupply-multires:28:14`` for other steps; its ``approximation_rel`` is its objective
+against the daily one), linopy, pyomo, pulp.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def compare(records: list[dict[str, Any]]) -> None:
     base = next((r for r in records if r["tool"] == "resupply" and r.get("status") == "optimal"),
                 None)
     for record in records:
-        if record["tool"] == "resupply-multires":
+        if record["tool"].startswith("resupply-multires"):
             if base is not None and "objective" in record:
                 record["approximation_rel"] = record["objective"] / base["objective"] - 1.0
             continue

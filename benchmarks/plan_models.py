@@ -32,11 +32,12 @@ MULTIRES = (28, 7)
 def run_resupply(p: Problem, method: str = "race", solve: bool = True) -> dict[str, Any]:
     """The planner: build the sparse model and load it into HiGHS, then solve.
 
-    ``method`` is a HiGHS method of `PlanOptions`, or ``multires``: the race on the
-    multi-resolution model of `MULTIRES` (its build time includes coarsening the problem)."""
+    ``method`` is a HiGHS method of `PlanOptions`, or ``multires[:DAILY:STEP]``: the race on
+    the multi-resolution model (`MULTIRES` by default; its build time includes coarsening)."""
     started = time.perf_counter()
-    if method == "multires":
-        p, method = coarsen(p, *MULTIRES), "race"
+    if method.startswith("multires"):
+        days = [int(n) for n in method.split(":")[1:]] or list(MULTIRES)
+        p, method = coarsen(p, days[0], days[1]), "race"
     opts = PlanOptions(method=method, cost_of_fairness=False)  # type: ignore[arg-type]
     model = build_model(p, opts)
     session = Session(model, opts)
