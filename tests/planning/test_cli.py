@@ -66,6 +66,20 @@ def test_from_day_needs_actuals(cli: Cli, tmp_path: Path) -> None:
     assert code == 1 and "--actuals" in stderr
 
 
+def test_a_replan_day_past_the_horizon_or_on_a_coarse_model_is_refused(cli: Cli,
+                                                                          tmp_path: Path) -> None:
+    actuals = tmp_path / "actuals.yaml"
+    actuals.write_text("depot_stock: []\n")
+    out = tmp_path / "p"
+    code, _, stderr = cli("plan", "tiny", "--out", str(out), "--from-day", "50",
+                          "--actuals", str(actuals))
+    assert code == 1 and "between 1 and 29, not 50" in stderr
+    code, _, stderr = cli("plan", "tiny", "--out", str(out), "--from-day", "5",
+                          "--actuals", str(actuals), "--daily-days", "7")
+    assert code == 1 and "daily model" in stderr
+    assert not out.exists()
+
+
 def test_help_has_a_worked_example(cli: Cli) -> None:
     code, stdout, _ = cli("plan", "--help")
     assert code == 0 and "Example: resupply plan" in stdout

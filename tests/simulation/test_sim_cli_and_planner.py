@@ -33,6 +33,16 @@ def invoke(*args: str) -> Any:
     return runner.invoke(build_app(), list(args), catch_exceptions=False)
 
 
+def test_a_multi_resolution_plan_is_refused_with_a_message(tmp_path: Path) -> None:
+    assert invoke("plan", "tiny", "--out", str(tmp_path / "plan"),
+                  "--daily-days", "7").exit_code == 0
+    result = invoke("simulate", "tiny", "--plan", str(tmp_path / "plan"), "--runs", "10",
+                    "--out", str(tmp_path / "sim"))
+    assert result.exit_code == 1
+    assert "multi-resolution" in result.output and "--daily-days" in result.output
+    assert not (tmp_path / "sim").exists()
+
+
 def test_simulate_writes_metrics_and_bands(tmp_path: Path) -> None:
     result = invoke("simulate", "tiny", "--policy", "cadence:7", "--runs", "40", "--seed", "3",
                     "--out", str(tmp_path))

@@ -92,9 +92,22 @@ def read_plan(problem: Problem, plan_dir: Path) -> PlanInput:
     path = plan_dir / "tranches.csv"
     if not path.is_file():
         raise SimulationError(f"{path} not found; give a directory written by `resupply plan`")
+    if _coarse(plan_dir / "plan.json"):
+        raise SimulationError(f"{plan_dir} holds a multi-resolution plan (--daily-days): its "
+                              "later rows are weekly totals, which the daily simulator cannot "
+                              "follow; plan again without --daily-days")
     stock_path = plan_dir / "stock.parquet"
     stock = pd.read_parquet(stock_path) if stock_path.is_file() else None
     return plan_input_from_tranches(problem, pd.read_csv(path), stock)
+
+
+def _coarse(plan_json: Path) -> bool:
+    """True when ``plan_json`` says the plan was made with ``--daily-days``."""
+    try:
+        options = json.loads(plan_json.read_text()).get("options", {})
+    except (OSError, ValueError, AttributeError):
+        return False
+    return isinstance(options, dict) and options.get("daily_days") is not None
 
 
 def make_options(**kwargs: Any) -> SimOptions:

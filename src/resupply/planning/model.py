@@ -86,6 +86,8 @@ class LpModel:
 def build_model(p: Problem, opts: PlanOptions, actuals: Actuals | None = None) -> LpModel:
     """Build the model of DESIGN.md for ``p`` (see `variables` and `constraints`)."""
     started = time.perf_counter()
+    if actuals is not None:
+        _check_replan(p, actuals.from_day)
     lay = Layout()
     v = add_variables(lay, p, opts, actuals)
     add_constraints(lay, p, v)
@@ -132,11 +134,7 @@ def fix_actuals(model: LpModel, actuals: Actuals, freeze_days: int,
     announced tranches (or, without them, to ``previous_dispatch``).
     """
     p, v = model.problem, model.variables
-    if not p.is_daily:
-        raise PlanningError("a rolling re-plan needs the daily model (no multi-resolution)")
     day = actuals.from_day
-    if not 1 <= day < p.n_days:
-        raise PlanningError(f"--from-day must be between 1 and {p.n_days - 1}, not {day}")
     lower, upper = model.lower.copy(), model.upper.copy()
     _fix(lower, upper, v.x.index[:, :, :day], actuals.dispatched[:, :, :day])
     _fix(lower, upper, v.z.index[:, :, :day], actuals.moves[:, :, :day])
@@ -151,6 +149,14 @@ def fix_actuals(model: LpModel, actuals: Actuals, freeze_days: int,
     if v.lost is None or v.from_day != day:
         raise PlanningError("the model was not built for a re-plan from this day")
     return replace(model, lower=lower, upper=upper)
+
+
+def _check_replan(p: Problem, day: int) -> None:
+    """A re-plan needs the daily model and a day inside the horizon (after day 0)."""
+    if not p.is_daily:
+        raise PlanningError("a rolling re-plan needs the daily model (no multi-resolution)")
+    if not 1 <= day < p.n_days:
+        raise PlanningError(f"--from-day must be between 1 and {p.n_days - 1}, not {day}")
 
 
 def _fix(lower: F64, upper: F64, index: NDArray[np.int64], value: F64) -> None:

@@ -36,8 +36,10 @@ from resupply.planning.status import Status, from_highs
 
 GRACE = 2.0
 """Seconds waited past the limit before cancelling, and again after cancelling. [s]"""
-STRAGGLER_WAIT = 600.0
-"""At exit, how long to wait for a cancelled solver that has not stopped yet. [s]"""
+STRAGGLER_WAIT = 30.0
+"""At exit, how long to wait for a cancelled solver that has not stopped yet (HiGHS checks
+for a cancel between iterations, so this only matters if one is in a long step, such as
+IPX's crossover). [s]"""
 POLL = 0.01
 """How often a race looks for a finished solver. [s]"""
 
