@@ -13,7 +13,8 @@ i     n_items     item (`items`)
 f     n_families  family (`families`)
 s     n_standards standard (`standards`)
 k     n_depots    depot (`depots`)
-t     n_days      day of the horizon; day 0 is `start` (`dates`)
+t     n_days      day of the horizon; day 0 is `start` (`dates`); a step of several
+                  days in a multi-resolution problem (`step_days`, `compile.coarsen`)
 ====  ==========  ================================================================
 
 Ids keep the order of the scenario file. Index arrays (``item_family``, ``pledge_item``...)

@@ -5,6 +5,11 @@ strike_prob[k] x loss_fraction[k]`` the share of depot stock that survives a day
 of one unit [t], A[d,i,t] the donor's stock plus production up to day t [units]. A variable
 indexed before day 0 is zero, except ``s[i,k,-1]``, the initial depot stock. Row names are
 ``family[labels]`` (e.g. ``depot_balance[of540,near,2022-06-03]``), see `layout.entry_name`.
+
+The equations are written for days. On a multi-resolution problem (`compile.coarsen`) t is a
+step: "sent on t' arrives on t = t' + lead" reads "arrives in the step holding the first day of
+t' plus lead" (`Problem.arrival_step`; several steps may arrive in one), and r becomes
+``r ** days`` of the step (`variables.step_retention`).
 """
 
 from __future__ import annotations
