@@ -73,11 +73,16 @@ def planner() -> Planner | None:
     except ImportError:
         return None
 
+    first: dict[str, Any] = {}  # scenario hash -> the plan from day 0, whose basis starts re-plans
+
     def solve(problem: Problem, history: RunHistory | None = None) -> PlanInput:
         actuals = None if history is None else planning.Actuals(
             from_day=history.from_day, depot_stock=history.depot_stock,
             dispatched=history.dispatched, moves=history.moves)
-        result = planning.plan(problem, actuals=actuals)
+        result = planning.plan(problem, actuals=actuals, cost_of_fairness=False, explain=False,
+                               warm_start=first.get(problem.scenario_hash))
+        if history is None and result.ok:
+            first[problem.scenario_hash] = result
         if not result.ok:
             raise SimulationError(f"the planner found no plan for {problem.name}: "
                                   f"{result.status} {result.message}")
