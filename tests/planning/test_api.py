@@ -68,6 +68,19 @@ def test_shortfall_names_family_depot_day_and_cause(tiny_problem: Problem) -> No
     assert not any(line.startswith("art155") for line in result.explanation)
 
 
+def test_production_after_the_last_tranche_counts_as_donor_stock_not_cost() -> None:
+    """A donor makes 10 a day but sends only on days 0 and 5 (lead 0): 60 units can go, 40
+    are made too late for a tranche, so 40 are short and the cause is the donor's stock in
+    time for a tranche (the explanation used to say "cost" because 40 were still unsent)."""
+    donor = {"id": "maker", "tranche_every_days": 5,
+             "production": [{"item": "it", "rates": [{"date": day(0), "per_day": 10}]}]}
+    result = plan(problem_of(one_family(horizon=10, rate=10, donors=[donor])))
+    assert result.shortfall.sum() == pytest.approx(40.0)
+    assert len(result.explanation) == 1
+    assert "binding: donor stock" in result.explanation[0]
+    assert "in time for a tranche" in result.explanation[0]
+
+
 def test_terms_add_up_and_tranches_carry_every_unit(tiny_problem: Problem) -> None:
     result = plan(tiny_problem)
     assert sum(result.terms.values()) == pytest.approx(result.objective, rel=1e-9)

@@ -16,7 +16,7 @@ from dataclasses import replace
 import numpy as np
 import scipy.sparse as sp
 
-from resupply.compile.problem import F64, Problem
+from resupply.compile.problem import F64, I64, Bool, Problem
 from resupply.planning.layout import entry_name
 from resupply.planning.model import LpModel
 from resupply.planning.options import PlanOptions
@@ -78,10 +78,10 @@ def _cause(model: LpModel, run: SolverRun, f: int, k: int, days: tuple[int, int]
         return f"lead and transit time — nothing sent can arrive before day {reach}{then}"
     if run.col_value is None or not len(x_days[0]):
         return "donor stock — no donor holds or produces this family"
-    sent = v.x.values(run.col_value)[:, in_family, :].sum(axis=2)
-    left = float((p.donor_cumulative_available()[:, in_family, -1] - sent).sum())
-    if left <= 1e-6 * max(float(p.need[f].sum()), 1.0):
-        return "donor stock — donors have sent all they hold and produce"
+    if _unsent_in_time(p, v.x.index, run.col_value, in_family, k=k, last=last) <= 1e-6 * max(
+            float(p.need[f].sum()), 1.0):
+        return ("donor stock — donors have sent all they hold and produce in time for a "
+                "tranche that arrives within the horizon")
     if _binding(model, run, "hub_throughput", (slice(None),), (day - transit, last - transit)):
         return "hub throughput — the hub moves its full tonnage a day"
     if _binding(model, run, "depot_capacity", (k,), (day, last)):
@@ -89,6 +89,25 @@ def _cause(model: LpModel, run: SolverRun, f: int, k: int, days: tuple[int, int]
     if _released_late(p, in_family, k, day):
         return "release date — more is held but released too late"
     return "cost — supplying would cost more than the shortfall penalty"
+
+
+def _unsent_in_time(p: Problem, x_index: I64, values: F64, in_family: Bool, *, k: int,
+                    last: int) -> float:
+    """Units of the family that donors could still have sent to reach depot k by step ``last``:
+    what they held or had made by their last tranche (a step where a dispatch exists) that
+    leaves by ``last``'s first day minus lead and transit, less what they sent by then."""
+    latest = p.step_of_day(p.step_start[last] - p.lead_days - int(p.transit_days[k]))  # [d]
+    exists = x_index[:, in_family, :] >= 0
+    steps = np.arange(p.n_days)
+    usable = exists & (steps[None, None, :] <= latest[:, None, None])
+    at = np.max(np.where(usable, steps, -1), axis=2)  # [d, i] last usable tranche step
+    ok = at >= 0
+    pick = np.maximum(at, 0)[:, :, None]
+    avail = np.take_along_axis(p.donor_cumulative_available()[:, in_family, :], pick, axis=2)
+    sent = np.cumsum(np.where(exists, values[np.maximum(x_index[:, in_family, :], 0)], 0.0),
+                     axis=2)
+    done = np.take_along_axis(sent, pick, axis=2)
+    return float((np.maximum(avail - done, 0.0)[:, :, 0] * ok).sum())
 
 
 def _earliest_arrival(p: Problem, has_x: np.ndarray, in_family: np.ndarray, k: int) -> int:
