@@ -94,3 +94,19 @@ def test_report_command_writes_html_xlsx_and_csv(tiny_run: Path, cli: Cli) -> No
 def test_not_a_run_directory(tmp_path: Path, cli: Cli) -> None:
     code, _, err = cli("report", str(tmp_path))
     assert code == 1 and "not a run directory" in err and "Traceback" not in err
+
+
+def test_unused_supply_counts_only_what_could_still_arrive(tiny_run: Path) -> None:
+    """With nothing sent, tiny's western donor could still send, by its last tranche that
+    arrives (day 25: lead 3, transit at least 1), its 3,000 M795 and 600 DM121 in stock plus
+    the M795 made on days 9-25 (17 x 100): 5,300, not the 5,700 it makes by day 29; the
+    eastern donor its 1,500 OF-540."""
+    from dataclasses import replace
+
+    from resupply.report.findings import unused_supply
+
+    run = replace(load_run(tiny_run), tranches=pd.DataFrame(
+        columns=["donor", "item", "quantity"]))
+    unused = unused_supply(run).set_index(["family", "donor"])["units"]
+    assert unused[("art155", "west")] == pytest.approx(5300.0)
+    assert unused[("art152", "east")] == pytest.approx(1500.0)

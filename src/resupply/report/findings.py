@@ -51,9 +51,15 @@ def run_dry_findings(run: RunData) -> list[str]:
 
 
 def unused_supply(run: RunData) -> pd.DataFrame:
-    """Per donor and family: units donors could give over the horizon but the plan leaves."""
+    """Per donor and family: units donors hold or make in time for a tranche that can still
+    arrive within the horizon (by their last such tranche day) but the plan leaves."""
     p = run.problem
-    available = p.donor_cumulative_available()[:, :, -1]
+    t = np.arange(p.n_days)
+    arrives = p.tranche_day & (t + p.lead_days[:, None] + p.transit_days.min() < p.n_days)
+    usable = arrives[:, None, :] & (t >= p.release_day[:, :, None])  # [d, i, t]
+    last = np.max(np.where(usable, t, -1), axis=2)
+    available = np.where(last >= 0, np.take_along_axis(
+        p.donor_cumulative_available(), np.maximum(last, 0)[:, :, None], axis=2)[:, :, 0], 0.0)
     grid = pd.MultiIndex.from_product([p.donors, p.items], names=["donor", "item"])
     sent = np.zeros(len(grid))
     if run.tranches is not None and not run.tranches.empty:
@@ -85,9 +91,9 @@ def shortfall_findings(run: RunData) -> list[str]:
             continue
         holders = unused[unused["family"] == fam].sort_values("units", ascending=False)
         closers = ", ".join(f"{r.donor} ({r.units:,.0f})" for r in holders.head(3).itertuples())
-        who = (f"donors still holding some: {closers}" if closers else
-               "no donor holds more: only new production or more platforms of another standard "
-               "can close it")
+        who = (f"donors still holding some that could arrive in time: {closers}" if closers
+               else "no donor has more that could arrive in time: only new production or more "
+               "platforms of another standard can close it")
         lines.append(f"Under the optimal plan {names[fam]} is short {gap:,.0f} "
                      f"{p.family_units[f]} ({gap / need:.0%} of need) from "
                      f"{_date(first.get(fam))}; {who}.")
