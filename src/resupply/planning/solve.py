@@ -40,6 +40,8 @@ STRAGGLER_WAIT = 30.0
 """At exit, how long to wait for a cancelled solver that has not stopped yet (HiGHS checks
 for a cancel between iterations, so this only matters if one is in a long step, such as
 IPX's crossover). [s]"""
+STATUSES = tuple(highspy.HighsBasisStatus.__members__.values())
+"""HiGHS basis statuses; their integer codes are what `WarmStart` stores."""
 POLL = 0.01
 """How often a race looks for a finished solver. [s]"""
 
@@ -140,11 +142,13 @@ class Session:
         if extra < 0 or len(warm.row_status) != self.model.n_rows:
             return
         basis = highspy.HighsBasis()
-        statuses = list(highspy.HighsBasisStatus.__members__.values())
-        by_code = {int(s): s for s in statuses}
-        lower = int(highspy.HighsBasisStatus.kLower)
-        basis.col_status = [by_code[int(c)] for c in warm.col_status] + [by_code[lower]] * extra
-        basis.row_status = [by_code[int(c)] for c in warm.row_status]
+        by_code = np.empty(max(int(s) for s in STATUSES) + 1, dtype=object)
+        for status in STATUSES:
+            by_code[int(status)] = status
+        cols = np.concatenate([warm.col_status, np.full(extra, int(highspy.HighsBasisStatus.kLower),
+                                                        dtype=np.int8)])
+        basis.col_status = by_code[cols].tolist()
+        basis.row_status = by_code[warm.row_status].tolist()
         basis.valid = True
         self.highs.setBasis(basis)
         self.race = False
@@ -280,8 +284,8 @@ def _basis(h: Any) -> WarmStart | None:
     basis = h.getBasis()
     if not basis.valid:
         return None
-    return WarmStart(np.fromiter((int(s) for s in basis.col_status), dtype=np.int8),
-                     np.fromiter((int(s) for s in basis.row_status), dtype=np.int8))
+    return WarmStart(np.array([s.value for s in basis.col_status], dtype=np.int8),
+                     np.array([s.value for s in basis.row_status], dtype=np.int8))
 
 
 def _options(opts: PlanOptions, method: str) -> dict[str, Any]:
