@@ -13,7 +13,8 @@ it reads a daily problem, with these approximations, each on the side noted:
 - pledge and package days move to the step that holds them;
 - a step's consumption draws on the stock carried in, which decays by ``r ** step_days``
   before the step's arrivals (strike losses counted on the stock at the step's end only);
-- stock and capacity are checked at the end of each step, not inside it.
+- stock and capacity are checked at the end of each step, not inside it;
+- tranche smoothness compares a donor's step totals (a week's tranches count as one).
 
 Lead and transit times stay in days: a dispatch at the start of a step arrives in the step
 holding ``start + lead``. docs/performance.md reports the objective against the daily solve.
