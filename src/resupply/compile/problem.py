@@ -210,6 +210,15 @@ class Problem:
         lag = np.asarray(lag_days, dtype=np.int64)
         return self.step_of_day(lag[..., None] + self.step_start)
 
+    def last_tranche_step(self, by_day: I64) -> I64:
+        """[d, i] the donor's last tranche step, on or after the item's release, that starts
+        by ``by_day[d]`` (a day counted from `start`); ``-1`` where there is none."""
+        steps = np.arange(self.n_days)
+        ok = (self.tranche_day[:, None, :] & (steps >= self.release_day[:, :, None])
+              & (self.step_start <= np.asarray(by_day)[:, None, None]))
+        last: I64 = np.max(np.where(ok, steps, -1), axis=2)
+        return last
+
     def donor_cumulative_available(self) -> F64:
         """[d, i, t] stock + production up to and including day t. [units]"""
         return self.donor_stock[:, :, None] + np.cumsum(self.donor_production, axis=2)

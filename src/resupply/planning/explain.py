@@ -94,13 +94,11 @@ def _cause(model: LpModel, run: SolverRun, f: int, k: int, days: tuple[int, int]
 def _unsent_in_time(p: Problem, x_index: I64, values: F64, in_family: Bool, *, k: int,
                     last: int) -> float:
     """Units of the family that donors could still have sent to reach depot k by step ``last``:
-    what they held or had made by their last tranche (a step where a dispatch exists) that
-    leaves by ``last``'s first day minus lead and transit, less what they sent by then."""
-    latest = p.step_of_day(p.step_start[last] - p.lead_days - int(p.transit_days[k]))  # [d]
+    what they held or had made by their last tranche that leaves by ``last``'s first day minus
+    lead and transit, less what they sent by then."""
+    by_day = p.step_start[last] - p.lead_days - int(p.transit_days[k])
+    at = p.last_tranche_step(by_day)[:, in_family]
     exists = x_index[:, in_family, :] >= 0
-    steps = np.arange(p.n_days)
-    usable = exists & (steps[None, None, :] <= latest[:, None, None])
-    at = np.max(np.where(usable, steps, -1), axis=2)  # [d, i] last usable tranche step
     ok = at >= 0
     pick = np.maximum(at, 0)[:, :, None]
     avail = np.take_along_axis(p.donor_cumulative_available()[:, in_family, :], pick, axis=2)

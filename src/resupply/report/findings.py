@@ -54,10 +54,7 @@ def unused_supply(run: RunData) -> pd.DataFrame:
     """Per donor and family: units donors hold or make in time for a tranche that can still
     arrive within the horizon (by their last such tranche day) but the plan leaves."""
     p = run.problem
-    t = np.arange(p.n_days)
-    arrives = p.tranche_day & (t + p.lead_days[:, None] + p.transit_days.min() < p.n_days)
-    usable = arrives[:, None, :] & (t >= p.release_day[:, :, None])  # [d, i, t]
-    last = np.max(np.where(usable, t, -1), axis=2)
+    last = p.last_tranche_step(p.n_days - 1 - p.lead_days - p.transit_days.min())
     available = np.where(last >= 0, np.take_along_axis(
         p.donor_cumulative_available(), np.maximum(last, 0)[:, :, None], axis=2)[:, :, 0], 0.0)
     grid = pd.MultiIndex.from_product([p.donors, p.items], names=["donor", "item"])
