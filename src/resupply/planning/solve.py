@@ -40,8 +40,10 @@ STRAGGLER_WAIT = 30.0
 """At exit, how long to wait for a cancelled solver that has not stopped yet (HiGHS checks
 for a cancel between iterations, so this only matters if one is in a long step, such as
 IPX's crossover). [s]"""
-STATUSES = tuple(highspy.HighsBasisStatus.__members__.values())
-"""HiGHS basis statuses; their integer codes are what `WarmStart` stores."""
+BY_CODE = np.empty(len(highspy.HighsBasisStatus.__members__), dtype=object)
+"""HiGHS basis statuses by integer code (what `WarmStart` stores)."""
+for _status in highspy.HighsBasisStatus.__members__.values():
+    BY_CODE[int(_status)] = _status
 POLL = 0.01
 """How often a race looks for a finished solver. [s]"""
 
@@ -142,13 +144,10 @@ class Session:
         if extra < 0 or len(warm.row_status) != self.model.n_rows:
             return
         basis = highspy.HighsBasis()
-        by_code = np.empty(max(int(s) for s in STATUSES) + 1, dtype=object)
-        for status in STATUSES:
-            by_code[int(status)] = status
         cols = np.concatenate([warm.col_status, np.full(extra, int(highspy.HighsBasisStatus.kLower),
                                                         dtype=np.int8)])
-        basis.col_status = by_code[cols].tolist()
-        basis.row_status = by_code[warm.row_status].tolist()
+        basis.col_status = BY_CODE[cols].tolist()
+        basis.row_status = BY_CODE[warm.row_status].tolist()
         basis.valid = True
         self.highs.setBasis(basis)
         self.race = False
