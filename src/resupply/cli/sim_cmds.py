@@ -57,6 +57,12 @@ CvOpt = Annotated[float, typer.Option("--cv", min=0.0,
 StrikesOpt = Annotated[bool, typer.Option("--strikes/--no-strikes", help="Depot strikes.")]
 DelaysOpt = Annotated[bool, typer.Option("--delays/--no-delays",
                                          help="Random tranche delays and release slips.")]
+SurgesOpt = Annotated[bool, typer.Option("--surges/--no-surges",
+                                         help="Intensity surges (mean-preserving).")]
+ReplayOpt = Annotated[bool, typer.Option(
+    "--deterministic", help="Replay without randomness: demand fixed at the need, strikes at "
+    "their expectation (each depot loses strike probability x loss fraction of its stock every "
+    "day), no delays or surges: a plan's stock, consumption and shortfall are reproduced.")]
 BackOpt = Annotated[bool, typer.Option(
     "--backorders", help="Inventory-theory mode: unmet demand is backordered, not lost.")]
 WarmupOpt = Annotated[int, typer.Option("--warmup-days", min=0,
@@ -86,7 +92,9 @@ def planner() -> Planner | None:
         if not result.ok:
             raise SimulationError(f"the planner found no plan for {problem.name}: "
                                   f"{result.status} {result.message}")
-        return PlanInput(dispatch=np.array(result.dispatch), moves=np.array(result.moves))
+        return PlanInput(dispatch=np.array(result.dispatch), moves=np.array(result.moves),
+                         consumption=np.array(result.consumption),
+                         expected_loss=np.array(result.expected_loss))
 
     return solve
 
@@ -118,6 +126,8 @@ def _coarse(plan_json: Path) -> bool:
 def make_options(**kwargs: Any) -> SimOptions:
     """`SimOptions` from the CLI's flags (``demand`` and ``cv`` become a `DemandModel`)."""
     demand = DemandModel(kwargs.pop("demand"), kwargs.pop("cv"))
+    if kwargs.pop("deterministic", False):
+        return SimOptions.replay(**kwargs)
     return SimOptions(demand=demand, **kwargs)
 
 
@@ -176,7 +186,8 @@ def simulate_cmd(
         "runs).")] = None,
     runs: RunsOpt = 1000, seed: SeedOpt = 0, chunk_runs: ChunkOpt = 1000,
     workers: WorkersOpt = 1, demand: DemandOpt = "scenario", cv: CvOpt = 0.0,
-    strikes: StrikesOpt = True, delays: DelaysOpt = True, backorders: BackOpt = False,
+    strikes: StrikesOpt = True, delays: DelaysOpt = True, surges: SurgesOpt = True,
+    deterministic: ReplayOpt = False, backorders: BackOpt = False,
     warmup_days: WarmupOpt = 0, as_json: JsonOpt = False,
 ) -> None:
     """Monte Carlo stress test of a plan or a policy; writes metrics.json and bands.parquet.
@@ -194,7 +205,8 @@ def simulate_cmd(
     chosen = policy_for(problem, policy, plan_dir)
     options = make_options(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
                            demand=demand, cv=cv, strikes=strikes, delays=delays,
-                           backorders=backorders, warmup_days=warmup_days)
+                           surges=surges, backorders=backorders, warmup_days=warmup_days,
+                           deterministic=deterministic)
     with progress_bar(runs, chosen.name) as update:
         result = simulate(problem, chosen, options, progress=update)
     metrics = summarize(result)

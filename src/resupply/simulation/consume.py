@@ -9,12 +9,24 @@ from resupply.simulation.draws import ChunkDraws
 from resupply.simulation.state import DOS_BIN_DAYS, SHORT, Chunk, Static, Totals, contract
 
 
+def surge_factors(surge_prob: float, multiplier: float) -> tuple[float, float]:
+    """(normal day, surge day) consumption multipliers whose mean is 1. [1]
+
+    A surge day consumes ``multiplier`` times a normal day; both are scaled by
+    ``1 / (1 + p (m - 1))`` so that the mean over days is the need: the need is the expected
+    consumption, surges only spread it (the planner and the simulator agree on the mean).
+    """
+    uplift = 1.0 + surge_prob * (multiplier - 1.0)
+    return 1.0 / uplift, multiplier / uplift
+
+
 def _surge(st: Static, draws: ChunkDraws) -> F64:
-    """[r] consumption multiplier of the day (surge or 1). [1]"""
+    """[r] consumption multiplier of the day (mean 1 over days, see `surge_factors`). [1]"""
     p = st.problem
     if not st.options.surges or p.surge_prob <= 0.0:
         return np.ones(draws.runs)
-    result: F64 = np.where(draws.uniform(()) < p.surge_prob, p.surge_multiplier, 1.0)
+    normal, surge = surge_factors(p.surge_prob, p.surge_multiplier)
+    result: F64 = np.where(draws.uniform(()) < p.surge_prob, surge, normal)
     return result
 
 

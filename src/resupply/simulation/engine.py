@@ -15,10 +15,12 @@ Order of events on day t, for every run:
 4. **Strikes.** Each depot is struck with probability ``strike_prob`` [1/day]; a strike destroys
    a fraction of every item carried in from the day before, drawn from a Beta distribution
    with mean ``loss_fraction`` and concentration ``strike_loss_concentration``. (The planner's
-   expected decay ``s[t-1] (1 - strike_prob loss_fraction)`` is the mean of this.)
+   expected decay ``s[t-1] (1 - strike_prob loss_fraction)`` is the mean of this; with
+   ``SimOptions.expected_strikes`` every depot loses exactly that share every day.)
 5. **Depot arrivals.** In backorder mode they serve backorders first (in step 6).
 6. **Consumption.** Demand of each ammunition family at each depot is drawn around the need
-   (times a surge multiplier on surge days, one draw per run and day); what the depot has
+   (times a surge multiplier on surge days, one draw per run and day; the multipliers
+   have mean 1, so the need is the expected consumption); what the depot has
    meets it, the rest is lost (platforms idle) or, in backorder mode, backordered. Spare parts
    are then worn in proportion to the rounds actually fired, drawn the same way. Within a
    family, consumption takes from every item in proportion to its stock.
@@ -157,9 +159,12 @@ def strikes(c: Chunk) -> None:
     np.maximum(tot.peak_total_tons, tons.sum(axis=1), out=tot.peak_total_tons)
     if not st.strike_prob.any():
         return
-    hit = draws.uniform((len(st.strike_prob),)) < st.strike_prob[None, :]
-    fraction = draws.strike_fraction(hit, st.problem.loss_fraction,
-                                     st.problem.strike_loss_concentration)
+    if st.options.expected_strikes:
+        fraction = np.broadcast_to(st.strike_prob * st.problem.loss_fraction, tons.shape)
+    else:
+        hit = draws.uniform((len(st.strike_prob),)) < st.strike_prob[None, :]
+        fraction = draws.strike_fraction(hit, st.problem.loss_fraction,
+                                         st.problem.strike_loss_concentration)
     runs, depots = np.nonzero(fraction)
     if len(runs) == 0:
         return

@@ -58,6 +58,10 @@ class SimOptions:
         How consumption is drawn (`DemandModel`).
     strikes
         False switches depot strikes off (whatever the scenario says).
+    expected_strikes
+        Strikes at their expectation: every depot loses ``strike_prob x loss_fraction`` of the
+        stock carried in, every day, with no draw (the planner's linear expectation; with
+        fixed demand and no delays or surges a plan is then replayed exactly).
     delays
         False switches random tranche delays and release slips off.
     surges
@@ -79,6 +83,7 @@ class SimOptions:
     workers: int = 1
     demand: DemandModel = field(default_factory=DemandModel)
     strikes: bool = True
+    expected_strikes: bool = False
     delays: bool = True
     surges: bool = True
     backorders: bool = False
@@ -93,6 +98,15 @@ class SimOptions:
             raise SimulationError(f"seed must be non-negative, got {self.seed}")
         if self.warmup_days < 0:
             raise SimulationError(f"warmup_days must be non-negative, got {self.warmup_days}")
+
+    @classmethod
+    def replay(cls, **kwargs: object) -> SimOptions:
+        """Options of a deterministic replay: demand fixed at the need, strikes at their
+        expectation, no delays or surges (a plan's stock, consumption and shortfall are
+        reproduced); ``kwargs`` set the other fields (those five are fixed)."""
+        fixed = {"demand": DemandModel("fixed"), "strikes": True, "expected_strikes": True,
+                 "delays": False, "surges": False}
+        return cls(**{**kwargs, **fixed})  # type: ignore[arg-type]
 
     @property
     def runs_per_chunk(self) -> int:

@@ -31,21 +31,40 @@ class PlanInput:
     moves
         ``z[i, k, t]``: units of item i leaving the hub for depot k on day t (they arrive after
         the depot's transit). [units]
+    consumption, expected_loss
+        ``c[i, k, t]`` and ``l[i, k, t]``: what the plan expects each depot to consume and to
+        lose to strikes each day (None when the plan does not say). With them the plan's
+        inventory positions are known, and the ``plan`` policy tracks them (see
+        `resupply.simulation.policies.PlanPolicy`). [units]
     """
 
     dispatch: F64
     moves: F64
+    consumption: F64 | None = None
+    expected_loss: F64 | None = None
 
     def __post_init__(self) -> None:
-        for array in (self.dispatch, self.moves):
+        for array in self._arrays().values():
             array.flags.writeable = False
+
+    def _arrays(self) -> dict[str, F64]:
+        arrays = {"dispatch": self.dispatch, "moves": self.moves,
+                  "consumption": self.consumption, "expected_loss": self.expected_loss}
+        return {name: a for name, a in arrays.items() if a is not None}
+
+    @property
+    def has_expectations(self) -> bool:
+        """True when the plan says what it expects depots to consume and lose."""
+        return self.consumption is not None and self.expected_loss is not None
 
     def check(self, problem: Problem) -> None:
         """Raise `SimulationError` unless the arrays fit ``problem``'s axes and are >= 0."""
         s = problem.shape
-        expected = {"dispatch": (s["d"], s["i"], s["t"]), "moves": (s["i"], s["k"], s["t"])}
-        for name, shape in expected.items():
-            array = getattr(self, name)
+        depot = (s["i"], s["k"], s["t"])
+        expected = {"dispatch": (s["d"], s["i"], s["t"]), "moves": depot,
+                    "consumption": depot, "expected_loss": depot}
+        for name, array in self._arrays().items():
+            shape = expected[name]
             if array.shape != shape:
                 raise SimulationError(f"plan {name} has shape {array.shape}; the scenario "
                                       f"needs {shape}")
@@ -85,7 +104,8 @@ def plan_input_from_tranches(problem: Problem, tranches: pd.DataFrame,
     x = np.zeros((s["d"], s["i"], s["t"]))
     np.add.at(x, (d, i, day), qty)
     if stock is not None:
-        return PlanInput(dispatch=x, moves=_moves_from_stock(problem, stock))
+        return PlanInput(dispatch=x, moves=_moves_from_stock(problem, stock),
+                         **_expectations(problem, stock))
     arrive = day + problem.lead_days[d]
     keep = arrive < s["t"]
     z = np.zeros((s["i"], s["k"], s["t"]))
@@ -116,3 +136,21 @@ def _moves_from_stock(problem: Problem, stock: pd.DataFrame) -> F64:
     np.add.at(z, (i[keep], k[keep], day[keep]),
               stock["arrivals"].to_numpy(dtype=np.float64)[keep])
     return z
+
+
+def _expectations(problem: Problem, stock: pd.DataFrame) -> dict[str, F64]:
+    """``consumption`` and ``expected_loss`` [i, k, t] of a stock table, when it has both."""
+    if not {"consumption", "expected_loss"} <= set(stock.columns):
+        return {}
+    s = problem.shape
+    i = _positions(problem, stock["item"], problem.items, "items")
+    k = _positions(problem, stock["depot"], problem.depots, "depots")
+    day = stock["day"].to_numpy(dtype=np.int64)
+    keep = (day >= 0) & (day < s["t"])
+    out = {}
+    for name in ("consumption", "expected_loss"):
+        array = np.zeros((s["i"], s["k"], s["t"]))
+        values = np.nan_to_num(stock[name].to_numpy(dtype=np.float64))
+        np.add.at(array, (i[keep], k[keep], day[keep]), values[keep])
+        out[name] = array
+    return out

@@ -17,7 +17,7 @@ from resupply.simulation.policies import (
 )
 from resupply.simulation.rolling import Planner, RollingPolicy
 
-SPECS = "plan, lump, cadence:N[:B], order-up-to[:LEVEL|:Nd], rolling:N"
+SPECS = "plan[:fixed], lump, cadence:N[:B], order-up-to[:LEVEL|:Nd], rolling:N"
 """What `parse_policy` accepts, for messages and help."""
 
 
@@ -45,10 +45,10 @@ def parse_policy(spec: str, plan: PlanInput | None = None,
     """The policy a spec names; ``plan`` is needed for ``plan``, ``planner`` for rolling."""
     head, _, rest = spec.strip().partition(":")
     args = rest.split(":") if rest else []
-    if head == "plan" and not args:
+    if head == "plan" and args in ([], ["fixed"]):
         if plan is None:
             raise SimulationError("policy 'plan' needs a plan (--plan DIR)")
-        return PlanPolicy(plan)
+        return PlanPolicy(plan, name=spec.strip(), track=not args)
     if head == "lump" and not args:
         return LumpPolicy()
     if head == "cadence" and len(args) in (1, 2):
