@@ -14,7 +14,8 @@ LAYER = {
     "compile": 1,
     "planning": 2, "simulation": 2, "analysis": 2,
     "report": 3, "store": 3,
-    "cli": 4, "service": 4, "sweep": 4,
+    "workflow": 4,
+    "cli": 5, "service": 5, "sweep": 5,
 }
 """Top-level module or package of resupply -> layer number (higher sits above)."""
 

@@ -21,7 +21,7 @@ from resupply.domain import Scenario
 from resupply.domain.load import load_scenario
 from resupply.planning import PlanResult
 from resupply.simulation import PlanInput, PlanPolicy, SimOptions, simulate
-from resupply.simulation.consume import surge_factors
+from resupply.simulation.options import surge_factors
 
 REL = 1e-6
 """Relative tolerance of the replay (on top of an absolute 1e-6 units)."""

@@ -24,20 +24,20 @@ from resupply.cli.sim_cmds import (
     DEFAULT_SCOPE,
     compare_policies,
     policy_for,
-    risk_scope,
 )
 from resupply.compile import Problem, compile_problem
 from resupply.domain.load import load_scenario
 from resupply.domain.schema import Scenario
 from resupply.errors import PlanningError
 from resupply.files import replace_directory, write_atomically
-from resupply.planning import plan
+from resupply.planning import PlanResult, plan
 from resupply.report import load_run, render_report, write_csvs
 from resupply.report.findings import headline_findings
 from resupply.report.run_dir import COMPARE_DIR, EXPLAIN, PLAN_DIR, REPORT, SCENARIO, SIM_DIR
 from resupply.simulation import SimOptions, simulate
 from resupply.simulation.metrics import bands, summarize
 from resupply.store import open_store, record_run
+from resupply.workflow.reference import plan_input, risk_reference, risk_scope
 
 T = TypeVar("T")
 
@@ -97,13 +97,16 @@ def demo_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
                             f"{result.message}")
     timed("write the plan", lambda: replace_directory(out_dir / PLAN_DIR, plan_files(result)))
     options = SimOptions(runs=runs, seed=seed)
+    reference = risk_reference(problem, options, risk_scope(problem, DEFAULT_SCOPE), result)
     with step(f"simulate the plan {runs:,} times"):
-        sim = simulate(problem, policy_for(problem, "plan", out_dir / PLAN_DIR), options)
+        sim = simulate(problem, policy_for(problem, "plan", None, plan_input(result)), options,
+                       reference=reference)
         replace_directory(out_dir / SIM_DIR, {
             "metrics.json": json.dumps(summarize(sim), indent=2) + "\n",
             "bands.parquet": bands(sim).to_parquet(index=False)})
     with step(f"compare policies ({compare_runs:,} runs each)"):
-        _compare(problem, out_dir, SimOptions(runs=compare_runs, seed=seed), risk_limit)
+        _compare(problem, out_dir, SimOptions(runs=compare_runs, seed=seed), risk_limit,
+                 result)
     findings = timed("report", lambda: _report(out_dir))
     recorded = timed("record the run", lambda: _record(out_dir, scenario_model, options))
     out.print("\nFindings", style="bold")
@@ -122,12 +125,12 @@ def _prepare(scenario: str, out_dir: Path) -> tuple[Scenario, Problem]:
     return sc, problem
 
 
-def _compare(problem: Problem, out_dir: Path, options: SimOptions, risk_limit: float) -> None:
-    specs = DEFAULT_POLICIES.split(",")
-    chosen = [policy_for(problem, s, out_dir / PLAN_DIR if s == "plan" else None)
-              for s in specs]
-    frontier, metrics = compare_policies(problem, chosen, options,
-                                         risk_scope(problem, DEFAULT_SCOPE), risk_limit)
+def _compare(problem: Problem, out_dir: Path, options: SimOptions, risk_limit: float,
+             optimum: PlanResult) -> None:
+    chosen = [policy_for(problem, s, None, plan_input(optimum))
+              for s in DEFAULT_POLICIES.split(",")]
+    reference = risk_reference(problem, options, risk_scope(problem, DEFAULT_SCOPE), optimum)
+    frontier, metrics = compare_policies(problem, chosen, options, reference, risk_limit)
     files: dict[str, str | bytes] = {
         f"metrics-{m['policy'].replace(':', '-')}.json": json.dumps(m, indent=2) + "\n"
         for m in metrics}

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.progress import (
@@ -25,7 +24,6 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from resupply.analysis import explain
 from resupply.cli.app import JsonOpt, ScenarioArg, app, err, out, user_errors
 from resupply.compile import Problem, compile_problem
 from resupply.domain.load import load_scenario
@@ -40,9 +38,17 @@ from resupply.simulation import (
 )
 from resupply.simulation.frontier import Frontier, PolicyPoint, frontier
 from resupply.simulation.metrics import bands, summarize
+from resupply.simulation.risk import RiskReference
 from resupply.simulation.rolling import Planner, RunHistory
 from resupply.simulation.run import Progress as ProgressCallback
 from resupply.simulation.specs import SPECS, parse_policy
+from resupply.workflow.reference import (
+    SCOPES,
+    plan_input,
+    reference_plan,
+    risk_reference,
+    risk_scope,
+)
 
 RunsOpt = Annotated[int, typer.Option("--runs", min=1, help="Monte Carlo runs.")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Random seed (same seed, same "
@@ -67,6 +73,13 @@ BackOpt = Annotated[bool, typer.Option(
     "--backorders", help="Inventory-theory mode: unmet demand is backordered, not lost.")]
 WarmupOpt = Annotated[int, typer.Option("--warmup-days", min=0,
                                         help="Days left out of the per-run totals.")]
+DEFAULT_POLICIES = "lump,cadence:30,cadence:7,cadence:1,order-up-to,plan"
+DEFAULT_SCOPE = "ammunition"
+ScopeOpt = Annotated[str, typer.Option(
+    "--scope", help=f"Families the headline risk counts: {SCOPES}. ammunition (the default) "
+    "is coverable ammunition: spare parts are planned in fractions per depot while they fail "
+    "whole, and families that run dry whatever the policy are left to the per-family "
+    "figures.")]
 PROGRESS_MIN_RUNS = 2000
 """Show a progress bar from this many runs on (when stderr is a terminal)."""
 
@@ -92,9 +105,7 @@ def planner() -> Planner | None:
         if not result.ok:
             raise SimulationError(f"the planner found no plan for {problem.name}: "
                                   f"{result.status} {result.message}")
-        return PlanInput(dispatch=np.array(result.dispatch), moves=np.array(result.moves),
-                         consumption=np.array(result.consumption),
-                         expected_loss=np.array(result.expected_loss))
+        return plan_input(result)
 
     return solve
 
@@ -150,25 +161,18 @@ def progress_bar(runs: int, label: str) -> Iterator[ProgressCallback | None]:
         yield update
 
 
-def policy_for(problem: Problem, policy: str | None, plan_dir: Path | None) -> Any:
-    """The policy of ``--policy`` / ``--plan`` (``plan`` without a directory asks the
-    planner; ``rolling:N`` gets the planner)."""
-    if plan_dir is not None and policy not in (None, "plan"):
+def policy_for(problem: Problem, policy: str | None, plan_dir: Path | None,
+               optimum: PlanInput | None = None) -> Any:
+    """The policy of ``--policy`` / ``--plan`` (``plan`` without a directory follows
+    ``optimum``, the deterministic optimum; ``rolling:N`` gets the planner)."""
+    if plan_dir is not None and policy not in (None, "plan", "plan:fixed"):
         raise SimulationError("give --plan DIR or --policy P, not both")
-    plan = read_plan(problem, plan_dir) if plan_dir is not None else None
-    spec = "plan" if plan_dir is not None else (policy or "cadence:7")
-    if spec == "plan" and plan is None:
-        plan = _plan_from_planner(problem)
+    plan = read_plan(problem, plan_dir) if plan_dir is not None else optimum
+    spec = (policy or "plan") if plan_dir is not None else (policy or "cadence:7")
+    if spec.startswith("plan") and plan is None:
+        plan = plan_input(reference_plan(problem))
     return parse_policy(spec, plan=plan, planner=planner() if spec.startswith("rolling")
                         else None)
-
-
-def _plan_from_planner(problem: Problem) -> PlanInput:
-    solve = planner()
-    if solve is None:
-        raise SimulationError("policy 'plan' needs --plan DIR (resupply.planning is not "
-                              "installed to make one)")
-    return solve(problem, None)
 
 
 @app.command("simulate")
@@ -188,7 +192,7 @@ def simulate_cmd(
     workers: WorkersOpt = 1, demand: DemandOpt = "scenario", cv: CvOpt = 0.0,
     strikes: StrikesOpt = True, delays: DelaysOpt = True, surges: SurgesOpt = True,
     deterministic: ReplayOpt = False, backorders: BackOpt = False,
-    warmup_days: WarmupOpt = 0, as_json: JsonOpt = False,
+    warmup_days: WarmupOpt = 0, scope_text: ScopeOpt = DEFAULT_SCOPE, as_json: JsonOpt = False,
 ) -> None:
     """Monte Carlo stress test of a plan or a policy; writes metrics.json and bands.parquet.
 
@@ -202,13 +206,15 @@ def simulate_cmd(
     --runs 500 --out calib/
     """
     problem = compile_problem(load_scenario(scenario))
-    chosen = policy_for(problem, policy, plan_dir)
+    optimum = reference_plan(problem)
+    chosen = policy_for(problem, policy, plan_dir, plan_input(optimum))
     options = make_options(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
                            demand=demand, cv=cv, strikes=strikes, delays=delays,
                            surges=surges, backorders=backorders, warmup_days=warmup_days,
                            deterministic=deterministic)
+    reference = risk_reference(problem, options, risk_scope(problem, scope_text), optimum)
     with progress_bar(runs, chosen.name) as update:
-        result = simulate(problem, chosen, options, progress=update)
+        result = simulate(problem, chosen, options, progress=update, reference=reference)
     metrics = summarize(result)
     write_atomically(out_dir / "bands.parquet", bands(result).to_parquet(index=False))
     write_atomically(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
@@ -222,26 +228,21 @@ def simulate_cmd(
 
 def _overall_line(m: dict[str, Any]) -> str:
     o = m["overall"]
+    a, sc = o["avoidable"], o["scope"]
     partial = f" (PARTIAL: {m['runs']} of {m['runs_asked']} runs)" if m["partial"] else ""
-    return (f"{m['scenario']} / {m['policy']}: {m['runs']} runs{partial}; P(stockout) "
-            f"{o['stockout_prob']:.3f}, stockout days {o['stockout_days']['mean']:.1f}, fill "
-            f"rate {o['fill_rate']['mean']:.3f}, lost to strikes {o['lost_tons']['mean']:,.1f} t "
-            f"/ EUR {o['lost_value']['mean']:,.0f}")
+    return (f"{m['scenario']} / {m['policy']}: {m['runs']} runs{partial}; families in scope "
+            f"({', '.join(sc['families']) or 'none'}): P(avoidable stockout) "
+            f"{a['stockout_prob']:.3f}, {a['stockout_days']['mean']:.1f} days; P(stockout) "
+            f"{sc['stockout_prob']:.3f}, {sc['stockout_days']['mean']:.1f} days; all "
+            f"families: fill rate {o['fill_rate']['mean']:.3f}, lost to strikes "
+            f"{o['lost_tons']['mean']:,.1f} t / EUR {o['lost_value']['mean']:,.0f}")
 
 
-DEFAULT_POLICIES = "lump,cadence:30,cadence:7,cadence:1,order-up-to,plan"
-DEFAULT_SCOPE = "ammunition"
 
 
-def _policy_list(problem: Problem, text: str, explicit: bool) -> list[Any]:
+def _policy_list(problem: Problem, text: str, optimum: PlanInput) -> list[Any]:
     specs = [s.strip() for s in text.split(",") if s.strip()]
-    if "plan" in specs and planner() is None:
-        if explicit:
-            raise SimulationError("policy 'plan' needs resupply.planning, which is not "
-                                  "installed; leave it out of --policies")
-        err.print("note: 'plan' left out: resupply.planning is not installed", markup=False)
-        specs.remove("plan")
-    return [policy_for(problem, spec, None) for spec in specs]
+    return [policy_for(problem, spec, None, optimum) for spec in specs]
 
 
 @app.command("compare")
@@ -255,11 +256,7 @@ def compare_cmd(
     workers: WorkersOpt = 1,
     risk_limit: Annotated[float, typer.Option(
         "--risk-limit", min=0.0, max=1.0, help="Largest acceptable P(stockout).")] = 0.05,
-    scope_text: Annotated[str, typer.Option(
-        "--scope", help="Families the stockout figures count: ammunition (coverable "
-        "ammunition; the default, since spare parts are planned in fractions per depot while "
-        "they fail whole), coverable (all but those that run dry whatever the policy), or a "
-        "comma-separated list of families.")] = DEFAULT_SCOPE,
+    scope_text: ScopeOpt = DEFAULT_SCOPE,
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Also write frontier.json and each policy's metrics here.")] = None,
     as_json: JsonOpt = False,
@@ -277,11 +274,12 @@ def compare_cmd(
     Example: resupply compare ukraine-2022 --scope ammunition --runs 1000
     """
     problem = compile_problem(load_scenario(scenario))
-    chosen = _policy_list(problem, policies or DEFAULT_POLICIES, policies is not None)
+    optimum = reference_plan(problem)
+    chosen = _policy_list(problem, policies or DEFAULT_POLICIES, plan_input(optimum))
     options = make_options(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
                            demand="scenario", cv=0.0)
-    scope = risk_scope(problem, scope_text)
-    result, all_metrics = compare_policies(problem, chosen, options, scope, risk_limit)
+    reference = risk_reference(problem, options, risk_scope(problem, scope_text), optimum)
+    result, all_metrics = compare_policies(problem, chosen, options, reference, risk_limit)
     if out_dir is not None:
         _write_compare(out_dir, result, all_metrics)
     if as_json:
@@ -292,42 +290,27 @@ def compare_cmd(
         out.print(f"left out of the stockout figures (--scope {scope_text}): "
                   f"{', '.join(result.out_of_scope)}", markup=False, highlight=False)
     verdict = "" if result.best_meets_limit else " (no policy meets the limit: least risky)"
-    out.print(f"best with P(stockout) <= {risk_limit:g}: {result.best}{verdict}",
+    out.print(f"best with P(avoidable stockout) <= {risk_limit:g}: {result.best}{verdict}",
               markup=False, highlight=False)
 
 
-def compare_policies(problem: Problem, chosen: list[Any], options: SimOptions, scope: np.ndarray,
-             risk_limit: float) -> tuple[Frontier, list[dict[str, Any]]]:
+def compare_policies(problem: Problem, chosen: list[Any], options: SimOptions,
+                     reference: RiskReference, risk_limit: float
+                     ) -> tuple[Frontier, list[dict[str, Any]]]:
     """Simulate each policy with the same options; the frontier and each one's metrics."""
-    dropped = tuple(f for f, keep in zip(problem.families, scope, strict=True) if not keep)
+    dropped = tuple(f for f, keep in zip(problem.families, reference.scope, strict=True)
+                    if not keep)
     all_metrics, points = [], []
     for policy in chosen:
         with progress_bar(options.runs, policy.name) as update:
-            sim = simulate(problem, policy, options, progress=update)
+            sim = simulate(problem, policy, options, progress=update, reference=reference)
         all_metrics.append(summarize(sim))
-        points.append(PolicyPoint.from_result(sim, scope))
+        points.append(PolicyPoint.from_result(sim))
         if sim.partial:
             err.print(f"interrupted: {policy.name} partial ({sim.runs} runs), later policies "
                       "not run", markup=False, highlight=False)
             break
     return frontier(points, risk_limit, dropped), all_metrics
-
-
-def risk_scope(problem: Problem, text: str) -> np.ndarray:
-    """[f] families the compare's stockout figures count (see ``--scope``)."""
-    coverable = np.array([f.runs_dry_with_all_supply is None
-                          for f in explain(problem).families])
-    if text == "coverable":
-        return coverable
-    if text == "ammunition":
-        return coverable & ~problem.family_is_spare
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = sorted(set(names) - set(problem.families))
-    if unknown or not names:
-        raise SimulationError(f"--scope: unknown families {', '.join(unknown) or '(none)'}; "
-                              f"use coverable, ammunition or some of "
-                              f"{', '.join(problem.families)}")
-    return np.isin(np.array(problem.families), names)
 
 
 def _write_compare(out_dir: Path, result: Frontier, metrics: list[dict[str, Any]]) -> None:
@@ -340,11 +323,12 @@ def _write_compare(out_dir: Path, result: Frontier, metrics: list[dict[str, Any]
 def frontier_table(scenario: str, result: Frontier, runs: int) -> Table:
     """The compare table, one row per policy, frontier marked."""
     table = Table(title=f"{scenario}: policies over {runs} runs (means)")
-    for col in ("policy", "P(stockout)", "stockout days", "fill rate", "lost to strikes (t)",
-                "lost (EUR)", "peak exposed (t)", "frontier"):
+    for col in ("policy", "P(avoidable)", "avoidable days", "P(stockout)", "stockout days",
+                "fill rate", "lost to strikes (t)", "lost (EUR)", "peak exposed (t)", "frontier"):
         table.add_column(col, justify="left" if col == "policy" else "right")
     for p in result.points:
-        table.add_row(p.policy, f"{p.stockout_prob:.3f}", f"{p.stockout_days:.1f}",
+        table.add_row(p.policy, f"{p.avoidable_prob:.3f}", f"{p.avoidable_days:.1f}",
+                      f"{p.stockout_prob:.3f}", f"{p.stockout_days:.1f}",
                       f"{p.fill_rate:.3f}", f"{p.lost_tons:,.1f}", f"{p.lost_value:,.0f}",
                       f"{p.peak_exposed_tons:,.1f}", "*" if p.on_frontier else "")
     return table

@@ -14,6 +14,17 @@ from resupply.errors import SimulationError
 DemandKind = Literal["scenario", "poisson", "normal", "fixed"]
 
 
+def surge_factors(surge_prob: float, multiplier: float) -> tuple[float, float]:
+    """(normal day, surge day) consumption multipliers whose mean is 1. [1]
+
+    A surge day consumes ``multiplier`` times a normal day; both are scaled by
+    ``1 / (1 + p (m - 1))`` so that the mean over days is the need: the need is the expected
+    consumption, surges only spread it (the planner and the simulator agree on the mean).
+    """
+    uplift = 1.0 + surge_prob * (multiplier - 1.0)
+    return 1.0 / uplift, multiplier / uplift
+
+
 @dataclass(frozen=True)
 class DemandModel:
     """How daily consumption is drawn around its mean (the need, times any surge).
