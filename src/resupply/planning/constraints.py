@@ -244,8 +244,24 @@ def tranche_size(lay: Layout, p: Problem, v: Variables) -> None:
                  terms=[(e, v.x.index, mass), (e[:, 0, :], v.y.index, -big)])
 
 
+def buffer_stock(lay: Layout, p: Problem, v: Variables, level: F64) -> None:
+    """Buffers: soft minimum stock of each family at each depot (`options.Buffers`).
+
+    ``sum_{i in f} s[i,k,t] + w[f,k,t] >= level[f,k,t]`` where the buffer has a row; w costs
+    the buffer penalty per unit and day, and the shortfall bound that comes with the buffers
+    keeps them from taking supply that the need would use.
+    """
+    if v.w is None:
+        return
+    mask = v.w.index >= 0
+    e = entries(mask.shape)
+    lay.add_rows("buffer_stock", "fkt", mask, lower=level, upper=INF,
+                 terms=[(e[p.item_family], v.s.index, 1.0), (e, v.w.index, 1.0)], soft=True)
+
+
 def add_constraints(lay: Layout, p: Problem, v: Variables) -> None:
-    """Every constraint family, in the order of DESIGN.md's planning model."""
+    """Every constraint family, in the order of DESIGN.md's planning model (the buffers,
+    `buffer_stock`, come last, so that a plan's basis extends to a buffered model)."""
     donor_availability(lay, p, v)
     pledges(lay, p, v)
     hub_balance(lay, p, v)

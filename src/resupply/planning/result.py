@@ -53,6 +53,8 @@ class PlanResult:
     """[i, k, t] units consumed (c)."""
     shortfall: F64
     """[f, k, t] need not met (u)."""
+    buffer_deficit: F64
+    """[f, k, t] buffer stock missing at the end of the day (w; zeros without buffers)."""
     expected_loss: F64
     """[i, k, t] expected units destroyed by strikes: ``(1 - r[k]) s[i,k,t-1]``."""
     explanation: tuple[str, ...]
@@ -61,6 +63,8 @@ class PlanResult:
     """Model size, build and solve times, iterations, MIP gap."""
     options: PlanOptions
     from_day: int = 0
+    buffer_level: F64 | None = field(default=None, repr=False)
+    """[f, k, t] the buffers the plan was asked to hold (None: none). [units]"""
     warm: WarmStart | None = field(default=None, repr=False)
 
     @property

@@ -136,18 +136,21 @@ class Session:
             self.race = False
 
     def warm_start(self, warm: WarmStart) -> None:
-        """Start the next simplex run from ``warm`` (ignored if its size does not match).
+        """Start the next simplex run from ``warm`` (ignored if it is larger than the model).
 
-        A basis with fewer columns (a plan's, for its re-plan, which appends the ``lost`` and
-        ``found`` columns) is extended with those columns at their lower bound."""
+        A basis with fewer columns and rows (a plan's, for its re-plan, which appends the
+        ``lost`` and ``found`` columns, or for a buffered plan, which appends the buffer
+        columns and rows) is extended: new columns at their lower bound, new rows basic."""
         extra = self.model.n_cols - len(warm.col_status)
-        if extra < 0 or len(warm.row_status) != self.model.n_rows:
+        extra_rows = self.model.n_rows - len(warm.row_status)
+        if extra < 0 or extra_rows < 0:
             return
         basis = highspy.HighsBasis()
-        cols = np.concatenate([warm.col_status, np.full(extra, int(highspy.HighsBasisStatus.kLower),
-                                                        dtype=np.int8)])
+        lower, basic = int(highspy.HighsBasisStatus.kLower), int(highspy.HighsBasisStatus.kBasic)
+        cols = np.concatenate([warm.col_status, np.full(extra, lower, dtype=np.int8)])
+        rows = np.concatenate([warm.row_status, np.full(extra_rows, basic, dtype=np.int8)])
         basis.col_status = BY_CODE[cols].tolist()
-        basis.row_status = BY_CODE[warm.row_status].tolist()
+        basis.row_status = BY_CODE[rows].tolist()
         basis.valid = True
         self.highs.setBasis(basis)
         self.race = False

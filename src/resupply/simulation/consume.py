@@ -120,7 +120,7 @@ def _avoidable(c: Chunk, t: int, unmet: F64, short: Bool) -> None:
     np.maximum(tot.deficit_peak, s.episode / st.scale[t][None], out=tot.deficit_peak)
     if t < st.options.warmup_days:
         return
-    family_avoid = avoid.any(axis=1)  # [r, f]
+    family_avoid: Bool = np.asarray(avoid.any(axis=1))  # [r, f]
     tot.avoid_short += np.where(avoid, unmet, 0.0)
     tot.avoid_short_days += avoid
     tot.avoid_family_days += family_avoid
