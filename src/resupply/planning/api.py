@@ -80,7 +80,7 @@ def plan(problem_or_scenario: Problem | Scenario | str | Path, *,
              "total_s": round(time.perf_counter() - started, 4)}
     return _result(model, run, opts, fairness=fairness, explanation=explanation, stats=stats,
                    from_day=0 if actuals is None else actuals.from_day,
-                   buffer_level=None if buffers is None else buffers.level)
+                   buffers=buffers)
 
 
 def _as_problem(source: Problem | Scenario | str | Path) -> Problem:
@@ -121,7 +121,7 @@ def _explain(model: LpModel, run: SolverRun, opts: PlanOptions, deadline: float)
 
 def _result(model: LpModel, run: SolverRun, opts: PlanOptions, *, fairness: float | None,
             explanation: list[str], stats: dict[str, Any], from_day: int,
-            buffer_level: F64 | None) -> PlanResult:
+            buffers: Buffers | None) -> PlanResult:
     p, v = model.problem, model.variables
     values = run.col_value if run.col_value is not None else np.full(model.n_cols, np.nan)
     flows = _flows(model, values, from_day)
@@ -135,7 +135,11 @@ def _result(model: LpModel, run: SolverRun, opts: PlanOptions, *, fairness: floa
         moves=v.z.values(values), hub_stock=v.h.values(values),
         shortfall=v.u.values(values),
         buffer_deficit=v.w.values(values) if v.w is not None else np.zeros_like(p.need),
-        buffer_level=buffer_level, explanation=tuple(explanation), stats=stats,
+        hub_reserve_deficit=(v.wh.values(values) if v.wh is not None
+                             else np.zeros(p.family_need().shape)),
+        buffer_level=None if buffers is None else buffers.level,
+        hub_reserve_level=None if buffers is None else buffers.hub_level,
+        explanation=tuple(explanation), stats=stats,
         options=opts, from_day=from_day, warm=warm, **flows)
 
 

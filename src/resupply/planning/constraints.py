@@ -259,6 +259,20 @@ def buffer_stock(lay: Layout, p: Problem, v: Variables, level: F64) -> None:
                  terms=[(e[p.item_family], v.s.index, 1.0), (e, v.w.index, 1.0)], soft=True)
 
 
+def hub_reserve(lay: Layout, p: Problem, v: Variables, level: F64) -> None:
+    """Reserve at the hub (soft): ``sum_{i in f} h[i,t] + wh[f,t] >= level[f,t]``.
+
+    Stock held where strikes do not reach (or reach less), from which depots are refilled
+    after a strike or a late tranche within their transit time, instead of the donors' lead.
+    """
+    if v.wh is None:
+        return
+    mask = v.wh.index >= 0
+    e = entries(mask.shape)
+    lay.add_rows("hub_reserve", "ft", mask, lower=level, upper=INF,
+                 terms=[(e[p.item_family], v.h.index, 1.0), (e, v.wh.index, 1.0)], soft=True)
+
+
 def add_constraints(lay: Layout, p: Problem, v: Variables) -> None:
     """Every constraint family, in the order of DESIGN.md's planning model (the buffers,
     `buffer_stock`, come last, so that a plan's basis extends to a buffered model)."""

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from resupply.compile.problem import F64, Problem
 from resupply.errors import PlanningError
-from resupply.planning.constraints import add_constraints, buffer_stock
+from resupply.planning.constraints import add_constraints, buffer_stock, hub_reserve
 from resupply.planning.layout import Layout, RowFamily, gather
 from resupply.planning.options import Actuals, Buffers, PlanOptions
 from resupply.planning.variables import Variables, add_variables, step_retention
@@ -97,6 +97,8 @@ def build_model(p: Problem, opts: PlanOptions, actuals: Actuals | None = None,
     add_constraints(lay, p, v)
     if buffers is not None:
         buffer_stock(lay, p, v, buffers.level)
+        if buffers.hub_level is not None:
+            hub_reserve(lay, p, v, buffers.hub_level)
     integrality = np.zeros(lay.n_cols, dtype=np.int32)
     if opts.integer:
         _mark_integers(integrality, p, v)
@@ -167,6 +169,8 @@ def _check_buffers(p: Problem, buffers: Buffers) -> None:
     cap = buffers.shortfall_cap
     if buffers.mask.shape != shape or (cap is not None and cap.shape != shape):
         raise PlanningError(f"buffers must be [families, depots, days] = {shape}")
+    if buffers.hub_mask is not None and buffers.hub_mask.shape != (shape[0], shape[2]):
+        raise PlanningError(f"the hub reserve must be [families, days] = {shape[0], shape[2]}")
     if buffers.penalty.shape != (shape[0],):
         raise PlanningError(f"buffer penalty must have one value per family ({shape[0]})")
 

@@ -64,8 +64,9 @@ class PlanOptions:
 class Buffers:
     """Soft minimum stock per family, depot and day, held without taking supply from need.
 
-    ``sum_{i in f} s[i,k,t] + w[f,k,t] >= level[f,k,t]`` on the cells of ``mask``; the deficit
-    w costs ``penalty[f]`` per unit and day. With ``shortfall_cap`` (a plan's own shortfall
+    ``sum_{i in f} s[i,k,t] + w[f,k,t] >= level[f,k,t]`` on the cells of ``mask`` (and the same
+    at the hub, ``sum_{i in f} h[i,t] + wh[f,t] >= hub_level[f,t]``); a deficit costs
+    ``penalty[f]`` per unit and day. With ``shortfall_cap`` (a plan's own shortfall
     u*, the default in `resupply.workflow`) every shortfall is bounded by it,
     ``u[f,k,t] <= u*[f,k,t]``, so that the buffers are filled only from supply the need does
     not take: a buffered plan is never shorter than the plan without buffers, anywhere.
@@ -81,13 +82,19 @@ class Buffers:
     """[f] cost of a unit of buffer missing for a day. [EUR/(unit day)]"""
     shortfall_cap: F64 | None = None
     """[f, k, t] upper bound of each shortfall; None leaves shortfall free. [units]"""
+    hub_mask: Bool | None = None
+    """[f, t] days with a reserve row at the hub (None: no hub reserve)."""
+    hub_level: F64 | None = None
+    """[f, t] minimum hub stock of each family at the end of the day: the reserve that
+    refills depots after a strike or a late tranche. [units]"""
 
     def __post_init__(self) -> None:
-        if self.mask.shape != self.level.shape:
-            raise PlanningError(f"buffer level has shape {self.level.shape}, the mask "
-                                f"{self.mask.shape}")
-        if not (np.all(np.isfinite(self.level)) and np.all(self.level >= 0)):
-            raise PlanningError("buffer levels must be finite and non-negative")
+        for level, mask in ((self.level, self.mask), (self.hub_level, self.hub_mask)):
+            if (level is None) != (mask is None) or (
+                    level is not None and mask is not None and level.shape != mask.shape):
+                raise PlanningError("each buffer level needs a mask of its shape")
+            if level is not None and not (np.all(np.isfinite(level)) and np.all(level >= 0)):
+                raise PlanningError("buffer levels must be finite and non-negative")
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ class PlanResult:
     """[f, k, t] need not met (u)."""
     buffer_deficit: F64
     """[f, k, t] buffer stock missing at the end of the day (w; zeros without buffers)."""
+    hub_reserve_deficit: F64
+    """[f, t] hub reserve missing at the end of the day (wh; zeros without one)."""
     expected_loss: F64
     """[i, k, t] expected units destroyed by strikes: ``(1 - r[k]) s[i,k,t-1]``."""
     explanation: tuple[str, ...]
@@ -65,6 +67,8 @@ class PlanResult:
     from_day: int = 0
     buffer_level: F64 | None = field(default=None, repr=False)
     """[f, k, t] the buffers the plan was asked to hold (None: none). [units]"""
+    hub_reserve_level: F64 | None = field(default=None, repr=False)
+    """[f, t] the reserve the plan was asked to hold at the hub (None: none). [units]"""
     warm: WarmStart | None = field(default=None, repr=False)
 
     @property

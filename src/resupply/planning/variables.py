@@ -22,6 +22,7 @@ up, dn  d, t        increase / decrease of a donor's tranche (units, all items) 
 y       d, t        1 if donor d sends a tranche on day t (MILP only)
 w       f, k, t     buffer stock missing at the end of day t (with `Buffers` only); costs
                     the buffer penalty per unit and day
+wh      f, t        the same for the reserve at the hub
 lost,   i, k        re-plan only: stock on hand at the end of day ``from_day - 1`` below /
 found               above what the fixed past flows can explain (unexpected losses, counting
                     errors); both cost twice the family's dearest shortfall, so that they
@@ -68,6 +69,8 @@ class Variables:
     found: Block | None = None
     w: Block | None = None
     """Buffer deficit [f, k, t] (with `Buffers`; added last, so a plan's basis extends)."""
+    wh: Block | None = None
+    """Hub reserve deficit [f, t] (with a hub reserve in `Buffers`)."""
     from_day: int = 0
     """First re-planned day (0: a plan from the start, no ``lost``/``found``)."""
 
@@ -144,7 +147,11 @@ def add_variables(lay: Layout, p: Problem, opts: PlanOptions,
         return out
     w = lay.add_vars("w", "fkt", buffers.mask, cost=buffers.penalty[:, None, None],
                      term="buffer")
-    return replace(out, w=w)
+    wh = None
+    if buffers.hub_mask is not None:
+        wh = lay.add_vars("wh", "ft", buffers.hub_mask, cost=buffers.penalty[:, None],
+                          term="buffer")
+    return replace(out, w=w, wh=wh)
 
 
 def _core_variables(lay: Layout, p: Problem, opts: PlanOptions,

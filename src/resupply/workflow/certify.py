@@ -1,0 +1,411 @@
+"""Plans certified to a stated risk: size buffers from the simulator, then certify on fresh runs.
+
+The loop (DESIGN.md, "Plans that hold under uncertainty"):
+
+1. **Plan** the deterministic optimum against the mean need (`reference.reference_plan`): it
+   says what no supply could prevent (its own shortfall), so the risk counts only *avoidable*
+   stockouts (`resupply.simulation.risk`).
+2. **Simulate** the plan with common random numbers (the calibration seed), following it with
+   its execution rule (`PlanPolicy`: dispatch and moves track the plan's inventory positions,
+   depots refilled up to the plan's stock, buffers included).
+3. **Size** each buffer cell (family f in scope, depot k) as ``beta[f,k] x scale[f,k,t]``, scale
+   = one day's demand standard deviation times ``sqrt(L + 1)``: each run's largest avoidable
+   episode (unmet demand summed over consecutive short days, in units of the scale) is the
+   extra buffer that would have covered it; the increments are the quantiles of those deficits
+   at one level shared by all cells, the highest level at which the calibration runs would
+   fail at most ``target_calibration`` of the time (a joint, not a per-cell, risk).
+4. **Re-plan** with the buffers (`planning.Buffers`, each shortfall capped by the
+   deterministic plan's, so that buffers never take supply from need), warm from the last
+   basis, and simulate again with the same seed; repeat until the calibration runs meet
+   ``target_calibration`` or the calibration budget is spent.
+5. **Certify** on fresh runs with another seed: the one-sided Clopper-Pearson upper bound of
+   P(avoidable stockout of a family in scope over the horizon) at ``confidence`` must be at most
+   the target. The certificate is never issued from the calibration runs.
+
+Where the supply (or a depot's capacity) leaves no room for safety stock on some days (the
+buffered plan cannot hold its buffer there, e.g. while a new family's stock ramps up), those
+cells count as supply-limited like the deterministic plan's own shortfall: they are named with
+what binds, not counted as avoidable. Each path ends with a status: ``certified`` (bound at or
+below the target), ``not_achievable`` (above, and some buffers cannot be held: the binding
+supply is named), ``not_certified`` (above, every buffer held: more calibration needed), or
+``time_limit`` (best plan so far). ``target_calibration`` is the largest rate whose bound
+over the certification runs would still pass, times `CALIBRATION_MARGIN`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+from scipy.stats import beta as beta_dist
+
+from resupply.compile import Problem
+from resupply.compile.problem import F64, Bool
+from resupply.errors import PlanningError
+from resupply.planning import Buffers, PlanResult, plan
+from resupply.simulation import PlanPolicy, SimOptions, SimResult, simulate
+from resupply.simulation.policies import supply_lead
+from resupply.simulation.risk import RiskReference, demand_scale
+from resupply.workflow.reference import plan_input, reference_plan, risk_reference
+
+CertStatus = Literal["certified", "not_achievable", "not_certified", "time_limit"]
+CALIBRATION_MARGIN = 0.8
+"""Calibrate to this share of the highest failure rate that would still certify: room for
+the Monte Carlo noise between calibration and certification runs. [1]"""
+HELD = 1e-6
+"""A buffer deficit above this share of the buffer (plus this in units) means not held. [1]"""
+
+
+def clopper_pearson_upper(failures: int, runs: int, confidence: float = 0.95) -> float:
+    """One-sided upper confidence bound of a binomial probability (Clopper-Pearson):
+    the ``confidence`` quantile of Beta(k + 1, n - k); 1 when every run failed. [1]"""
+    if runs <= 0:
+        return 1.0
+    if failures >= runs:
+        return 1.0
+    return float(beta_dist.ppf(confidence, failures + 1, runs - failures))
+
+
+def calibration_target(risk: float, runs: int, confidence: float) -> float:
+    """The failure rate to calibrate to: `CALIBRATION_MARGIN` times the largest k/n whose
+    Clopper-Pearson bound over ``runs`` certification runs is at most ``risk``. [1]"""
+    k = np.arange(runs + 1)
+    bounds = beta_dist.ppf(confidence, k + 1, np.maximum(runs - k, 1))
+    passing = k[(bounds <= risk) & (k < runs)]
+    best = int(passing.max()) if len(passing) else 0
+    return CALIBRATION_MARGIN * best / runs
+
+
+@dataclass(frozen=True)
+class CertifyOptions:
+    """How to calibrate and certify.
+
+    risk
+        Target probability of an avoidable stockout of a family in scope over the horizon. [1]
+    calibration_runs, certification_runs
+        Monte Carlo runs of each calibration simulation and of the certificate. [runs]
+    seed
+        Calibration seed (common random numbers across iterations); the certificate uses
+        ``certification_seed`` (default ``seed + 1``, an independent stream). [1]
+    max_calibrations
+        Calibration simulations at most (each followed by a re-plan). [1]
+    confidence
+        Confidence of the one-sided Clopper-Pearson bound. [1]
+    time_limit
+        Wall clock for the whole loop; on expiry the best plan so far is returned. [s]
+    """
+
+    risk: float
+    calibration_runs: int = 1000
+    certification_runs: int = 2000
+    seed: int = 0
+    certification_seed: int | None = None
+    max_calibrations: int = 4
+    confidence: float = 0.95
+    time_limit: float = 1800.0
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.risk < 1.0:
+            raise PlanningError(f"--risk must be between 0 and 100 % (exclusive), not "
+                                f"{self.risk:.4g}")
+        if self.calibration_runs < 10 or self.certification_runs < 10:
+            raise PlanningError("calibration and certification need at least 10 runs each")
+        if self.max_calibrations < 1:
+            raise PlanningError("max_calibrations must be at least 1")
+        if not 0.5 <= self.confidence < 1.0:
+            raise PlanningError(f"confidence must be in [0.5, 1), not {self.confidence}")
+
+    @property
+    def fresh_seed(self) -> int:
+        """The certification seed."""
+        return self.seed + 1 if self.certification_seed is None else self.certification_seed
+
+
+@dataclass(frozen=True)
+class Iteration:
+    """One calibration step: the buffers simulated and what the calibration runs showed."""
+
+    failure_rate: float
+    """Share of calibration runs with an avoidable stockout in scope. [1]"""
+    buffer_units: float
+    """Sum over buffer cells of the mean buffer over days. [units]"""
+    beta_max: float
+    """Largest buffer multiplier (z-score-like) over cells. [1]"""
+
+
+@dataclass(frozen=True, eq=False)
+class Certificate:
+    """A plan with its certified risk, what robustness costs and what it took."""
+
+    status: CertStatus
+    message: str
+    plan: PlanResult
+    deterministic: PlanResult
+    options: CertifyOptions
+    scope: tuple[str, ...]
+    failures: int
+    """Certification runs with an avoidable stockout in scope."""
+    runs: int
+    upper_bound: float
+    """One-sided Clopper-Pearson bound of the avoidable-stockout probability. [1]"""
+    target_calibration: float
+    beta: F64
+    """[f, k] buffer multipliers (0 outside the buffer cells). [1]"""
+    iterations: tuple[Iteration, ...]
+    solves: int
+    simulations: int
+    strike_loss_plan: tuple[float, float]
+    """Expected strike loss of the (certified, deterministic) plans, the planner's figure. [EUR]"""
+    strike_loss_simulated: tuple[float, float]
+    """Mean strike loss over the certification runs (certified, deterministic). [EUR]"""
+    seconds: float
+    binding: tuple[str, ...] = field(default=())
+    """Buffers that cannot be held, with what binds them (``not_achievable``)."""
+
+    @property
+    def estimate(self) -> float:
+        """Observed avoidable-stockout rate on the certification runs. [1]"""
+        return self.failures / max(self.runs, 1)
+
+    @property
+    def cost_of_robustness(self) -> float:
+        """Extra expected strike loss of the certified plan over the deterministic one
+        (simulated means). [EUR]"""
+        return self.strike_loss_simulated[0] - self.strike_loss_simulated[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        """What certificate.json holds."""
+        o = self.options
+        return {
+            "status": self.status, "message": self.message, "risk": o.risk,
+            "confidence": o.confidence, "scope": list(self.scope),
+            "certification": {"runs": self.runs, "failures": self.failures,
+                              "estimate": self.estimate, "upper_bound": self.upper_bound,
+                              "seed": o.fresh_seed},
+            "calibration": {"runs": o.calibration_runs, "seed": o.seed,
+                            "target": self.target_calibration,
+                            "iterations": [vars(i) for i in self.iterations]},
+            "solves": self.solves, "simulations": self.simulations,
+            "strike_loss_eur": {
+                "certified_plan": self.strike_loss_plan[0],
+                "deterministic_plan": self.strike_loss_plan[1],
+                "certified_simulated": self.strike_loss_simulated[0],
+                "deterministic_simulated": self.strike_loss_simulated[1],
+                "cost_of_robustness": self.cost_of_robustness},
+            "binding": list(self.binding), "seconds": round(self.seconds, 2)}
+
+
+@dataclass
+class _Loop:
+    """State of one calibration loop (counts of solves and simulations, time)."""
+
+    problem: Problem
+    options: CertifyOptions
+    started: float
+    solves: int = 0
+    simulations: int = 0
+
+    def left(self) -> float:
+        return self.options.time_limit - (time.perf_counter() - self.started)
+
+    def simulate(self, result: PlanResult, seed: int, runs: int,
+                 reference: RiskReference) -> SimResult:
+        self.simulations += 1
+        options = SimOptions(runs=runs, seed=seed, workers=self.options.workers)
+        return simulate(self.problem, PlanPolicy(plan_input(result)), options,
+                        reference=reference)
+
+    def plan(self, buffers: Buffers, warm: PlanResult) -> PlanResult:
+        self.solves += 1
+        result = plan(self.problem, buffers=buffers, warm_start=warm, cost_of_fairness=False,
+                      explain=False, time_limit=max(self.left(), 1.0))
+        if not result.ok:
+            raise PlanningError(f"the buffered plan failed: {result.status} {result.message}")
+        return result
+
+
+def buffer_cells(problem: Problem, reference: RiskReference, scale: F64) -> Bool:
+    """[f, k, t] cells that get a buffer row: families in scope, where demand varies and a
+    shortfall would be avoidable."""
+    cells: Bool = (reference.scope[:, None, None] & (scale > 0) & ~reference.limited
+                   & (problem.need > 0))
+    return cells
+
+
+def increments(deficit: F64, failing_target: float) -> F64:
+    """[f, k] extra buffer multipliers from the runs' deficits ``deficit`` [r, f, k] (each
+    run's largest avoidable episode per cell, in units of the scale): per-cell quantiles at one
+    shared level, the highest at which at most ``failing_target`` of the runs would still have
+    a deficit beyond its cell's increment."""
+    runs = deficit.shape[0]
+    if not (deficit > 0).any():
+        return np.zeros(deficit.shape[1:])
+    lo, hi = 0.0, 1.0  # quantile levels: hi always meets the target (the maximum)
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        q = np.quantile(deficit, mid, axis=0, method="higher")
+        failing = np.mean((deficit > q[None] * (1 + 1e-12)).any(axis=(1, 2)))
+        if failing <= failing_target:
+            hi = mid
+        else:
+            lo = mid
+    result: F64 = np.asarray(np.quantile(deficit, hi, axis=0, method="higher"))
+    scaled: F64 = result * (1.0 + 1.0 / runs)
+    return scaled
+
+
+def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certificate:
+    """Calibrate buffers to ``options.risk`` and certify the plan on fresh runs (see the module
+    docstring)."""
+    loop = _Loop(problem, options, time.perf_counter())
+    base = reference_plan(problem)
+    loop.solves += 1
+    sim_options = SimOptions()
+    reference = risk_reference(problem, sim_options, scope, base)
+    scale = demand_scale(problem, sim_options)
+    cells = buffer_cells(problem, reference, scale)
+    target = calibration_target(options.risk, options.certification_runs, options.confidence)
+    beta = np.zeros(problem.need.shape[:2])
+    current, iterations, status = base, [], "exhausted"
+    for _ in range(options.max_calibrations):
+        sim = loop.simulate(current, options.seed, options.calibration_runs,
+                            counted(reference, current, cells))
+        rate = float(np.mean(sim.totals.avoid_scope_days > 0))
+        iterations.append(Iteration(rate, _buffer_units(current), float(beta.max(initial=0))))
+        if rate <= target:
+            status = "calibrated"
+            break
+        if loop.left() <= 0:
+            status = "time_limit"
+            break
+        has_cells: Bool = np.asarray(cells.any(axis=2))
+        deficit = np.where(has_cells.T[None], sim.totals.deficit_peak, 0.0)
+        beta = beta + increments(deficit.transpose(0, 2, 1), target)
+        current = loop.plan(_buffers(problem, base, beta, scale, cells), current)
+    final = counted(reference, current, cells)
+    return _certificate(loop, base, current, final, beta=beta, iterations=iterations,
+                        status=status, binding=not_held(current, unheld(current, cells)),
+                        target=target)
+
+
+def depot_share(problem: Problem) -> F64:
+    """[f, k] share of a cell's safety stock held at the depot; the rest is pooled in the
+    hub reserve. Safety stock grows with the square root of the time it covers: the depot's
+    part covers its transit from the hub (``tr + 1`` days), the hub's the rest of the supply
+    lead (``L + 1`` days, lead + mean delay + transit), so the depot holds
+    ``sqrt((tr + 1) / (L + 1))``. [1]"""
+    lead = supply_lead(problem).T  # [f, k]
+    share: F64 = np.sqrt((problem.transit_days[None, :] + 1.0) / (lead + 1.0))
+    return np.clip(share, 0.0, 1.0)
+
+
+def _buffers(problem: Problem, base: PlanResult, beta: F64, scale: F64, cells: Bool) -> Buffers:
+    """Safety stock ``beta[f,k] x scale[f,k,t]`` on ``cells``, split between the depot and the
+    hub reserve (`depot_share`), at the family's shortfall penalty spread over the horizon
+    per unit and day (holding a unit for the whole horizon never costs more than its
+    shortfall), each shortfall capped by the deterministic plan's."""
+    total = np.where(cells, beta[:, :, None] * scale, 0.0)
+    depot = total * depot_share(problem)[:, :, None]
+    hub = (total - depot).sum(axis=1)  # [f, t]
+    return Buffers(mask=cells, level=depot,
+                   penalty=problem.shortfall_penalty / max(problem.n_days, 1),
+                   shortfall_cap=np.array(base.shortfall), hub_mask=np.asarray(cells.any(axis=1)),
+                   hub_level=hub)
+
+
+def _buffer_units(result: PlanResult) -> float:
+    """Mean over days of all buffer and reserve levels. [units]"""
+    depots = 0.0 if result.buffer_level is None else result.buffer_level.mean(axis=2).sum()
+    hub = 0.0 if result.hub_reserve_level is None else result.hub_reserve_level.mean(axis=1).sum()
+    return float(depots + hub)
+
+
+def unheld(result: PlanResult, cells: Bool) -> Bool:
+    """[f, k, t] buffer cells on days when the plan cannot hold the depot's buffer or the
+    family's hub reserve: the supply (or capacity) leaves no room for safety stock there."""
+    if result.buffer_level is None:
+        return np.zeros_like(cells)
+    depot = result.buffer_deficit > HELD * (1.0 + result.buffer_level)
+    hub_level = result.hub_reserve_level
+    hub: Bool = (np.zeros(depot.shape[::2], dtype=bool) if hub_level is None
+                 else np.asarray(result.hub_reserve_deficit > HELD * (1.0 + hub_level)))
+    out: Bool = cells & (depot | hub[:, None, :])
+    return out
+
+
+def counted(reference: RiskReference, result: PlanResult, cells: Bool) -> RiskReference:
+    """The reference of a buffered plan: cells where its buffers cannot be held are supply
+    limited too (their shortfalls are reported, not counted as avoidable)."""
+    return replace(reference, limited=reference.limited | unheld(result, cells))
+
+
+def not_held(result: PlanResult, short: Bool) -> tuple[str, ...]:
+    """The cells of ``short`` [f, k, t] (`unheld`) worded with what binds: depot capacity
+    where the depot is full those days, else the supply (donor stock, production, release
+    dates, hub throughput)."""
+    p = result.problem
+    tons = np.einsum("ikt,i->kt", result.depot_stock, p.item_mass_t)
+    full = tons >= p.depot_capacity_t[:, None] * (1 - 1e-6)
+    lines = []
+    for f, k in zip(*np.nonzero(short.any(axis=2)), strict=True):
+        days = np.nonzero(short[f, k])[0]
+        what = ("depot capacity" if full[k, days].mean() > 0.5
+                else "supply (donor stock, production and release dates, hub throughput)")
+        lines.append(f"{p.families[f]} at {p.depots[k]}: no room for safety stock on "
+                     f"{len(days)} days from {p.dates[days[0]]} to {p.dates[days[-1]]}; "
+                     f"binding: {what}")
+    return tuple(lines)
+
+
+def _certificate(loop: _Loop, base: PlanResult, current: PlanResult, reference: RiskReference,
+                 *, beta: F64, iterations: list[Iteration], status: str,
+                 binding: tuple[str, ...], target: float) -> Certificate:
+    o, p = loop.options, loop.problem
+    fresh = loop.simulate(current, o.fresh_seed, o.certification_runs, reference)
+    baseline = loop.simulate(base, o.fresh_seed, o.certification_runs, reference)
+    failures = int(np.sum(fresh.totals.avoid_scope_days > 0))
+    bound = clopper_pearson_upper(failures, fresh.runs, o.confidence)
+    final = _status(status, bound, o.risk, binding)
+    return Certificate(
+        status=final, message=_message(final, bound, o, binding), plan=current,
+        deterministic=base, options=o,
+        scope=tuple(f for f, keep in zip(p.families, reference.scope, strict=True) if keep),
+        failures=failures, runs=fresh.runs, upper_bound=bound, target_calibration=target,
+        beta=beta, iterations=tuple(iterations), solves=loop.solves,
+        simulations=loop.simulations,
+        strike_loss_plan=(current.terms["strike_loss"], base.terms["strike_loss"]),
+        strike_loss_simulated=(_lost_value(fresh), _lost_value(baseline)),
+        seconds=time.perf_counter() - loop.started, binding=binding)
+
+
+def _lost_value(sim: SimResult) -> float:
+    n_f = sim.totals.demand.shape[2]
+    return float(sim.totals.lost[:, :, 2 * n_f:].sum(axis=(1, 2)).mean())
+
+
+def _status(calibration: str, bound: float, risk: float,
+            binding: tuple[str, ...]) -> CertStatus:
+    """Certified when the bound meets the risk (with the cells where no safety stock can be
+    held reported, not counted); otherwise why not."""
+    if bound <= risk:
+        return "certified"
+    if calibration == "time_limit":
+        return "time_limit"
+    return "not_achievable" if binding else "not_certified"
+
+
+def _message(status: CertStatus, bound: float, o: CertifyOptions,
+             binding: tuple[str, ...]) -> str:
+    figure = (f"upper bound {bound:.1%} (one-sided {o.confidence:.0%} Clopper-Pearson) on "
+              f"{o.certification_runs:,} fresh runs, target {o.risk:.1%}")
+    excluded = (f"; {len(binding)} family-depot buffer(s) cannot be held on some days "
+                "(supply short there: reported, not counted)" if binding else "")
+    return {
+        "certified": f"certified: {figure}{excluded}",
+        "not_achievable": f"not achievable: {figure}{excluded}",
+        "not_certified": f"not certified: {figure}; calibrate with more runs or iterations",
+        "time_limit": f"time limit: best plan so far, {figure}",
+    }[status]
