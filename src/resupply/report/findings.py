@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from resupply.report.run_dir import RunData
+from resupply.report.run_data import RunData
 from resupply.report.sections import family_names
 
 SHORT_SHARE = 0.005

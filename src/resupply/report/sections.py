@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from resupply.report.palette import family_colors, standard_colors
-from resupply.report.run_dir import RunData
+from resupply.report.run_data import RunData
 
 SHORT = 0.5
 """A family is short on a day when more than this is missing over all depots. [units]"""

@@ -1,0 +1,62 @@
+"""The compare step: policies simulated with the same options and seed, the frontier of
+strike loss against running out, and the files of a compare part."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from resupply.compile import Problem
+from resupply.compile.problem import Bool
+from resupply.simulation import SimOptions
+from resupply.simulation.frontier import Frontier, PolicyPoint, frontier
+from resupply.simulation.policies import Policy
+from resupply.workflow.rundir import FRONTIER
+from resupply.workflow.simulations import ProgressHook, Simulation, no_progress, run_simulation
+
+RISK_LIMIT = 0.05
+"""Default largest acceptable probability of a stockout. [1]"""
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Policies compared: the frontier and each policy's simulation."""
+
+    frontier: Frontier
+    simulations: tuple[Simulation, ...]
+    options: SimOptions
+    interrupted: str | None = None
+    """The policy cut short by Ctrl-C (later policies were not run), or None."""
+
+
+def compare(problem: Problem, policies: Sequence[Policy], options: SimOptions, scope: Bool, *,
+            risk_limit: float = RISK_LIMIT, progress: ProgressHook = no_progress
+            ) -> Comparison:
+    """Simulate each policy with the same options; ``scope[f]`` selects the families whose
+    stockouts count. Stops after a policy interrupted by Ctrl-C (its runs so far count)."""
+    dropped = tuple(f for f, keep in zip(problem.families, scope, strict=True) if not keep)
+    sims: list[Simulation] = []
+    points: list[PolicyPoint] = []
+    for policy in policies:
+        sim = run_simulation(problem, policy, options, progress)
+        sims.append(sim)
+        points.append(PolicyPoint.from_result(sim.result, scope))
+        if sim.result.partial:
+            return Comparison(frontier(points, risk_limit, dropped), tuple(sims), options,
+                              interrupted=policy.name)
+    return Comparison(frontier(points, risk_limit, dropped), tuple(sims), options)
+
+
+def metrics_file(policy: str) -> str:
+    """File of a policy's metrics in a compare part (``cadence:7`` -> metrics-cadence-7.json)."""
+    return f"metrics-{policy.replace(':', '-')}.json"
+
+
+def compare_files(comparison: Comparison) -> dict[str, str | bytes]:
+    """What a compare part holds: each policy's metrics and frontier.json."""
+    files: dict[str, str | bytes] = {
+        metrics_file(s.policy): json.dumps(s.metrics, indent=2) + "\n"
+        for s in comparison.simulations}
+    files[FRONTIER] = json.dumps(comparison.frontier.to_dict(), indent=2) + "\n"
+    return files

@@ -1,0 +1,149 @@
+"""Policies as a face asks for them: by spec, from a plan in memory or in a run directory,
+with the planner plugged into ``plan`` and ``rolling:N``; and the families a risk counts.
+
+The simulation layer never imports the planner; this is where the two meet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from resupply.analysis import explain
+from resupply.compile import Problem
+from resupply.compile.problem import Bool
+from resupply.errors import SimulationError
+from resupply.simulation import PlanInput, plan_input_from_tranches
+from resupply.simulation.policies import Policy
+from resupply.simulation.rolling import Planner, RunHistory
+from resupply.simulation.specs import parse_policy
+from resupply.workflow.rundir import (
+    PLAN_JSON,
+    STOCK,
+    TRANCHES,
+    Part,
+    parts_of,
+    read_json,
+    read_table,
+)
+
+if TYPE_CHECKING:
+    from resupply.planning import PlanResult
+
+DEFAULT_POLICY = "cadence:7"
+"""The policy of `simulate` when neither a policy nor a plan is given."""
+DEFAULT_POLICIES = ("lump", "cadence:30", "cadence:7", "cadence:1", "order-up-to", "plan")
+"""The policies `compare` puts side by side by default."""
+DEFAULT_SCOPE = "ammunition"
+"""The families `compare`'s stockout figures count by default (see `risk_scope`)."""
+
+
+def planner_installed() -> bool:
+    """True when `resupply.planning` (HiGHS) can be imported."""
+    try:
+        import resupply.planning  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def plan_input(result: PlanResult) -> PlanInput:
+    """The arrays of a plan in memory, every move included (also those arriving after the
+    horizon, which a plan directory's tables cannot carry)."""
+    return PlanInput(dispatch=np.array(result.dispatch), moves=np.array(result.moves))
+
+
+def planner() -> Planner | None:
+    """``(Problem, RunHistory | None) -> PlanInput`` through `resupply.planning` (a rolling
+    re-plan with the history as actuals), or None when the planner is not installed."""
+    if not planner_installed():
+        return None
+    from resupply import planning
+
+    first: dict[str, Any] = {}  # scenario hash -> the plan from day 0, whose basis starts re-plans
+
+    def solve(problem: Problem, history: RunHistory | None = None) -> PlanInput:
+        actuals = None if history is None else planning.Actuals(
+            from_day=history.from_day, depot_stock=history.depot_stock,
+            dispatched=history.dispatched, moves=history.moves)
+        result = planning.plan(problem, actuals=actuals, cost_of_fairness=False, explain=False,
+                               warm_start=first.get(problem.scenario_hash))
+        if history is None and result.ok:
+            first[problem.scenario_hash] = result
+        if not result.ok:
+            raise SimulationError(f"the planner found no plan for {problem.name}: "
+                                  f"{result.status} {result.message}")
+        return plan_input(result)
+
+    return solve
+
+
+def plan_dir_of(path: Path) -> Path:
+    """Where the plan of run directory ``path`` lies: its plan part, or ``path`` itself when
+    it holds a tranche table (the ``plan/`` of a demo, a plan written before manifests)."""
+    if (path / TRANCHES).is_file():
+        return path
+    where = parts_of(path).get(Part.PLAN) if path.is_dir() else None
+    if where is None or not (where / TRANCHES).is_file():
+        raise SimulationError(f"{path / TRANCHES} not found; give a directory written by "
+                              "`resupply plan` or `resupply demo`")
+    return where
+
+
+def read_plan(problem: Problem, path: Path) -> PlanInput:
+    """The plan arrays of a run directory: ``tranches.csv`` and, when there, the exact hub
+    moves from ``stock.parquet``."""
+    folder = plan_dir_of(path)
+    options = (read_json(folder / PLAN_JSON) or {}).get("options", {})
+    if isinstance(options, dict) and options.get("daily_days") is not None:
+        raise SimulationError(f"{folder} holds a multi-resolution plan (--daily-days): its "
+                              "later rows are weekly totals, which the daily simulator cannot "
+                              "follow; plan again without --daily-days")
+    tranches = read_table(folder / TRANCHES)
+    assert tranches is not None  # plan_dir_of checked it is there
+    return plan_input_from_tranches(problem, tranches, read_table(folder / STOCK))
+
+
+def policy_for(problem: Problem, spec: str | None = None, plan: PlanInput | None = None
+               ) -> Policy:
+    """The policy a spec names (default ``cadence:7``, or ``plan`` when a plan is given):
+    ``plan`` follows ``plan``, or asks the planner when there is none; ``rolling:N`` gets
+    the planner."""
+    if plan is not None and spec not in (None, "plan"):
+        raise SimulationError("give a plan (--plan DIR) or a policy (--policy P), not both")
+    chosen = "plan" if plan is not None else (spec or DEFAULT_POLICY)
+    if chosen.strip() == "plan" and plan is None:
+        plan = _plan_from_planner(problem)
+    rolling = planner() if chosen.strip().startswith("rolling") else None
+    return parse_policy(chosen, plan=plan, planner=rolling)
+
+
+def _plan_from_planner(problem: Problem) -> PlanInput:
+    solve = planner()
+    if solve is None:
+        raise SimulationError("policy 'plan' needs --plan DIR (resupply.planning is not "
+                              "installed to make one)")
+    return solve(problem, None)
+
+
+def risk_scope(problem: Problem, text: str = DEFAULT_SCOPE) -> Bool:
+    """[f] families the compare's stockout figures count: ``coverable`` (all but those that
+    run dry even with all donor supply sent at once), ``ammunition`` (coverable ammunition) or
+    a comma-separated list of families."""
+    coverable = np.array([f.runs_dry_with_all_supply is None
+                          for f in explain(problem).families])
+    if text == "coverable":
+        return coverable
+    if text == "ammunition":
+        result: Bool = coverable & ~problem.family_is_spare
+        return result
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(problem.families))
+    if unknown or not names:
+        raise SimulationError(f"--scope: unknown families {', '.join(unknown) or '(none)'}; "
+                              f"use coverable, ammunition or some of "
+                              f"{', '.join(problem.families)}")
+    scope: Bool = np.isin(np.array(problem.families), names)
+    return scope

@@ -1,0 +1,73 @@
+"""The simulate step: a policy and options in, a `Simulation` (result, metrics, bands) out;
+the files of a simulation part."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from resupply.compile import Problem
+from resupply.simulation import SimOptions, SimResult, bands, simulate, summarize
+from resupply.simulation.policies import Policy
+from resupply.simulation.run import Progress
+from resupply.workflow.rundir import BANDS, METRICS
+
+ProgressHook = Callable[[str, int], AbstractContextManager[Progress | None]]
+"""(label, runs) -> a context giving the progress callback of one simulation (or None)."""
+
+
+def no_progress(label: str, runs: int) -> AbstractContextManager[Progress | None]:
+    """A `ProgressHook` that shows nothing."""
+    return nullcontext()
+
+
+@dataclass(frozen=True, eq=False)
+class Simulation:
+    """A simulation's result, with its metrics and daily bands computed once, on demand."""
+
+    result: SimResult
+
+    @property
+    def policy(self) -> str:
+        """Spec of the policy simulated."""
+        return self.result.policy
+
+    @cached_property
+    def metrics(self) -> dict[str, Any]:
+        """`resupply.simulation.summarize` of the result (metrics.json)."""
+        return summarize(self.result)
+
+    @cached_property
+    def bands(self) -> pd.DataFrame:
+        """`resupply.simulation.bands` of the result (bands.parquet)."""
+        return bands(self.result)
+
+
+def run_simulation(problem: Problem, policy: Policy, options: SimOptions | None = None,
+                   progress: ProgressHook = no_progress) -> Simulation:
+    """Simulate ``policy`` on ``problem`` (`resupply.simulation.simulate`)."""
+    chosen = options or SimOptions()
+    with progress(policy.name, chosen.runs) as update:
+        return Simulation(simulate(problem, policy, chosen, progress=update))
+
+
+def simulation_files(sim: Simulation) -> dict[str, str | bytes]:
+    """What a simulation part holds: metrics.json and bands.parquet."""
+    buffer = io.BytesIO()
+    sim.bands.to_parquet(buffer, index=False)
+    return {METRICS: json.dumps(sim.metrics, indent=2) + "\n", BANDS: buffer.getvalue()}
+
+
+def simulation_options(options: SimOptions) -> dict[str, Any]:
+    """The settings of a simulation as JSON values (manifest and store)."""
+    return {"runs": options.runs, "seed": options.seed, "block_runs": options.block_runs,
+            "demand": options.demand.kind, "cv": options.demand.cv,
+            "strikes": options.strikes, "delays": options.delays, "surges": options.surges,
+            "backorders": options.backorders, "warmup_days": options.warmup_days}
