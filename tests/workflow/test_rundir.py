@@ -87,6 +87,19 @@ def test_standalone_plan_and_simulate_are_recorded(cli: Cli, tmp_path: Path, db:
     assert json.loads(stored.files["metrics.json"])["runs"] == 10
 
 
+def test_compare_records_each_policys_simulation(cli: Cli, tmp_path: Path, db: str) -> None:
+    code, _, err = cli("compare", "tiny", "--policies", "lump,cadence:7", "--runs", "20",
+                       "--seed", "5")
+    assert code == 0, err
+    with open_store(db) as store:
+        runs = sorted(store.runs(), key=lambda r: r.id)
+        files = [store.run(r.id).files for r in runs]
+    assert [r.options["policy"] for r in runs] == ["lump", "cadence:7"]
+    assert {r.kind for r in runs} == {"simulation"} and {r.seed for r in runs} == {5}
+    assert runs[0].options["compared_with"]["policies"] == ["lump", "cadence:7"]
+    assert [sorted(f) for f in files] == [["metrics-lump.json"], ["metrics-cadence-7.json"]]
+
+
 def test_a_plan_directory_is_followed_from_a_demo_and_from_its_plan_folder(
         cli: Cli, tmp_path: Path, db: str) -> None:
     run = tmp_path / "demo"

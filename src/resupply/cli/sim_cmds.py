@@ -118,7 +118,7 @@ def compare_cmd(
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Also write a run directory with frontier.json and each policy's "
         "metrics.")] = None,
-    as_json: JsonOpt = False,
+    as_json: JsonOpt = False, db: DbOpt = None,
 ) -> None:
     """Compare policies on the tranche trade-off: strike losses against running out.
 
@@ -136,7 +136,7 @@ def compare_cmd(
                            demand="scenario", cv=0.0)
     specs = None if policies is None else [s.strip() for s in policies.split(",") if s.strip()]
     run = compare_run(scenario, out_dir, policies=specs, options=options, scope=scope_text,
-                      risk_limit=risk_limit, progress=progress_hook)
+                      risk_limit=risk_limit, db=db, progress=progress_hook)
     for note in run.notes:
         err.print(note, markup=False, highlight=False)
     result = run.comparison.frontier
@@ -150,6 +150,7 @@ def compare_cmd(
     verdict = "" if result.best_meets_limit else " (no policy meets the limit: least risky)"
     out.print(f"best with P(stockout) <= {risk_limit:g}: {result.best}{verdict}",
               markup=False, highlight=False)
+    out.print(f"recorded {run.recorded}", markup=False, highlight=False)
 
 
 def frontier_table(scenario: str, result: Frontier, runs: int) -> Table:

@@ -117,5 +117,5 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
             **_in(Part.PLAN, plan_part), **_in(Part.SIMULATION, sim_part),
             **_in(Part.COMPARE, compare_files(comparison)), **report_files(run, report)})
     with step("record the run"):
-        recorded = record(db, scenario, plan=(plan, plan_part), simulation=(sim, sim_part))
+        recorded = record(db, scenario, plan=(plan, plan_part), simulations=[(sim, sim_part)])
     return DemoRun(plan, sim, comparison, report.findings, recorded)

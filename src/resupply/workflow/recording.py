@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,8 @@ class Recorded:
     where: str
 
     def __str__(self) -> str:
-        runs = " and ".join(f"{run_id} ({kind})" for kind, run_id in self.ids)
+        shown = [f"{run_id} ({kind})" for kind, run_id in self.ids]
+        runs = shown[-1] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
         return f"run{'s' if len(self.ids) > 1 else ''} {runs} in {self.where}"
 
 
@@ -41,23 +42,26 @@ def record_plan(store: Store, scenario: Scenario, result: PlanResult, files: Fil
                       summary=plan_summary(result), files=_bytes(files))
 
 
-def record_simulation(store: Store, scenario: Scenario, sim: Simulation, files: Files) -> int:
-    """Store a simulation: its options (policy included), seed, overall metrics and files."""
-    options = {"policy": sim.policy, **sim.metrics["options"]}
+def record_simulation(store: Store, scenario: Scenario, sim: Simulation, files: Files,
+                      context: Mapping[str, object] | None = None) -> int:
+    """Store a simulation: its options (policy included, and ``context``: what else it was
+    run with, such as the policies it was compared with), seed, overall metrics and files."""
+    options = {"policy": sim.policy, **sim.metrics["options"], **(context or {})}
     return record_run(store, "simulation", scenario, options=options,
                       seed=sim.result.options.seed, summary=sim.metrics["overall"],
                       files=_bytes(files))
 
 
 def record(db: str | None, scenario: Scenario, *, plan: tuple[PlanResult, Files] | None = None,
-           simulation: tuple[Simulation, Files] | None = None) -> Recorded:
-    """Record a plan and/or a simulation in the database at ``db`` (default: see
-    `resupply.store.open_store`)."""
+           simulations: Sequence[tuple[Simulation, Files]] = (),
+           context: Mapping[str, object] | None = None) -> Recorded:
+    """Record a plan and simulations in the database at ``db`` (default: see
+    `resupply.store.open_store`); ``context`` is added to each simulation's options."""
     ids: list[tuple[str, int]] = []
     with open_store(db) as store:
         if plan is not None:
             ids.append(("plan", record_plan(store, scenario, *plan)))
-        if simulation is not None:
-            ids.append(("simulation", record_simulation(store, scenario, *simulation)))
+        for sim, files in simulations:
+            ids.append(("simulation", record_simulation(store, scenario, sim, files, context)))
         where = store.engine.url.render_as_string(hide_password=True)
     return Recorded(tuple(ids), where)

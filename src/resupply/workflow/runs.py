@@ -14,7 +14,13 @@ from resupply.domain.schema import Scenario
 from resupply.errors import PlanningError, SimulationError
 from resupply.simulation import SimOptions
 from resupply.simulation.policies import Policy
-from resupply.workflow.comparisons import RISK_LIMIT, Comparison, compare, compare_files
+from resupply.workflow.comparisons import (
+    RISK_LIMIT,
+    Comparison,
+    compare,
+    compare_files,
+    metrics_file,
+)
 from resupply.workflow.plans import make_plan, plan_files, previous_warm_start
 from resupply.workflow.policies import (
     DEFAULT_POLICIES,
@@ -63,6 +69,7 @@ class CompareRun:
 
     problem: Problem
     comparison: Comparison
+    recorded: Recorded
     notes: tuple[str, ...] = ()
 
 
@@ -125,7 +132,7 @@ def simulation_run(scenario_name: str, out_dir: Path, *, policy: str | None = No
                        "plan_dir": None if plan_dir is None else str(plan_dir)}},
         seeds=(sim_options.seed,))
     write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files})
-    return SimulationRun(sim, record(db, scenario, simulation=(sim, files)))
+    return SimulationRun(sim, record(db, scenario, simulations=[(sim, files)]))
 
 
 def policy_list(problem: Problem, specs: Sequence[str] | None
@@ -146,8 +153,9 @@ def policy_list(problem: Problem, specs: Sequence[str] | None
 def compare_run(scenario_name: str, out_dir: Path | None = None, *,
                 policies: Sequence[str] | None = None, options: SimOptions | None = None,
                 scope: str = DEFAULT_SCOPE, risk_limit: float = RISK_LIMIT,
-                progress: ProgressHook = no_progress) -> CompareRun:
-    """Compare policies on a scenario; write ``out_dir`` when given."""
+                db: str | None = None, progress: ProgressHook = no_progress) -> CompareRun:
+    """Compare policies on a scenario; write ``out_dir`` when given; record each policy's
+    simulation (the store keeps plans and simulations), with what it was compared with."""
     scenario = load_scenario(scenario_name)
     problem = compile_problem(scenario)
     chosen, notes = policy_list(problem, policies)
@@ -157,11 +165,14 @@ def compare_run(scenario_name: str, out_dir: Path | None = None, *,
     if comparison.interrupted is not None:
         notes = (*notes, f"interrupted: {comparison.interrupted} partial "
                  f"({comparison.simulations[-1].result.runs} runs), later policies not run")
+    settings = {"policies": [p.name for p in chosen], "scope": scope, "risk_limit": risk_limit}
+    files = compare_files(comparison)
     if out_dir is not None:
         manifest = new_manifest(RunKind.COMPARE, problem, {
-            "compare": {**simulation_options(sim_options), "policies": [p.name for p in chosen],
-                        "scope": scope, "risk_limit": risk_limit}},
+            "compare": {**simulation_options(sim_options), **settings}},
             seeds=(sim_options.seed,))
-        write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1),
-                                      **compare_files(comparison)})
-    return CompareRun(problem, comparison, notes)
+        write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files})
+    parts = [(s, {metrics_file(s.policy): files[metrics_file(s.policy)]})
+             for s in comparison.simulations]
+    recorded = record(db, scenario, simulations=parts, context={"compared_with": settings})
+    return CompareRun(problem, comparison, recorded, notes)
