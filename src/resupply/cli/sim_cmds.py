@@ -17,7 +17,7 @@ from resupply.cli.app import DbOpt, JsonOpt, ScenarioArg, app, err, out, user_er
 from resupply.cli.progress import progress_hook
 from resupply.simulation import DemandModel, SimOptions
 from resupply.simulation.frontier import Frontier
-from resupply.simulation.specs import SPECS
+from resupply.simulation.policy_spec import SPECS, parse_spec
 from resupply.workflow.policies import DEFAULT_POLICIES, DEFAULT_SCOPE
 from resupply.workflow.runs import compare_run, simulation_run
 
@@ -79,7 +79,8 @@ def simulate_cmd(
     options = make_options(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
                            demand=demand, cv=cv, strikes=strikes, delays=delays,
                            backorders=backorders, warmup_days=warmup_days)
-    run = simulation_run(scenario, out_dir, policy=policy, plan_dir=plan_dir, options=options,
+    spec = None if policy is None else parse_spec(policy)
+    run = simulation_run(scenario, out_dir, policy=spec, plan_dir=plan_dir, options=options,
                          db=db, progress=progress_hook)
     metrics = run.simulation.metrics
     if as_json:
@@ -105,7 +106,7 @@ def compare_cmd(
     *,
     policies: Annotated[str | None, typer.Option(
         "--policies", help="Comma-separated policies [default: "
-        f"{','.join(DEFAULT_POLICIES)}].")] = None,
+        f"{','.join(map(str, DEFAULT_POLICIES))}].")] = None,
     runs: RunsOpt = 1000, seed: SeedOpt = 0, chunk_runs: ChunkOpt = 1000,
     workers: WorkersOpt = 1,
     risk_limit: Annotated[float, typer.Option(
@@ -134,7 +135,8 @@ def compare_cmd(
     """
     options = make_options(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
                            demand="scenario", cv=0.0)
-    specs = None if policies is None else [s.strip() for s in policies.split(",") if s.strip()]
+    specs = None if policies is None else [parse_spec(s) for s in policies.split(",")
+                                           if s.strip()]
     run = compare_run(scenario, out_dir, policies=specs, options=options, scope=scope_text,
                       risk_limit=risk_limit, db=db, progress=progress_hook)
     for note in run.notes:

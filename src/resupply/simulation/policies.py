@@ -33,14 +33,16 @@ import numpy as np
 
 from resupply.compile.problem import F64, Problem
 from resupply.simulation.plan_input import PlanInput
+from resupply.simulation.policy_spec import (
+    DEFAULT_BUFFER_DAYS,
+    DEFAULT_COVER_DAYS,
+    CadenceSpec,
+    OrderUpToSpec,
+)
 from resupply.simulation.view import DayView
 
 TINY = 1e-9
 """Requests below this are dropped (float dust of cumulative differences). [units]"""
-DEFAULT_BUFFER_DAYS = 7.0
-"""Buffer of ``cadence:N`` beyond the next N days. [days]"""
-DEFAULT_COVER_DAYS = 10.0
-"""Cover of ``order-up-to`` beyond the lead time. [days]"""
 
 
 @runtime_checkable
@@ -185,8 +187,7 @@ class CadencePolicy:
 
     @property
     def name(self) -> str:
-        extra = "" if self.buffer_days == DEFAULT_BUFFER_DAYS else f":{self.buffer_days:g}"
-        return f"cadence:{self.every}{extra}"
+        return str(CadenceSpec(self.every, self.buffer_days))
 
     def _cover(self, view: DayView) -> F64:
         days = supply_lead(view.problem) + self.every + self.buffer_days
@@ -214,8 +215,8 @@ class OrderUpToPolicy:
     @property
     def name(self) -> str:
         if self.level is not None:
-            return f"order-up-to:{self.level:g}"
-        return "order-up-to" if self.days == DEFAULT_COVER_DAYS else f"order-up-to:{self.days:g}d"
+            return str(OrderUpToSpec(level=self.level))
+        return str(OrderUpToSpec(days=self.days))
 
     def _target(self, view: DayView) -> F64:
         p = view.problem

@@ -14,6 +14,7 @@ from resupply.domain.load import load_scenario
 from resupply.errors import PlanningError
 from resupply.simulation import SimOptions
 from resupply.simulation.policies import PlanPolicy
+from resupply.simulation.policy_spec import PlanSpec
 from resupply.workflow.comparisons import RISK_LIMIT, Comparison, compare, compare_files
 from resupply.workflow.plans import make_plan, plan_files
 from resupply.workflow.policies import (
@@ -97,7 +98,7 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
         sim = run_simulation(problem, PlanPolicy(arrays), sim_options, progress)
     compare_options = SimOptions(runs=settings.compare_runs, seed=settings.seed)
     with step(f"compare policies ({settings.compare_runs:,} runs each)"):
-        chosen = [policy_for(problem, s, arrays if s == "plan" else None)
+        chosen = [policy_for(problem, s, arrays if s == PlanSpec() else None)
                   for s in DEFAULT_POLICIES]
         comparison = compare(problem, chosen, compare_options, risk_scope(problem, DEFAULT_SCOPE),
                              risk_limit=settings.risk_limit, progress=progress)
@@ -109,7 +110,8 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
     with step("write the run directory"):
         manifest = new_manifest(RunKind.DEMO, problem, {
             "plan": plan.options.as_dict(), "simulation": simulation_options(sim_options),
-            "compare": {**simulation_options(compare_options), "policies": list(DEFAULT_POLICIES),
+            "compare": {**simulation_options(compare_options),
+                        "policies": [str(s) for s in DEFAULT_POLICIES],
                         "scope": DEFAULT_SCOPE, "risk_limit": settings.risk_limit}},
             seeds=(settings.seed,))
         write_run(out_dir, manifest, {

@@ -17,8 +17,17 @@ from resupply.compile.problem import Bool
 from resupply.errors import SimulationError
 from resupply.simulation import PlanInput, plan_input_from_tranches
 from resupply.simulation.policies import Policy
+from resupply.simulation.policy_spec import (
+    CadenceSpec,
+    LumpSpec,
+    OrderUpToSpec,
+    PlanSpec,
+    PolicySpec,
+    RollingSpec,
+    parse_spec,
+)
 from resupply.simulation.rolling import Planner, RunHistory
-from resupply.simulation.specs import parse_policy
+from resupply.simulation.specs import build_policy
 from resupply.workflow.rundir import (
     PLAN_JSON,
     STOCK,
@@ -32,9 +41,10 @@ from resupply.workflow.rundir import (
 if TYPE_CHECKING:
     from resupply.planning import PlanResult
 
-DEFAULT_POLICY = "cadence:7"
+DEFAULT_POLICY = CadenceSpec(7)
 """The policy of `simulate` when neither a policy nor a plan is given."""
-DEFAULT_POLICIES = ("lump", "cadence:30", "cadence:7", "cadence:1", "order-up-to", "plan")
+DEFAULT_POLICIES: tuple[PolicySpec, ...] = (LumpSpec(), CadenceSpec(30), CadenceSpec(7),
+                                            CadenceSpec(1), OrderUpToSpec(), PlanSpec())
 """The policies `compare` puts side by side by default."""
 DEFAULT_SCOPE = "ammunition"
 """The families `compare`'s stockout figures count by default (see `risk_scope`)."""
@@ -106,18 +116,20 @@ def read_plan(problem: Problem, path: Path) -> PlanInput:
     return plan_input_from_tranches(problem, tranches, read_table(folder / STOCK))
 
 
-def policy_for(problem: Problem, spec: str | None = None, plan: PlanInput | None = None
-               ) -> Policy:
-    """The policy a spec names (default ``cadence:7``, or ``plan`` when a plan is given):
-    ``plan`` follows ``plan``, or asks the planner when there is none; ``rolling:N`` gets
-    the planner."""
-    if plan is not None and spec not in (None, "plan"):
+def policy_for(problem: Problem, spec: PolicySpec | str | None = None,
+               plan: PlanInput | None = None) -> Policy:
+    """The policy a spec names (default ``cadence:7``, or ``plan`` when a plan is given;
+    a text is parsed here, for callers that hold one): ``plan`` follows ``plan``, or asks the
+    planner when there is none; ``rolling:N`` gets the planner."""
+    chosen = parse_spec(spec) if isinstance(spec, str) else spec
+    if plan is not None and chosen not in (None, PlanSpec()):
         raise SimulationError("give a plan (--plan DIR) or a policy (--policy P), not both")
-    chosen = "plan" if plan is not None else (spec or DEFAULT_POLICY)
-    if chosen.strip() == "plan" and plan is None:
+    if chosen is None:
+        chosen = PlanSpec() if plan is not None else DEFAULT_POLICY
+    if chosen == PlanSpec() and plan is None:
         plan = _plan_from_planner(problem)
-    rolling = planner() if chosen.strip().startswith("rolling") else None
-    return parse_policy(chosen, plan=plan, planner=rolling)
+    rolling = planner() if isinstance(chosen, RollingSpec) else None
+    return build_policy(chosen, plan=plan, planner=rolling)
 
 
 def _plan_from_planner(problem: Problem) -> PlanInput:

@@ -14,6 +14,7 @@ from resupply.domain.schema import Scenario
 from resupply.errors import PlanningError, SimulationError
 from resupply.simulation import SimOptions
 from resupply.simulation.policies import Policy
+from resupply.simulation.policy_spec import PlanSpec, PolicySpec
 from resupply.workflow.comparisons import (
     RISK_LIMIT,
     Comparison,
@@ -115,7 +116,7 @@ def plan_run(scenario_name: str, out_dir: Path, options: PlanOptions | None = No
     return PlanRun(result, record(db, scenario, plan=(result, files)), notes)
 
 
-def simulation_run(scenario_name: str, out_dir: Path, *, policy: str | None = None,
+def simulation_run(scenario_name: str, out_dir: Path, *, policy: PolicySpec | None = None,
                    plan_dir: Path | None = None, options: SimOptions | None = None,
                    db: str | None = None, progress: ProgressHook = no_progress
                    ) -> SimulationRun:
@@ -135,23 +136,24 @@ def simulation_run(scenario_name: str, out_dir: Path, *, policy: str | None = No
     return SimulationRun(sim, record(db, scenario, simulations=[(sim, files)]))
 
 
-def policy_list(problem: Problem, specs: Sequence[str] | None
+def policy_list(problem: Problem, specs: Sequence[PolicySpec] | None
                 ) -> tuple[list[Policy], tuple[str, ...]]:
     """The policies to compare (default `DEFAULT_POLICIES`, whose ``plan`` is left out with a
     note when the planner is not installed), and the notes."""
     chosen = list(specs or DEFAULT_POLICIES)
     notes: tuple[str, ...] = ()
-    if "plan" in chosen and not planner_installed():
+    if PlanSpec() in chosen and not planner_installed():
         if specs is not None:
             raise SimulationError("policy 'plan' needs resupply.planning, which is not "
                                   "installed; leave it out of --policies")
-        chosen.remove("plan")
+        chosen.remove(PlanSpec())
         notes = ("note: 'plan' left out: resupply.planning is not installed",)
     return [policy_for(problem, spec) for spec in chosen], notes
 
 
 def compare_run(scenario_name: str, out_dir: Path | None = None, *,
-                policies: Sequence[str] | None = None, options: SimOptions | None = None,
+                policies: Sequence[PolicySpec] | None = None,
+                options: SimOptions | None = None,
                 scope: str = DEFAULT_SCOPE, risk_limit: float = RISK_LIMIT,
                 db: str | None = None, progress: ProgressHook = no_progress) -> CompareRun:
     """Compare policies on a scenario; write ``out_dir`` when given; record each policy's

@@ -16,6 +16,7 @@ import pandas as pd
 from resupply.compile import Problem
 from resupply.simulation import SimOptions, SimResult, bands, simulate, summarize
 from resupply.simulation.policies import Policy
+from resupply.simulation.policy_spec import PolicySpec, parse_spec
 from resupply.simulation.run import Progress
 from resupply.workflow.rundir import BANDS, METRICS
 
@@ -36,8 +37,13 @@ class Simulation:
 
     @property
     def policy(self) -> str:
-        """Spec of the policy simulated."""
+        """Spec text of the policy simulated."""
         return self.result.policy
+
+    @property
+    def spec(self) -> PolicySpec:
+        """Spec of the policy simulated, as a value."""
+        return parse_spec(self.result.policy)
 
     @cached_property
     def metrics(self) -> dict[str, Any]:
