@@ -40,12 +40,6 @@ WarmupOpt = Annotated[int, typer.Option("--warmup-days", min=0,
                                         help="Days left out of the per-run totals.")]
 
 
-def make_options(**kwargs: Any) -> SimOptions:
-    """`SimOptions` from the CLI's flags (``demand`` and ``cv`` become a `DemandModel`)."""
-    demand = DemandModel(kwargs.pop("demand"), kwargs.pop("cv"))
-    return SimOptions(demand=demand, **kwargs)
-
-
 @app.command("simulate")
 @user_errors
 def simulate_cmd(
@@ -76,9 +70,9 @@ def simulate_cmd(
     Example: resupply simulate tiny --policy order-up-to:1200 --backorders --demand poisson
     --runs 500 --out calib/
     """
-    options = make_options(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
-                           demand=demand, cv=cv, strikes=strikes, delays=delays,
-                           backorders=backorders, warmup_days=warmup_days)
+    options = SimOptions(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
+                         demand=DemandModel.parse(demand, cv), strikes=strikes, delays=delays,
+                         backorders=backorders, warmup_days=warmup_days)
     spec = None if policy is None else parse_spec(policy)
     run = simulation_run(scenario, out_dir, policy=spec, plan_dir=plan_dir, options=options,
                          db=db, progress=progress_hook)
@@ -133,8 +127,7 @@ def compare_cmd(
 
     Example: resupply compare ukraine-2022 --scope ammunition --runs 1000
     """
-    options = make_options(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
-                           demand="scenario", cv=0.0)
+    options = SimOptions(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers)
     specs = None if policies is None else [parse_spec(s) for s in policies.split(",")
                                            if s.strip()]
     run = compare_run(scenario, out_dir, policies=specs, options=options, scope=scope_text,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,12 +26,10 @@ def make_plan(problem: Problem, options: PlanOptions | None = None, *,
               warm_start: PlanResult | WarmStart | None = None) -> PlanResult:
     """The optimal plan of ``problem`` under ``options`` (default `PlanOptions()`); a
     rolling re-plan from ``actuals.from_day`` when given (see `resupply.planning.plan`)."""
-    from resupply.planning import PlanOptions, plan
+    from resupply.planning import plan
 
-    chosen = options or PlanOptions()
-    settings = {f.name: getattr(chosen, f.name) for f in fields(chosen)}
-    return plan(problem, actuals=actuals, freeze_days=freeze_days, warm_start=warm_start,
-                **settings)
+    return plan(problem, options, actuals=actuals, freeze_days=freeze_days,
+                warm_start=warm_start)
 
 
 def failed(result: PlanResult) -> bool:
