@@ -46,13 +46,12 @@ class PolicyPoint:
         """The point of a simulation; ``scope[f]`` selects the families the risk counts."""
         tot = result.totals
         short = tot.family_short_days[:, scope]
-        n_f = tot.demand.shape[2]
         demand, met = tot.demand.sum(axis=(1, 2)), tot.met.sum(axis=(1, 2))
         fill = np.divide(met, demand, out=np.ones_like(met), where=demand > 0)
         return cls(policy=result.policy, stockout_prob=float(np.mean((short > 0).any(axis=1))),
                    stockout_days=float(short.sum(axis=1).mean()), fill_rate=float(fill.mean()),
-                   lost_value=float(tot.lost[:, :, 2 * n_f:].sum(axis=(1, 2)).mean()),
-                   lost_tons=float(tot.lost[:, :, n_f:2 * n_f].sum(axis=(1, 2)).mean()),
+                   lost_value=float(tot.lost_value.sum(axis=(1, 2)).mean()),
+                   lost_tons=float(tot.lost_tons.sum(axis=(1, 2)).mean()),
                    peak_exposed_tons=float(tot.peak_total_tons.mean()))
 
     def key(self) -> tuple[float, float, float]:
