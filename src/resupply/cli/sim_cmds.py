@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -18,6 +18,7 @@ from resupply.cli.progress import progress_hook
 from resupply.simulation import DemandModel, SimOptions
 from resupply.simulation.frontier import Frontier
 from resupply.simulation.policy_spec import SPECS, parse_spec
+from resupply.simulation.records import SimMetrics
 from resupply.workflow.policies import DEFAULT_POLICIES, DEFAULT_SCOPE
 from resupply.workflow.runs import compare_run, simulation_run
 
@@ -78,19 +79,19 @@ def simulate_cmd(
                          db=db, progress=progress_hook)
     metrics = run.simulation.metrics
     if as_json:
-        out.print_json(json.dumps(metrics))
+        out.print_json(json.dumps(metrics.to_dict()))
         return
     out.print(_overall_line(metrics), markup=False, highlight=False)
     out.print(f"wrote {out_dir}; recorded {run.recorded}", markup=False, highlight=False)
 
 
-def _overall_line(m: dict[str, Any]) -> str:
-    o = m["overall"]
-    partial = f" (PARTIAL: {m['runs']} of {m['runs_asked']} runs)" if m["partial"] else ""
-    return (f"{m['scenario']} / {m['policy']}: {m['runs']} runs{partial}; P(stockout) "
-            f"{o['stockout_prob']:.3f}, stockout days {o['stockout_days']['mean']:.1f}, fill "
-            f"rate {o['fill_rate']['mean']:.3f}, lost to strikes {o['lost_tons']['mean']:,.1f} t "
-            f"/ EUR {o['lost_value']['mean']:,.0f}")
+def _overall_line(m: SimMetrics) -> str:
+    o = m.overall
+    partial = f" (PARTIAL: {m.runs} of {m.runs_asked} runs)" if m.partial else ""
+    return (f"{m.scenario} / {m.policy}: {m.runs} runs{partial}; P(stockout) "
+            f"{o.stockout_prob:.3f}, stockout days {o.stockout_days.mean:.1f}, fill "
+            f"rate {o.fill_rate.mean:.3f}, lost to strikes {o.lost_tons.mean:,.1f} t "
+            f"/ EUR {o.lost_value.mean:,.0f}")
 
 
 @app.command("compare")

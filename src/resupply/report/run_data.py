@@ -13,8 +13,11 @@ from typing import Any
 
 import pandas as pd
 
+from resupply.analysis.explain import Outlook
 from resupply.compile import Problem
 from resupply.domain.schema import Scenario
+from resupply.simulation.frontier import Frontier
+from resupply.simulation.records import SimMetrics
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,15 @@ class RunData:
     """Where the run lives (or will be written), shown in the report's footer."""
     scenario: Scenario
     problem: Problem
-    explain: dict[str, Any] | None
+    explain: Outlook | None
     plan: dict[str, Any] | None
+    """What plan.json holds (`PlanResult.to_dict`)."""
     tranches: pd.DataFrame | None
+    """One row per tranche and destination (`PlanResult.tranches`)."""
     stock: pd.DataFrame | None
-    metrics: dict[str, Any] | None
+    """Item x depot x day flows of the plan (`PlanResult.stock`)."""
+    shortfalls: pd.DataFrame | None
+    """Family x depot x day need and shortfall of the plan (`PlanResult.shortfalls`)."""
+    metrics: SimMetrics | None
     bands: pd.DataFrame | None
-    frontier: dict[str, Any] | None
+    frontier: Frontier | None

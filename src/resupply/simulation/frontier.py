@@ -86,6 +86,23 @@ class Frontier:
                 "best_meets_limit": self.best_meets_limit,
                 "policies": [p.to_dict() for p in self.points]}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Frontier:
+        """Read `to_dict`'s form (``frontier.json``)."""
+        return cls(points=tuple(PolicyPoint(**p) for p in data["policies"]),
+                   risk_limit=float(data["risk_limit"]),
+                   out_of_scope=tuple(data.get("out_of_scope", [])), best=str(data["best"]),
+                   best_meets_limit=bool(data["best_meets_limit"]))
+
+    @property
+    def best_point(self) -> PolicyPoint:
+        """The figures of the best policy."""
+        return next(p for p in self.points if p.policy == self.best)
+
+    def point(self, policy: str) -> PolicyPoint | None:
+        """The figures of a policy, or None when it was not compared."""
+        return next((p for p in self.points if p.policy == policy), None)
+
 
 def frontier(points: list[PolicyPoint], risk_limit: float,
              out_of_scope: tuple[str, ...] = ()) -> Frontier:

@@ -56,7 +56,7 @@ def metrics_file(policy: str) -> str:
 def compare_files(comparison: Comparison) -> dict[str, str | bytes]:
     """What a compare part holds: each policy's metrics and frontier.json."""
     files: dict[str, str | bytes] = {
-        metrics_file(s.policy): json.dumps(s.metrics, indent=2) + "\n"
+        metrics_file(s.policy): json.dumps(s.metrics.to_dict(), indent=2) + "\n"
         for s in comparison.simulations}
     files[FRONTIER] = json.dumps(comparison.frontier.to_dict(), indent=2) + "\n"
     return files

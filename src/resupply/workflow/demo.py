@@ -87,7 +87,7 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
     with step("load and compile the scenario"):
         scenario = load_scenario(settings.scenario)
         problem = compile_problem(scenario)
-        outlook = explain(problem).to_dict()
+        outlook = explain(problem)
     with step("plan the tranches (LP, HiGHS)"):
         plan = make_plan(problem)
     if not plan.ok:
@@ -115,7 +115,8 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
                         "scope": DEFAULT_SCOPE, "risk_limit": settings.risk_limit}},
             seeds=(settings.seed,))
         write_run(out_dir, manifest, {
-            SCENARIO: scenario.model_dump_json(indent=1), EXPLAIN: json.dumps(outlook, indent=1),
+            SCENARIO: scenario.model_dump_json(indent=1),
+            EXPLAIN: json.dumps(outlook.to_dict(), indent=1),
             **_in(Part.PLAN, plan_part), **_in(Part.SIMULATION, sim_part),
             **_in(Part.COMPARE, compare_files(comparison)), **report_files(run, report)})
     with step("record the run"):

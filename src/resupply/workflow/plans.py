@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from resupply.compile import Problem
-from resupply.workflow.rundir import PLAN_JSON, STOCK, TRANCHES, WARM
+from resupply.workflow.rundir import PLAN_JSON, SHORTFALLS, STOCK, TRANCHES, WARM
 
 if TYPE_CHECKING:  # the planner (HiGHS, SciPy) is imported when a plan is made, not at startup
     from resupply.planning import Actuals, PlanOptions, PlanResult
@@ -39,14 +40,13 @@ def failed(result: PlanResult) -> bool:
 
 def plan_files(result: PlanResult) -> dict[str, str | bytes]:
     """What a plan part holds: plan.json, and for a plan with a solution tranches.csv,
-    stock.parquet and the warm-start data (file name -> contents)."""
+    stock.parquet, shortfall.parquet and the warm-start data (file name -> contents)."""
     files: dict[str, str | bytes] = {PLAN_JSON: json.dumps(result.to_dict(), indent=2)}
     if failed(result):
         return files
     files[TRANCHES] = result.tranches.to_csv(index=False)
-    buffer = io.BytesIO()
-    result.stock.to_parquet(buffer, index=False)
-    files[STOCK] = buffer.getvalue()
+    files[STOCK] = _parquet(result.stock)
+    files[SHORTFALLS] = _parquet(result.shortfalls)
     if result.warm is not None and result.warm.dispatch is not None:
         warm = io.BytesIO()
         np.savez_compressed(warm, col_status=result.warm.col_status,
@@ -54,6 +54,12 @@ def plan_files(result: PlanResult) -> dict[str, str | bytes]:
                             scenario_hash=np.array(result.problem.scenario_hash))
         files[WARM] = warm.getvalue()
     return files
+
+
+def _parquet(table: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False)
+    return buffer.getvalue()
 
 
 def previous_warm_start(out_dir: Path, scenario_hash: str) -> WarmStart | None:

@@ -46,9 +46,9 @@ def record_simulation(store: Store, scenario: Scenario, sim: Simulation, files: 
                       context: Mapping[str, object] | None = None) -> int:
     """Store a simulation: its options (policy included, and ``context``: what else it was
     run with, such as the policies it was compared with), seed, overall metrics and files."""
-    options = {"policy": sim.policy, **sim.metrics["options"], **(context or {})}
+    options = {"policy": sim.policy, **sim.metrics.options, **(context or {})}
     return record_run(store, "simulation", scenario, options=options,
-                      seed=sim.result.options.seed, summary=sim.metrics["overall"],
+                      seed=sim.result.options.seed, summary=sim.metrics.overall.to_dict(),
                       files=_bytes(files))
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from resupply.analysis.explain import Outlook
 from resupply.compile import Problem
 from resupply.domain.schema import Scenario
 from resupply.report import RunData, csv_files, render_report, xlsx_workbook
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def run_data(path: Path, scenario: Scenario, problem: Problem, *,
-             explain: dict[str, Any] | None = None, plan: PlanResult | None = None,
+             explain: Outlook | None = None, plan: PlanResult | None = None,
              simulation: Simulation | None = None, comparison: Comparison | None = None
              ) -> RunData:
     """What a report shows, from results in memory (no file is read back)."""
@@ -30,9 +31,10 @@ def run_data(path: Path, scenario: Scenario, problem: Problem, *,
         plan=None if plan is None else plan.to_dict(),
         tranches=None if plan is None else plan.tranches,
         stock=None if plan is None else plan.stock,
+        shortfalls=None if plan is None else plan.shortfalls,
         metrics=None if simulation is None else simulation.metrics,
         bands=None if simulation is None else simulation.bands,
-        frontier=None if comparison is None else comparison.frontier.to_dict())
+        frontier=None if comparison is None else comparison.frontier)
 
 
 @dataclass(frozen=True)

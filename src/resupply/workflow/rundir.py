@@ -3,7 +3,8 @@
 A run directory holds one run of one kind, described by its ``manifest.json`` (`Manifest`)::
 
     kind        parts (where each lies in the directory)
-    plan        plan: .            plan.json, tranches.csv, stock.parquet, warm.npz
+    plan        plan: .            plan.json, tranches.csv, stock.parquet, shortfall.parquet,
+                                   warm.npz
     simulation  simulation: .      metrics.json, bands.parquet
     compare     compare: .         frontier.json, metrics-POLICY.json
     demo        plan: plan/, simulation: simulate/, compare: compare/, and explain.json,
@@ -24,19 +25,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
+from resupply.analysis.explain import Outlook
 from resupply.compile import Problem, compile_problem
 from resupply.domain.load import load_scenario
 from resupply.errors import ResupplyError
 from resupply.files import replace_directory, write_atomically
 from resupply.report.run_data import RunData
+from resupply.simulation.frontier import Frontier
+from resupply.simulation.records import SimMetrics
+
+T = TypeVar("T")
 
 SCHEMA_VERSION = 1
 """Version of the run-directory layout and of `Manifest`; readers refuse newer ones."""
@@ -50,6 +56,8 @@ EXPORTS = "exports"
 PLAN_JSON = "plan.json"
 TRANCHES = "tranches.csv"
 STOCK = "stock.parquet"
+SHORTFALLS = "shortfall.parquet"
+"""Family x depot x day need and shortfall of a plan (`PlanResult.shortfalls`)."""
 WARM = "warm.npz"
 """Basis and dispatch of a plan, read back by a later `--from-day` re-plan in the same DIR."""
 METRICS = "metrics.json"
@@ -193,16 +201,40 @@ def load_run(path: Path) -> RunData:
     parts = parts_of(path)
     scenario = load_scenario(path / SCENARIO)
     plan, sim, compare = (parts.get(p) for p in (Part.PLAN, Part.SIMULATION, Part.COMPARE))
+    stock = _maybe(read_table, plan, STOCK)
     return RunData(
         path=path, scenario=scenario, problem=compile_problem(scenario),
-        explain=read_json(path / EXPLAIN),
+        explain=_typed(path / EXPLAIN, Outlook.from_dict),
         plan=_maybe(read_json, plan, PLAN_JSON), tranches=_maybe(read_table, plan, TRANCHES),
-        stock=_maybe(read_table, plan, STOCK), metrics=_maybe(read_json, sim, METRICS),
-        bands=_maybe(read_table, sim, BANDS), frontier=_maybe(read_json, compare, FRONTIER))
+        stock=stock, shortfalls=_shortfalls(plan, stock),
+        metrics=_maybe(lambda f: _typed(f, SimMetrics.from_dict), sim, METRICS),
+        bands=_maybe(read_table, sim, BANDS),
+        frontier=_maybe(lambda f: _typed(f, Frontier.from_dict), compare, FRONTIER))
 
 
-def _maybe(read: Any, folder: Path | None, name: str) -> Any:
+def _maybe(read: Callable[[Path], T | None], folder: Path | None, name: str) -> T | None:
     return None if folder is None else read(folder / name)
+
+
+def _typed(path: Path, parse: Callable[[dict[str, Any]], T]) -> T | None:
+    """A JSON file read into its record type; `RunDirError` names the file and the field."""
+    data = read_json(path)
+    if data is None:
+        return None
+    try:
+        return parse(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RunDirError(f"{path}: missing or bad field {exc}") from None
+
+
+def _shortfalls(plan: Path | None, stock: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The plan's family shortfall table; for a plan written before it had one, taken from
+    the family shortfall repeated on each item row of its stock table."""
+    table = _maybe(read_table, plan, SHORTFALLS)
+    if table is not None or stock is None:
+        return table
+    per_family = stock.drop_duplicates(["family", "depot", "day"])
+    return per_family[["family", "depot", "day", "date", "shortfall"]].reset_index(drop=True)
 
 
 def read_json(path: Path) -> dict[str, Any] | None:

@@ -14,9 +14,10 @@ from typing import Any
 import pandas as pd
 
 from resupply.compile import Problem
-from resupply.simulation import SimOptions, SimResult, bands, simulate, summarize
+from resupply.simulation import SimOptions, SimResult, bands, simulate
 from resupply.simulation.policies import Policy
 from resupply.simulation.policy_spec import PolicySpec, parse_spec
+from resupply.simulation.records import SimMetrics
 from resupply.simulation.run import Progress
 from resupply.workflow.rundir import BANDS, METRICS
 
@@ -46,9 +47,9 @@ class Simulation:
         return parse_spec(self.result.policy)
 
     @cached_property
-    def metrics(self) -> dict[str, Any]:
-        """`resupply.simulation.summarize` of the result (metrics.json)."""
-        return summarize(self.result)
+    def metrics(self) -> SimMetrics:
+        """The result's metrics (metrics.json)."""
+        return SimMetrics.from_result(self.result)
 
     @cached_property
     def bands(self) -> pd.DataFrame:
@@ -68,7 +69,8 @@ def simulation_files(sim: Simulation) -> dict[str, str | bytes]:
     """What a simulation part holds: metrics.json and bands.parquet."""
     buffer = io.BytesIO()
     sim.bands.to_parquet(buffer, index=False)
-    return {METRICS: json.dumps(sim.metrics, indent=2) + "\n", BANDS: buffer.getvalue()}
+    return {METRICS: json.dumps(sim.metrics.to_dict(), indent=2) + "\n",
+            BANDS: buffer.getvalue()}
 
 
 def simulation_options(options: SimOptions) -> dict[str, Any]:
