@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from resupply.simulation.run import SimResult
 
 
@@ -219,6 +221,25 @@ class SimMetrics:
     families: Mapping[str, FamilyMetrics]
     standards: Mapping[str, StandardMetrics]
     depots: Mapping[str, DepotMetrics]
+
+    def family_table(self) -> pd.DataFrame:
+        """One row per family: P(stockout) [1], mean stockout days [days], mean fill rate
+        [1], mean shortfall [units], mean strike loss [EUR] and the median date it runs dry
+        (None: not within the horizon)."""
+        return pd.DataFrame([{
+            "family": name, "standard": f.standard, "unit": f.unit,
+            "stockout_prob": f.stockout_prob, "stockout_days": f.stockout_days.mean,
+            "fill_rate": f.fill_rate.mean, "short": f.short.mean,
+            "lost_value": f.lost_value.mean, "runs_dry_p50": f.runs_dry.p50}
+            for name, f in self.families.items()])
+
+    def summary(self) -> str:
+        """One line: runs, P(stockout), fill rate and strike losses over all families."""
+        o = self.overall
+        partial = f" (partial: {self.runs} of {self.runs_asked})" if self.partial else ""
+        return (f"{self.scenario} / {self.policy}: {self.runs} runs{partial}, P(stockout) "
+                f"{o.stockout_prob:.3f}, fill rate {o.fill_rate.mean:.3f}, strike loss "
+                f"{o.lost_tons.mean:,.1f} t / EUR {o.lost_value.mean:,.0f}")
 
     @classmethod
     def from_result(cls, result: SimResult) -> SimMetrics:

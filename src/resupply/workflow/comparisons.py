@@ -3,9 +3,12 @@ strike loss against running out, and the files of a compare part."""
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import pandas as pd
 
 from resupply.compile import Problem
 from resupply.compile.problem import Bool
@@ -28,6 +31,24 @@ class Comparison:
     options: SimOptions
     interrupted: str | None = None
     """The policy cut short by Ctrl-C (later policies were not run), or None."""
+
+    def table(self) -> pd.DataFrame:
+        """One row per policy (means across runs), the frontier marked."""
+        return pd.DataFrame([p.to_dict() for p in self.frontier.points])
+
+    def summary(self) -> str:
+        """One line: how many policies, over how many runs, and the choice."""
+        fr = self.frontier
+        verdict = "" if fr.best_meets_limit else " (none meets the limit: least risky)"
+        return (f"{len(fr.points)} policies over {self.options.runs} runs; best with "
+                f"P(stockout) <= {fr.risk_limit:g}: {fr.best}{verdict}")
+
+    def __repr__(self) -> str:
+        return f"Comparison({self.summary()})"
+
+    def _repr_html_(self) -> str:
+        table = self.table().to_html(index=False, float_format=lambda v: f"{v:,.3g}")
+        return f"<p>{html.escape(self.summary())}</p>{table}"
 
 
 def compare(problem: Problem, policies: Sequence[Policy], options: SimOptions, scope: Bool, *,

@@ -3,6 +3,7 @@ the files of a simulation part."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 from collections.abc import Callable
@@ -55,6 +56,17 @@ class Simulation:
     def bands(self) -> pd.DataFrame:
         """`resupply.simulation.bands` of the result (bands.parquet)."""
         return bands(self.result)
+
+    def table(self) -> pd.DataFrame:
+        """The figures per family (`SimMetrics.family_table`)."""
+        return self.metrics.family_table()
+
+    def __repr__(self) -> str:
+        return f"Simulation({self.metrics.summary()})"
+
+    def _repr_html_(self) -> str:
+        table = self.table().to_html(index=False, float_format=lambda v: f"{v:,.3g}")
+        return f"<p>{html.escape(self.metrics.summary())}</p>{table}"
 
 
 def run_simulation(problem: Problem, policy: Policy, options: SimOptions | None = None,
