@@ -60,12 +60,15 @@ def test_every_command_writes_its_manifest(cli: Cli, tmp_path: Path, db: str) ->
     assert simulated.scenario == "tiny" and len(simulated.scenario_hash) == 64
 
 
-def test_report_renders_a_plan_only_and_a_simulation_only_directory(
+def test_report_renders_a_plan_only_a_simulation_only_and_a_compare_only_directory(
         cli: Cli, tmp_path: Path, db: str) -> None:
-    plan, sim = tmp_path / "p", tmp_path / "s"
+    plan, sim, comp = tmp_path / "p", tmp_path / "s", tmp_path / "c"
     assert cli("plan", "tiny", "--out", str(plan))[0] == 0
     assert cli("simulate", "tiny", "--policy", "lump", "--runs", "20", "--out", str(sim))[0] == 0
-    for folder, sections in ((plan, {"stock", "tranches", "hub", "exposed"}), (sim, {"dos"})):
+    assert cli("compare", "tiny", "--policies", "lump,cadence:7", "--runs", "20", "--out",
+               str(comp))[0] == 0
+    for folder, sections in ((plan, {"stock", "tranches", "hub", "exposed"}), (sim, {"dos"}),
+                             (comp, {"frontier"})):
         code, _, err = cli("report", str(folder))
         assert code == 0, err
         assert set(embedded_figures((folder / "report.html").read_text())) == sections
