@@ -1,8 +1,8 @@
-"""The `plan` command: the optimal tranche plan, written to a directory and summarised."""
+"""The `plan` command: the optimal tranche plan, written to a run directory, recorded and
+summarised (the work is `resupply.workflow.runs.plan_run`)."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -12,18 +12,10 @@ import typer
 from rich.table import Table
 
 from resupply.cli.app import EXIT_FAILED, DbOpt, ScenarioArg, app, err, out, user_errors
-from resupply.compile import compile_problem
-from resupply.domain.load import load_scenario
-from resupply.domain.schema import Scenario
-from resupply.errors import PlanningError
-from resupply.files import replace_directory
+from resupply.workflow.runs import plan_run
 
 if TYPE_CHECKING:  # the planner (HiGHS, SciPy) is imported when a plan is made, not at startup
     from resupply.planning import PlanResult
-    from resupply.planning.solve import WarmStart
-
-WARM_FILE = "warm.npz"
-"""Basis and dispatch of the plan, read back by a later `--from-day` re-plan in the same DIR."""
 
 
 @app.command("plan")
@@ -71,61 +63,23 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     resupply plan ukraine-2022 --out plans/week-1 --from-day 7 --actuals actuals.yaml
     --freeze-days 3
     """
-    from resupply.planning import Status, load_actuals, plan
+    from resupply.planning import PlanOptions, Status
 
-    if (from_day is None) != (actuals is None):
-        raise PlanningError("give --from-day and --actuals together")
-    problem = compile_problem(with_ledger(load_scenario(scenario), db) if ledger
-                              else load_scenario(scenario))
-    state = None
-    if from_day is not None and actuals is not None:
-        state = load_actuals(actuals, problem, from_day)
-    result = plan(problem, actuals=state, freeze_days=freeze_days,
-                  warm_start=_previous(out_dir, problem.scenario_hash), integer=integer,
-                  time_limit=time_limit, fairness=not no_fairness, method=method,
-                  daily_days=daily_days, step_days=step_days)
-    replace_directory(out_dir, plan_files(result))
+    options = PlanOptions(integer=integer, time_limit=time_limit, fairness=not no_fairness,
+                          method=method, daily_days=daily_days,  # type: ignore[arg-type]
+                          step_days=step_days)
+    run = plan_run(scenario, out_dir, options, actuals=actuals, from_day=from_day,
+                   freeze_days=freeze_days, ledger=ledger, db=db)
+    for note in run.notes:
+        err.print(note, markup=False, highlight=False)
+    result = run.result
     if as_json:
         out.print_json(json.dumps(result.to_dict()))
     else:
         _print_summary(result, out_dir)
+        out.print(f"recorded {run.recorded}", markup=False, highlight=False)
     if result.status in {Status.INFEASIBLE, Status.ERROR, Status.UNBOUNDED}:
         raise typer.Exit(EXIT_FAILED)
-
-
-def _previous(out_dir: Path, scenario_hash: str) -> WarmStart | None:
-    """The basis and dispatch of the plan already in ``out_dir``, if it is of this scenario."""
-    from resupply.planning.solve import WarmStart
-
-    path = out_dir / WARM_FILE
-    if not path.is_file():
-        return None
-    with np.load(path) as data:
-        if str(data["scenario_hash"]) != scenario_hash:
-            return None
-        return WarmStart(data["col_status"], data["row_status"], data["dispatch"])
-
-
-def plan_files(result: PlanResult) -> dict[str, str | bytes]:
-    """What a plan directory holds: plan.json, and for a plan with a solution tranches.csv,
-    stock.parquet and the warm-start data (file name -> contents)."""
-    from resupply.planning import Status
-
-    files: dict[str, str | bytes] = {"plan.json": json.dumps(result.to_dict(), indent=2)}
-    if result.status in {Status.INFEASIBLE, Status.ERROR, Status.UNBOUNDED} or not np.isfinite(
-            result.objective):
-        return files
-    files["tranches.csv"] = result.tranches.to_csv(index=False)
-    buffer = io.BytesIO()
-    result.stock.to_parquet(buffer, index=False)
-    files["stock.parquet"] = buffer.getvalue()
-    if result.warm is not None and result.warm.dispatch is not None:
-        warm = io.BytesIO()
-        np.savez_compressed(warm, col_status=result.warm.col_status,
-                            row_status=result.warm.row_status, dispatch=result.warm.dispatch,
-                            scenario_hash=np.array(result.problem.scenario_hash))
-        files[WARM_FILE] = warm.getvalue()
-    return files
 
 
 def _print_summary(result: PlanResult, out_dir: Path) -> None:
@@ -180,20 +134,3 @@ def _donor_table(result: PlanResult) -> Table:
 
 def _fmt(value: Any) -> str:
     return f"{float(value):,.0f}"
-
-
-def with_ledger(scenario: Scenario, db: str | None) -> Scenario:
-    """The scenario with the ledger's open pledges (minimum quantities by their due dates);
-    pledges the ledger cannot place in the scenario are listed on stderr."""
-    from resupply.store import derive, open_pledges, open_store
-
-    with open_store(db) as store:
-        states = derive(store.events()).values()
-    pledges, left_out = open_pledges(states, scenario)
-    for line in left_out:
-        err.print(f"ledger pledge left out: {line}", markup=False, highlight=False)
-    ids = {p.id for p in pledges}
-    kept = [p for p in scenario.pledges if p.id not in ids]
-    err.print(f"ledger: {len(pledges)} open pledges used, {len(left_out)} left out",
-              markup=False, highlight=False)
-    return scenario.model_copy(update={"pledges": [*kept, *pledges]})

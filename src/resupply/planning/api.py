@@ -14,7 +14,7 @@ from resupply.compile.coarsen import coarsen
 from resupply.compile.problem import F64
 from resupply.domain import Scenario, load_scenario
 from resupply.errors import InfeasiblePlanError, PlanningError
-from resupply.planning.constraints import move_arrival
+from resupply.planning.constraints import FAIR_SHARE_HIGH, FAIR_SHARE_LOW, move_arrival
 from resupply.planning.explain import explain_infeasible, explain_shortfall
 from resupply.planning.layout import arrived
 from resupply.planning.model import REPORTED_TERMS, LpModel, build_model, fix_actuals
@@ -24,17 +24,20 @@ from resupply.planning.solve import Session, SolverRun, WarmStart
 from resupply.planning.status import Status
 from resupply.planning.variables import step_retention
 
-FAIR_ROWS = ("fair_share_low", "fair_share_high")
+FAIR_ROWS = (FAIR_SHARE_LOW, FAIR_SHARE_HIGH)
+"""The fair-share bands, removed to measure the cost of fairness."""
 
 
-def plan(problem_or_scenario: Problem | Scenario | str | Path, *,
+def plan(problem_or_scenario: Problem | Scenario | str | Path,
+         options: PlanOptions | None = None, *,
          actuals: Actuals | None = None, freeze_days: int = 0,
          warm_start: PlanResult | WarmStart | None = None, raise_on_infeasible: bool = False,
-         buffers: Buffers | None = None, **options: Any) -> PlanResult:
+         buffers: Buffers | None = None, **overrides: Any) -> PlanResult:
     """Plan the tranches of a scenario: the optimum of DESIGN.md's planning model.
 
-    ``options`` are the fields of `PlanOptions` (``integer``, ``time_limit`` [s], ``fairness``,
-    ``cost_of_fairness``, ``method``...). With ``actuals`` the plan is a rolling re-plan from
+    ``options`` is a `PlanOptions` (default: its defaults); ``overrides`` replace some of its
+    fields by keyword (``integer``, ``time_limit`` [s], ``fairness``, ``cost_of_fairness``,
+    ``method``...), for a call from a notebook. With ``actuals`` the plan is a rolling re-plan from
     ``actuals.from_day`` (see `Actuals`); ``warm_start`` is a previous result of the same
     scenario and options whose basis starts the solve and whose dispatch is kept for
     ``freeze_days`` when the actuals announce none. With ``daily_days`` the plan is made on a
@@ -50,10 +53,7 @@ def plan(problem_or_scenario: Problem | Scenario | str | Path, *,
     """
     started = time.perf_counter()
     p = _as_problem(problem_or_scenario)
-    try:
-        opts = PlanOptions(**options)
-    except TypeError as exc:
-        raise PlanningError(f"unknown planning option: {exc}") from None
+    opts = _options(options, overrides)
     if opts.daily_days is not None:
         if actuals is not None:
             raise PlanningError("a rolling re-plan (--from-day) needs the daily model; drop "
@@ -81,6 +81,14 @@ def plan(problem_or_scenario: Problem | Scenario | str | Path, *,
     return _result(model, run, opts, fairness=fairness, explanation=explanation, stats=stats,
                    from_day=0 if actuals is None else actuals.from_day,
                    buffers=buffers)
+
+
+def _options(options: PlanOptions | None, overrides: dict[str, Any]) -> PlanOptions:
+    """``options`` with ``overrides`` applied; `PlanningError` names an unknown option."""
+    try:
+        return replace(options or PlanOptions(), **overrides)
+    except TypeError as exc:
+        raise PlanningError(f"unknown planning option: {exc}") from None
 
 
 def _as_problem(source: Problem | Scenario | str | Path) -> Problem:

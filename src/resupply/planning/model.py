@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from resupply.compile.problem import F64, Problem
 from resupply.errors import PlanningError
 from resupply.planning.constraints import add_constraints, buffer_stock, hub_reserve
-from resupply.planning.layout import Layout, RowFamily, gather
+from resupply.planning.layout import Constraint, Layout, RowFamily, gather
 from resupply.planning.options import Actuals, Buffers, PlanOptions
 from resupply.planning.variables import Variables, add_variables, step_retention
 
@@ -77,9 +77,9 @@ class LpModel:
         out["shortfall"] = plain
         return out
 
-    def rows_of(self, names: tuple[str, ...]) -> NDArray[np.int64]:
-        """Row numbers of the named families (those present)."""
-        parts = [np.arange(f.start, f.stop) for n, f in self.families.items() if n in names]
+    def rows_of(self, kinds: tuple[Constraint, ...]) -> NDArray[np.int64]:
+        """Row numbers of the given families (those present)."""
+        parts = [np.arange(f.start, f.stop) for f in self.families.values() if f.kind in kinds]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 

@@ -10,6 +10,7 @@ appear on several rows, one per destination; units still at the hub at the end o
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -70,6 +71,22 @@ class PlanResult:
     hub_reserve_level: F64 | None = field(default=None, repr=False)
     """[f, t] the reserve the plan was asked to hold at the hub (None: none). [units]"""
     warm: WarmStart | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        """One line: status, objective, tranches and shortfall (the arrays are large)."""
+        objective = (f"objective EUR {self.objective:,.0f}" if np.isfinite(self.objective)
+                     else "no objective")
+        short = float(np.nansum(self.shortfall))
+        return (f"PlanResult({self.problem.name!r}: {self.status}, {objective}, "
+                f"{int((self.dispatch > TOL).sum())} tranches, shortfall {short:,.0f} units)")
+
+    def _repr_html_(self) -> str:
+        """The one-line summary and the supply by family (for notebooks)."""
+        from resupply.planning.summary import family_summary
+
+        table = (family_summary(self).to_html(index=False, float_format=lambda v: f"{v:,.0f}")
+                 if np.isfinite(self.objective) else "")
+        return f"<p>{html.escape(repr(self))}</p>{table}"
 
     @property
     def ok(self) -> bool:

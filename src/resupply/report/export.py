@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from resupply.files import write_atomically
-from resupply.report.run_dir import RunData
+from resupply.report.run_data import RunData
 from resupply.report.sections import build_sections, outlook_table
 
 SHEET_NAME_MAX = 31
@@ -37,21 +37,31 @@ def _plain(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_xlsx(run: RunData, path: Path) -> Path:
-    """One sheet per table."""
+def xlsx_workbook(run: RunData) -> bytes:
+    """The tables as one XLSX workbook, one sheet per table."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, table in report_tables(run).items():
             _plain(table).to_excel(writer, sheet_name=name[:SHEET_NAME_MAX], index=False)
-    write_atomically(path, buffer.getvalue())
+    return buffer.getvalue()
+
+
+def csv_files(run: RunData) -> dict[str, str]:
+    """One CSV per table, named after it (file name -> contents)."""
+    return {f"{name}.csv": _plain(table).to_csv(index=False)
+            for name, table in report_tables(run).items()}
+
+
+def write_xlsx(run: RunData, path: Path) -> Path:
+    """One sheet per table, written to ``path``."""
+    write_atomically(path, xlsx_workbook(run))
     return path
 
 
 def write_csvs(run: RunData, folder: Path) -> list[Path]:
-    """One CSV per table, named after it."""
+    """One CSV per table in ``folder``."""
     written = []
-    for name, table in report_tables(run).items():
-        path = folder / f"{name}.csv"
-        write_atomically(path, _plain(table).to_csv(index=False))
-        written.append(path)
+    for name, text in csv_files(run).items():
+        write_atomically(folder / name, text)
+        written.append(folder / name)
     return written

@@ -51,7 +51,6 @@ class PolicyPoint:
         """The point of a simulation; its reference's scope selects the families counted."""
         tot = result.totals
         scope = result.reference.scope
-        n_f = tot.demand.shape[2]
         demand = tot.demand[:, :, scope].sum(axis=(1, 2))
         met = tot.met[:, :, scope].sum(axis=(1, 2))
         fill = np.divide(met, demand, out=np.ones_like(met), where=demand > 0)
@@ -60,8 +59,8 @@ class PolicyPoint:
                    avoidable_days=float(tot.avoid_scope_days.mean()),
                    stockout_prob=float(np.mean(tot.scope_short_days > 0)),
                    stockout_days=float(tot.scope_short_days.mean()), fill_rate=float(fill.mean()),
-                   lost_value=float(tot.lost[:, :, 2 * n_f:].sum(axis=(1, 2)).mean()),
-                   lost_tons=float(tot.lost[:, :, n_f:2 * n_f].sum(axis=(1, 2)).mean()),
+                   lost_value=float(tot.lost_value.sum(axis=(1, 2)).mean()),
+                   lost_tons=float(tot.lost_tons.sum(axis=(1, 2)).mean()),
                    peak_exposed_tons=float(tot.peak_total_tons.mean()))
 
     def key(self) -> tuple[float, float, float]:
@@ -95,6 +94,23 @@ class Frontier:
                 "best": self.best,
                 "best_meets_limit": self.best_meets_limit,
                 "policies": [p.to_dict() for p in self.points]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Frontier:
+        """Read `to_dict`'s form (``frontier.json``)."""
+        return cls(points=tuple(PolicyPoint(**p) for p in data["policies"]),
+                   risk_limit=float(data["risk_limit"]),
+                   out_of_scope=tuple(data.get("out_of_scope", [])), best=str(data["best"]),
+                   best_meets_limit=bool(data["best_meets_limit"]))
+
+    @property
+    def best_point(self) -> PolicyPoint:
+        """The figures of the best policy."""
+        return next(p for p in self.points if p.policy == self.best)
+
+    def point(self, policy: str) -> PolicyPoint | None:
+        """The figures of a policy, or None when it was not compared."""
+        return next((p for p in self.points if p.policy == policy), None)
 
 
 def frontier(points: list[PolicyPoint], risk_limit: float,

@@ -49,10 +49,10 @@ def _fill(met: F64, demand: F64) -> F64:
 
 def _flows(tot: Totals, keep: F64, axis: tuple[int, ...]) -> dict[str, Any]:
     """Metrics of the [r, k, f] flows weighted by ``keep`` (0/1 over k and f)."""
-    n_f = tot.demand.shape[2]
     demand = (tot.demand * keep).sum(axis=axis)
     met = (tot.met * keep).sum(axis=axis)
-    lost = [(tot.lost[:, :, j * n_f:(j + 1) * n_f] * keep).sum(axis=axis) for j in range(3)]
+    lost = [(part * keep).sum(axis=axis) for part in (tot.lost_units, tot.lost_tons,
+                                                      tot.lost_value)]
     return {"fill_rate": stats(_fill(met, demand)), "short": stats(demand - met),
             "lost_units": stats(lost[0]), "lost_tons": stats(lost[1]),
             "lost_value": stats(lost[2])}

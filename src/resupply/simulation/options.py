@@ -7,7 +7,7 @@ here, so a `SimOptions` plus a `Problem` plus a policy fully determine a result.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast, get_args
 
 from resupply.errors import SimulationError
 
@@ -40,6 +40,14 @@ class DemandModel:
 
     kind: DemandKind = "scenario"
     cv: float = 0.0
+
+    @classmethod
+    def parse(cls, kind: str, cv: float = 0.0) -> DemandModel:
+        """The model a name gives (``--demand``), refused with the valid names otherwise."""
+        if kind not in get_args(DemandKind):
+            raise SimulationError(f"unknown demand model {kind!r}; use scenario, poisson, "
+                                  "normal or fixed")
+        return cls(cast(DemandKind, kind), cv)
 
     def __post_init__(self) -> None:
         if self.kind not in ("scenario", "poisson", "normal", "fixed"):

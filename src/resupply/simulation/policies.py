@@ -35,14 +35,17 @@ import numpy as np
 
 from resupply.compile.problem import F64, I64, Problem
 from resupply.simulation.plan_input import PlanInput
+from resupply.simulation.policy_spec import (
+    DEFAULT_BUFFER_DAYS,
+    DEFAULT_COVER_DAYS,
+    CadenceSpec,
+    OrderUpToSpec,
+    PlanSpec,
+)
 from resupply.simulation.view import DayView
 
 TINY = 1e-9
 """Requests below this are dropped (float dust of cumulative differences). [units]"""
-DEFAULT_BUFFER_DAYS = 7.0
-"""Buffer of ``cadence:N`` beyond the next N days. [days]"""
-DEFAULT_COVER_DAYS = 10.0
-"""Cover of ``order-up-to`` beyond the lead time. [days]"""
 
 
 @runtime_checkable
@@ -163,8 +166,8 @@ class PlanPolicy:
     out until the next tranche).
     """
 
-    def __init__(self, plan: PlanInput, name: str = "plan", track: bool = True) -> None:
-        self._name = name
+    def __init__(self, plan: PlanInput, track: bool = True) -> None:
+        self._name = str(PlanSpec(fixed=not track))
         self._cum_x = np.cumsum(plan.dispatch, axis=2)
         self._cum_z = np.cumsum(plan.moves, axis=2)
         self.track = track and plan.has_expectations
@@ -281,8 +284,7 @@ class CadencePolicy:
 
     @property
     def name(self) -> str:
-        extra = "" if self.buffer_days == DEFAULT_BUFFER_DAYS else f":{self.buffer_days:g}"
-        return f"cadence:{self.every}{extra}"
+        return str(CadenceSpec(self.every, self.buffer_days))
 
     def _cover(self, view: DayView) -> F64:
         days = supply_lead(view.problem) + self.every + self.buffer_days
@@ -310,8 +312,8 @@ class OrderUpToPolicy:
     @property
     def name(self) -> str:
         if self.level is not None:
-            return f"order-up-to:{self.level:g}"
-        return "order-up-to" if self.days == DEFAULT_COVER_DAYS else f"order-up-to:{self.days:g}d"
+            return str(OrderUpToSpec(level=self.level))
+        return str(OrderUpToSpec(days=self.days))
 
     def _target(self, view: DayView) -> F64:
         p = view.problem

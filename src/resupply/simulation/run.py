@@ -9,6 +9,7 @@ far and is marked ``partial``.
 
 from __future__ import annotations
 
+import html
 import pickle
 import time
 from collections.abc import Callable
@@ -47,6 +48,20 @@ class SimResult:
     """Wall-clock time. [s]"""
     reference: RiskReference
     """What counted as avoidable (`resupply.simulation.risk`)."""
+
+    def __repr__(self) -> str:
+        """One line: what was simulated (the totals are per-run arrays)."""
+        partial = f" of {self.options.runs} asked (partial)" if self.partial else ""
+        return (f"SimResult({self.problem.name!r} / {self.policy}: {self.runs} runs{partial}, "
+                f"seed {self.options.seed}, {self.seconds:.1f} s)")
+
+    def _repr_html_(self) -> str:
+        """The one-line summary and the figures per family (for notebooks)."""
+        from resupply.simulation.records import SimMetrics
+
+        metrics = SimMetrics.from_result(self)
+        table = metrics.family_table().to_html(index=False, float_format=lambda v: f"{v:,.3g}")
+        return f"<p>{html.escape(metrics.summary())}</p>{table}"
 
     @property
     def stock(self) -> F64:

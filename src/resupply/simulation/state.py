@@ -130,7 +130,8 @@ class Totals:
     consumed: F64          # [r, k, f] stock consumed (met + backorders served) [units]
     arrivals: F64          # [r, k, f] arrived at depots [units]
     returned: F64          # [r, k, f] sent back to the hub for want of capacity [units]
-    lost: F64              # [r, k, 3f] lost to strikes: units, tons, value [units, t, EUR]
+    lost: F64              # [r, k, 3f] lost to strikes, packed (one update per strike): read
+    #                        it by name, `lost_units`, `lost_tons`, `lost_value`
     start: F64             # [r, k, f] stock at the start [units]
     end: F64               # [r, k, f] stock at the end [units]
     onhand_days: F64       # [r, k, f] sum over counted days of on hand at day end [unit days]
@@ -154,6 +155,26 @@ class Totals:
     stock_sum: F64         # [t, k, f] sum over runs of stock at day end [units]
     dos_hist: I64          # [t, f, bin] runs per days-of-supply bin at day end
     stock_trace: F64 | None = field(default=None)  # [r, t, k, i] when recorded [units]
+
+    def _lost(self, j: int) -> F64:
+        n_f = self.demand.shape[2]
+        part: F64 = self.lost[:, :, j * n_f:(j + 1) * n_f]
+        return part
+
+    @property
+    def lost_units(self) -> F64:
+        """[r, k, f] units destroyed by strikes. [units]"""
+        return self._lost(0)
+
+    @property
+    def lost_tons(self) -> F64:
+        """[r, k, f] tons destroyed by strikes. [t]"""
+        return self._lost(1)
+
+    @property
+    def lost_value(self) -> F64:
+        """[r, k, f] value destroyed by strikes. [EUR]"""
+        return self._lost(2)
 
     @classmethod
     def empty(cls, st: Static, runs: int) -> Totals:

@@ -48,7 +48,7 @@ from resupply.planning import Buffers, PlanResult, plan
 from resupply.simulation import PlanPolicy, SimOptions, SimResult, simulate
 from resupply.simulation.policies import supply_lead
 from resupply.simulation.risk import RiskReference, demand_scale
-from resupply.workflow.reference import plan_input, reference_plan, risk_reference
+from resupply.workflow.policies import plan_input, reference_plan, risk_reference
 
 CertStatus = Literal["certified", "not_achievable", "not_certified", "time_limit"]
 CALIBRATION_MARGIN = 0.8

@@ -1,0 +1,81 @@
+"""The plan step: options in, a `PlanResult` out; the files of a plan directory; the warm
+start a later re-plan in the same directory reads back."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from resupply.compile import Problem
+from resupply.workflow.rundir import PLAN_JSON, SHORTFALLS, STOCK, TRANCHES, WARM
+
+if TYPE_CHECKING:  # the planner (HiGHS, SciPy) is imported when a plan is made, not at startup
+    from resupply.planning import Actuals, PlanOptions, PlanResult
+    from resupply.planning.solve import WarmStart
+
+FAILED = frozenset({"infeasible", "error", "unbounded"})
+"""Statuses of a plan that has no solution to write."""
+
+
+def make_plan(problem: Problem, options: PlanOptions | None = None, *,
+              actuals: Actuals | None = None, freeze_days: int = 0,
+              warm_start: PlanResult | WarmStart | None = None) -> PlanResult:
+    """The optimal plan of ``problem`` under ``options`` (default `PlanOptions()`); a
+    rolling re-plan from ``actuals.from_day`` when given (see `resupply.planning.plan`)."""
+    from resupply.planning import plan
+
+    return plan(problem, options, actuals=actuals, freeze_days=freeze_days,
+                warm_start=warm_start)
+
+
+def failed(result: PlanResult) -> bool:
+    """True when the plan has no solution (infeasible, error, unbounded, no objective)."""
+    return str(result.status) in FAILED or not np.isfinite(result.objective)
+
+
+def plan_files(result: PlanResult) -> dict[str, str | bytes]:
+    """What a plan part holds: plan.json, and for a plan with a solution tranches.csv,
+    stock.parquet, shortfall.parquet and the warm-start data (file name -> contents)."""
+    files: dict[str, str | bytes] = {PLAN_JSON: json.dumps(result.to_dict(), indent=2)}
+    if failed(result):
+        return files
+    files[TRANCHES] = result.tranches.to_csv(index=False)
+    files[STOCK] = _parquet(result.stock)
+    files[SHORTFALLS] = _parquet(result.shortfalls)
+    if result.warm is not None and result.warm.dispatch is not None:
+        warm = io.BytesIO()
+        np.savez_compressed(warm, col_status=result.warm.col_status,
+                            row_status=result.warm.row_status, dispatch=result.warm.dispatch,
+                            scenario_hash=np.array(result.problem.scenario_hash))
+        files[WARM] = warm.getvalue()
+    return files
+
+
+def _parquet(table: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    table.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def previous_warm_start(out_dir: Path, scenario_hash: str) -> WarmStart | None:
+    """The basis and dispatch of the plan already in ``out_dir``, if it is of this scenario."""
+    from resupply.planning.solve import WarmStart
+
+    path = out_dir / WARM
+    if not path.is_file():
+        return None
+    with np.load(path) as data:
+        if str(data["scenario_hash"]) != scenario_hash:
+            return None
+        return WarmStart(data["col_status"], data["row_status"], data["dispatch"])
+
+
+def plan_summary(result: PlanResult) -> dict[str, object]:
+    """What the store keeps of a plan: status, objective and its terms."""
+    data = result.to_dict()
+    return {k: data[k] for k in ("status", "objective", "terms")}
