@@ -113,11 +113,17 @@ def record(c: Chunk, t: int, flows: tuple[F64, F64, F64, F64, F64]) -> None:
 def _avoidable(c: Chunk, t: int, unmet: F64, short: Bool) -> None:
     """Avoidable unmet demand (outside the reference's limited cells, `risk`), its days, and
     each run's largest avoidable episode (unmet summed over consecutive short days) in units
-    of the reference scale: the buffer that would have covered it."""
+    of the reference scale: the safety stock that would have covered it. An episode on a day
+    the hub held some of the family is the depot's (its buffer was short: the hub could have
+    refilled it); on a day the hub held none it is the hub reserve's, summed over depots."""
     st, s, tot = c.st, c.s, c.tot
     avoid: Bool = np.asarray(short & ~st.limited[t][None])  # [r, k, f]
     s.episode = np.where(avoid, s.episode + unmet, 0.0)
-    np.maximum(tot.deficit_peak, s.episode / st.scale[t][None], out=tot.deficit_peak)
+    hub_empty = (contract(s.hub, st.onehot) <= SHORT)[:, None, :]  # [r, 1, f]
+    local = np.where(hub_empty, 0.0, s.episode) / st.scale[t][None]
+    np.maximum(tot.deficit_peak, local, out=tot.deficit_peak)
+    upstream = np.where(hub_empty, s.episode, 0.0).sum(axis=1) / st.hub_scale[t][None]
+    np.maximum(tot.hub_deficit_peak, upstream, out=tot.hub_deficit_peak)
     if t < st.options.warmup_days:
         return
     family_avoid: Bool = np.asarray(avoid.any(axis=1))  # [r, f]

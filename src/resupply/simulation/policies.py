@@ -195,6 +195,7 @@ class PlanPolicy:
         planned = self._catch_up_x(view)
         if self._used is None:
             return planned
+        planned = np.minimum(planned, view.available)  # what the donors cannot send is made up
         p, t = view.problem, view.t
         target_i = (p.initial_stock.sum(axis=1) + self._cum_x[:, :, t].sum(axis=0)
                     - self._used[:, :, t].sum(axis=1))  # [i]
@@ -209,7 +210,9 @@ class PlanPolicy:
         target_ik = (p.initial_stock + self._cum_z[:, :, t]
                      - self._used[:, :, t]).T  # [k, i]
         want = view.family_sum(target_ik)[None] - view.depot_position()  # [r, k, f]
-        scaled = _scale_to(planned, want, p.item_family, view)
+        asked = planned.sum(axis=1)  # [r, i]: the hub may lack an item a late tranche carries
+        fits = np.divide(view.hub, asked, out=np.ones_like(asked), where=asked > view.hub)
+        scaled = _scale_to(planned * fits[:, None, :], want, p.item_family, view)
         extra = np.maximum(want - view.family_sum(scaled), 0.0)
         free = np.maximum(view.hub - scaled.sum(axis=1), 0.0)  # [r, i]
         return scaled + _from_hub(extra, free, view)

@@ -5,9 +5,12 @@ A simulated day of unmet demand at a depot is **avoidable** unless no supply cou
 it. Two things make a cell (family f, depot k, day t) *limited*, so that a shortfall there
 is not held against a plan or policy:
 
-- **nothing can arrive yet**: ``t`` is before the earliest day any donor holding an item of f
-  can have it at k (release day + lead + transit, no delays); the depot's initial stock is
-  all there is, whatever the policy;
+- **supply cannot be relied on yet**: by day ``t`` the family's need to date (all depots)
+  exceeds its initial stock plus all the supply that could reliably have reached depot k by
+  then: each donor's stock and production available at ``t - lead - transit[k]``, less the
+  95th percentile (`RELIABLE`) of the random release slip and tranche delay when the
+  simulation draws them (`reliable_cover`). While a new family's supply ramps up, or before
+  the first tranche can land, no policy can be held to it;
 - **the supply is short**: a reference plan (the planner's deterministic optimum against the
   mean need) is itself short there; demand that even the best use of every donor's stock and
   production cannot meet is not a failure of the tranche rule.
@@ -29,18 +32,61 @@ from resupply.compile.problem import F64, I64, Bool, Problem
 from resupply.simulation.options import SimOptions, surge_factors
 from resupply.simulation.policies import supply_lead
 
+RELIABLE = 0.95
+"""Supply counts as able to arrive from the day this share of tranches would have arrived
+(quantile of the geometric release slip and delay). [1]"""
 SHORT_PLAN = 1e-6
 """A reference plan's shortfall above this (relative to the need, plus this in units) makes a
 cell limited. [1]"""
 
 
-def first_arrival(problem: Problem) -> I64:
-    """[f, k] earliest day any supply of family f can reach depot k: release + lead + transit
-    over the donors holding an item of f (no delays); past the horizon when none can.
-    [days]"""
+def geometric_quantile(mean: F64, q: float) -> I64:
+    """Whole days d with P(D <= d) >= q for the simulator's geometric delays of mean ``mean``
+    (P(D >= d) = (m / (1 + m))^d; 0 where the mean is 0). [days]"""
+    m = np.asarray(mean, dtype=np.float64)
+    ratio = np.where(m > 0, m / (1.0 + m), 0.5)
+    days = np.ceil(np.log(1.0 - q) / np.log(ratio) - 1.0)
+    result: I64 = np.where(m > 0, np.maximum(days, 0.0), 0.0).astype(np.int64)
+    return result
+
+
+def reliable_cover(problem: Problem, delays: bool = False) -> Bool:
+    """[f, k, t] True where the family's initial stock plus the supply that could reliably
+    have reached depot k by day t covers the family's need to date (see the module
+    docstring). [1]"""
+    p = problem
+    avail = p.donor_cumulative_available()  # [d, i, t]
+    late = np.zeros(p.release_day.shape, dtype=np.int64)
+    if delays:
+        late = (geometric_quantile(p.release_slip_mean, RELIABLE)
+                + geometric_quantile(p.delay_mean, RELIABLE)[:, None])
+    onehot = np.eye(len(p.families))[p.item_family]  # [i, f]
+    t = np.arange(p.n_days)
+    need = np.cumsum(p.need.sum(axis=1), axis=1)  # [f, t]
+    initial = p.initial_stock.sum(axis=1) @ onehot  # [f]
+    cover = np.zeros(p.need.shape, dtype=bool)
+    for k, transit in enumerate(p.transit_days):
+        sent_by = t[None, None, :] - (p.lead_days[:, None, None] + late[:, :, None] + transit)
+        released = sent_by >= p.release_day[:, :, None]
+        arrived = np.where(released & (sent_by >= 0),
+                           np.take_along_axis(avail, np.clip(sent_by, 0, p.n_days - 1), 2), 0.0)
+        supply = np.einsum("dit,if->ft", arrived, onehot) + initial[:, None]
+        cover[:, k, :] = supply >= need * (1.0 - 1e-9)
+    return cover
+
+
+def first_arrival(problem: Problem, delays: bool = False) -> I64:
+    """[f, k] earliest day supply of family f can reach depot k: release + lead + transit
+    over the donors holding an item of f, with the `RELIABLE` quantile of release slip and
+    tranche delay when ``delays``; past the horizon when none can. [days]"""
     p = problem
     holds = p.donor_cumulative_available()[:, :, -1] > 0  # [d, i]
-    at_hub = np.where(holds, p.release_day + p.lead_days[:, None], np.iinfo(np.int64).max // 4)
+    late = np.zeros(holds.shape, dtype=np.int64)
+    if delays:
+        late = (geometric_quantile(p.release_slip_mean, RELIABLE)
+                + geometric_quantile(p.delay_mean, RELIABLE)[:, None])
+    at_hub = np.where(holds, p.release_day + p.lead_days[:, None] + late,
+                      np.iinfo(np.int64).max // 4)
     by_item = at_hub.min(axis=0, initial=np.iinfo(np.int64).max // 4)  # [i]
     n_f = len(p.families)
     first_f = np.full(n_f, np.iinfo(np.int64).max // 4, dtype=np.int64)
@@ -95,7 +141,8 @@ class RiskReference:
         """The reference of ``problem``: limited before the first arrival and, given a
         reference plan's ``plan_shortfall`` [f, k, t], wherever that plan is short."""
         t = np.arange(problem.n_days)
-        limited = t[None, None, :] < first_arrival(problem)[:, :, None]
+        limited = ((t[None, None, :] < first_arrival(problem, options.delays)[:, :, None])
+                   | ~reliable_cover(problem, options.delays))
         if plan_shortfall is not None:
             limited = limited | (plan_shortfall > SHORT_PLAN * (1.0 + problem.need))
         scale = demand_scale(problem, options)

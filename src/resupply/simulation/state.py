@@ -62,6 +62,7 @@ class Static:
         self.reference = ref
         self.limited = ref.limited.transpose(2, 1, 0).copy()  # [t, k, f]
         self.scale = ref.scale.transpose(2, 1, 0).copy()  # [t, k, f]
+        self.hub_scale = self.scale.sum(axis=1)  # [t, f]
         self.scope = ref.scope
         self.n_f = len(p.families)
         self.onehot = np.eye(self.n_f)[p.item_family]  # [i, f]
@@ -150,7 +151,10 @@ class Totals:
     avoid_family_days: F64  # [r, f] days with avoidable unmet demand at any depot [days]
     avoid_scope_days: F64  # [r] days with avoidable unmet demand of a family in scope [days]
     scope_short_days: F64  # [r] days with any unmet demand of a family in scope [days]
-    deficit_peak: F64      # [r, k, f] largest avoidable episode, in units of the scale [1]
+    deficit_peak: F64      # [r, k, f] largest avoidable episode while the hub held some of
+    #                        the family (the depot's part), in units of the scale [1]
+    hub_deficit_peak: F64  # [r, f] largest sum over depots of avoidable episodes while the hub
+    #                        held none (the hub reserve's part), in units of the hub scale [1]
     counted_days: int
     stock_sum: F64         # [t, k, f] sum over runs of stock at day end [units]
     dos_hist: I64          # [t, f, bin] runs per days-of-supply bin at day end
@@ -197,6 +201,7 @@ class Totals:
             avoid_short=_zeros(*rkf), avoid_short_days=_zeros(*rkf),
             avoid_family_days=_zeros(runs, n_f), avoid_scope_days=_zeros(runs),
             scope_short_days=_zeros(runs), deficit_peak=_zeros(*rkf),
+            hub_deficit_peak=_zeros(runs, n_f),
             counted_days=0, stock_sum=_zeros(n_t, n_k, n_f),
             dos_hist=np.zeros((n_t, n_f, st.n_bins), dtype=np.int64), stock_trace=trace)
 
@@ -206,7 +211,7 @@ PER_RUN = ("demand", "met", "consumed", "arrivals", "returned", "lost", "start",
            "standard_short_days",
            "depot_short_days", "any_short_days", "peak_tons", "peak_total_tons", "peak_family",
            "dry_day", "avoid_short", "avoid_short_days", "avoid_family_days", "avoid_scope_days",
-           "scope_short_days", "deficit_peak")
+           "scope_short_days", "deficit_peak", "hub_deficit_peak")
 """`Totals` fields with a leading runs axis (concatenated across chunks)."""
 SUMMED = ("stock_sum", "dos_hist")
 """`Totals` fields summed over runs (added across chunks)."""

@@ -39,7 +39,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from scipy.stats import beta as beta_dist
+from scipy.stats import norm
 
 from resupply.compile import Problem
 from resupply.compile.problem import F64, Bool
@@ -56,6 +58,26 @@ CALIBRATION_MARGIN = 0.8
 the Monte Carlo noise between calibration and certification runs. [1]"""
 HELD = 1e-6
 """A buffer deficit above this share of the buffer (plus this in units) means not held. [1]"""
+
+
+def parse_risk(text: str) -> float:
+    """A risk as a user writes it, ``5%`` or ``0.05``, as a probability; `PlanningError`
+    names the valid forms (``5`` alone is refused: 5 % or 500 %?)."""
+    raw = text.strip()
+    percent = raw.endswith("%")
+    try:
+        value = float(raw.removesuffix("%").strip())
+    except ValueError:
+        raise PlanningError(f"--risk {text!r}: write a percentage such as 5% or a "
+                            "probability such as 0.05") from None
+    if percent:
+        value /= 100.0
+    elif value >= 1.0:
+        raise PlanningError(f"--risk {text!r}: a probability is below 1; write {text}% for "
+                            "a percentage")
+    if not (np.isfinite(value) and 0.0 < value < 1.0):
+        raise PlanningError(f"--risk {text!r} must lie strictly between 0 and 100 %")
+    return value
 
 
 def clopper_pearson_upper(failures: int, runs: int, confidence: float = 0.95) -> float:
@@ -133,7 +155,9 @@ class Iteration:
     buffer_units: float
     """Sum over buffer cells of the mean buffer over days. [units]"""
     beta_max: float
-    """Largest buffer multiplier (z-score-like) over cells. [1]"""
+    """Largest depot buffer multiplier (z-score-like) over cells. [1]"""
+    hub_beta_max: float
+    """Largest hub reserve multiplier over families. [1]"""
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,6 +188,31 @@ class Certificate:
     seconds: float
     binding: tuple[str, ...] = field(default=())
     """Buffers that cannot be held, with what binds them (``not_achievable``)."""
+
+    counted: Bool | None = field(default=None, repr=False)
+    """[f, k, t] cells whose avoidable shortfalls the certificate counts (the reference of
+    the certification runs: not limited)."""
+
+    def buffer_table(self) -> pd.DataFrame:
+        """Long table family x location (a depot or ``hub``) x day of the safety stock asked
+        for (``level``), what the plan cannot hold (``deficit``) [units], and whether a
+        shortfall there counts as avoidable (``counted``; always True at the hub)."""
+        p, result = self.plan.problem, self.plan
+        level = (np.zeros(p.need.shape) if result.buffer_level is None
+                 else result.buffer_level)
+        hub = (np.zeros(p.family_need().shape) if result.hub_reserve_level is None
+               else result.hub_reserve_level)
+        counted = np.ones(p.need.shape, dtype=bool) if self.counted is None else self.counted
+        levels = np.concatenate([level, hub[:, None, :]], axis=1)
+        deficits = np.concatenate([result.buffer_deficit, result.hub_reserve_deficit[:, None, :]],
+                                  axis=1)
+        flags = np.concatenate([counted, np.ones_like(hub, dtype=bool)[:, None, :]], axis=1)
+        grid = np.indices(levels.shape).reshape(3, -1)
+        places = np.array([*p.depots, "hub"], dtype=object)
+        return pd.DataFrame({
+            "family": np.asarray(p.families, dtype=object)[grid[0]], "depot": places[grid[1]],
+            "day": grid[2], "date": p.dates[grid[2]], "level": levels.ravel(),
+            "deficit": deficits.ravel(), "counted": flags.ravel()})
 
     @property
     def estimate(self) -> float:
@@ -236,10 +285,11 @@ def buffer_cells(problem: Problem, reference: RiskReference, scale: F64) -> Bool
 
 
 def increments(deficit: F64, failing_target: float) -> F64:
-    """[f, k] extra buffer multipliers from the runs' deficits ``deficit`` [r, f, k] (each
-    run's largest avoidable episode per cell, in units of the scale): per-cell quantiles at one
-    shared level, the highest at which at most ``failing_target`` of the runs would still have
-    a deficit beyond its cell's increment."""
+    """[m] extra multipliers from the runs' deficits ``deficit`` [r, m] (each run's largest
+    avoidable episode per buffer, in units of its scale): per-buffer quantiles at one shared
+    level, the lowest at which at most ``failing_target`` of the runs would still have a
+    deficit beyond its buffer's increment (a joint risk over all buffers, not one per
+    buffer)."""
     runs = deficit.shape[0]
     if not (deficit > 0).any():
         return np.zeros(deficit.shape[1:])
@@ -247,7 +297,7 @@ def increments(deficit: F64, failing_target: float) -> F64:
     for _ in range(40):
         mid = 0.5 * (lo + hi)
         q = np.quantile(deficit, mid, axis=0, method="higher")
-        failing = np.mean((deficit > q[None] * (1 + 1e-12)).any(axis=(1, 2)))
+        failing = np.mean((deficit > q[None] * (1 + 1e-12)).any(axis=1))
         if failing <= failing_target:
             hi = mid
         else:
@@ -255,6 +305,37 @@ def increments(deficit: F64, failing_target: float) -> F64:
     result: F64 = np.asarray(np.quantile(deficit, hi, axis=0, method="higher"))
     scaled: F64 = result * (1.0 + 1.0 / runs)
     return scaled
+
+
+def prior_multipliers(problem: Problem, cells: Bool, target: float) -> tuple[F64, F64]:
+    """The first buffers, from two-echelon base-stock theory: with z the standard normal
+    quantile of ``1 - target``, each depot holds ``z sigma sqrt(tr + 1)`` (demand over its
+    transit from the hub) and the hub ``z sum_k sigma sqrt(L + 1)`` (over the supply lead;
+    a sum, not pooled, on the safe side). In units of the scale ``sigma sqrt(L + 1)``: depot
+    multiplier ``z sqrt((tr + 1) / (L + 1))``, hub multiplier z. The calibration then corrects
+    both from the simulated deficits (the deterministic plan's own deficits say little about
+    where safety stock should sit: it holds none)."""
+    z = float(norm.ppf(1.0 - target))
+    lead = supply_lead(problem).T  # [f, k]
+    share = np.sqrt((problem.transit_days[None, :] + 1.0) / (lead + 1.0))
+    depot_cells: Bool = np.asarray(cells.any(axis=2))
+    return (np.where(depot_cells, z * np.minimum(share, 1.0), 0.0),
+            np.where(depot_cells.any(axis=1), z, 0.0))
+
+
+def next_multipliers(beta: F64, beta_hub: F64, sim: SimResult, cells: Bool,
+                     target: float) -> tuple[F64, F64]:
+    """Depot multipliers [f, k] and hub multipliers [f] raised by the deficits of ``sim``:
+    episodes while the hub held stock raise the depot's buffer, those while it held none
+    the family's hub reserve (`resupply.simulation.consume`)."""
+    tot = sim.totals
+    n_f, n_k = beta.shape
+    depot_cells: Bool = np.asarray(cells.any(axis=2))  # [f, k]
+    local = np.where(depot_cells.T[None], tot.deficit_peak, 0.0).transpose(0, 2, 1)
+    families: Bool = np.asarray(depot_cells.any(axis=1))
+    hub = np.where(families[None], tot.hub_deficit_peak, 0.0)
+    step = increments(np.concatenate([local.reshape(len(local), -1), hub], axis=1), target)
+    return beta + step[: n_f * n_k].reshape(n_f, n_k), beta_hub + step[n_f * n_k:]
 
 
 def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certificate:
@@ -268,51 +349,44 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
     scale = demand_scale(problem, sim_options)
     cells = buffer_cells(problem, reference, scale)
     target = calibration_target(options.risk, options.certification_runs, options.confidence)
-    beta = np.zeros(problem.need.shape[:2])
+    beta, beta_hub = np.zeros(problem.need.shape[:2]), np.zeros(len(problem.families))
     current, iterations, status = base, [], "exhausted"
     for _ in range(options.max_calibrations):
         sim = loop.simulate(current, options.seed, options.calibration_runs,
                             counted(reference, current, cells))
         rate = float(np.mean(sim.totals.avoid_scope_days > 0))
-        iterations.append(Iteration(rate, _buffer_units(current), float(beta.max(initial=0))))
+        iterations.append(Iteration(rate, _buffer_units(current), float(beta.max(initial=0)),
+                                    float(beta_hub.max(initial=0))))
         if rate <= target:
             status = "calibrated"
             break
         if loop.left() <= 0:
             status = "time_limit"
             break
-        has_cells: Bool = np.asarray(cells.any(axis=2))
-        deficit = np.where(has_cells.T[None], sim.totals.deficit_peak, 0.0)
-        beta = beta + increments(deficit.transpose(0, 2, 1), target)
-        current = loop.plan(_buffers(problem, base, beta, scale, cells), current)
+        if current is base:
+            beta, beta_hub = prior_multipliers(problem, cells, target)
+        else:
+            beta, beta_hub = next_multipliers(beta, beta_hub, sim, cells, target)
+        current = loop.plan(_buffers(problem, base, (beta, beta_hub), scale, cells), current)
     final = counted(reference, current, cells)
     return _certificate(loop, base, current, final, beta=beta, iterations=iterations,
                         status=status, binding=not_held(current, unheld(current, cells)),
                         target=target)
 
 
-def depot_share(problem: Problem) -> F64:
-    """[f, k] share of a cell's safety stock held at the depot; the rest is pooled in the
-    hub reserve. Safety stock grows with the square root of the time it covers: the depot's
-    part covers its transit from the hub (``tr + 1`` days), the hub's the rest of the supply
-    lead (``L + 1`` days, lead + mean delay + transit), so the depot holds
-    ``sqrt((tr + 1) / (L + 1))``. [1]"""
-    lead = supply_lead(problem).T  # [f, k]
-    share: F64 = np.sqrt((problem.transit_days[None, :] + 1.0) / (lead + 1.0))
-    return np.clip(share, 0.0, 1.0)
-
-
-def _buffers(problem: Problem, base: PlanResult, beta: F64, scale: F64, cells: Bool) -> Buffers:
-    """Safety stock ``beta[f,k] x scale[f,k,t]`` on ``cells``, split between the depot and the
-    hub reserve (`depot_share`), at the family's shortfall penalty spread over the horizon
-    per unit and day (holding a unit for the whole horizon never costs more than its
+def _buffers(problem: Problem, base: PlanResult, beta: tuple[F64, F64], scale: F64,
+             cells: Bool) -> Buffers:
+    """Safety stock ``beta[f,k] x scale[f,k,t]`` at the depots of ``cells`` and a hub reserve
+    ``beta_hub[f] x sum_k scale[f,k,t]``, at the family's shortfall penalty spread over the
+    horizon per unit and day (holding a unit for the whole horizon never costs more than its
     shortfall), each shortfall capped by the deterministic plan's."""
-    total = np.where(cells, beta[:, :, None] * scale, 0.0)
-    depot = total * depot_share(problem)[:, :, None]
-    hub = (total - depot).sum(axis=1)  # [f, t]
+    depot_beta, hub_beta = beta
+    depot = np.where(cells, depot_beta[:, :, None] * scale, 0.0)
+    hub_cells = np.asarray(cells.any(axis=1))
+    hub = np.where(hub_cells, hub_beta[:, None] * np.where(cells, scale, 0.0).sum(axis=1), 0.0)
     return Buffers(mask=cells, level=depot,
                    penalty=problem.shortfall_penalty / max(problem.n_days, 1),
-                   shortfall_cap=np.array(base.shortfall), hub_mask=np.asarray(cells.any(axis=1)),
+                   shortfall_cap=np.array(base.shortfall), hub_mask=hub_cells,
                    hub_level=hub)
 
 
@@ -378,12 +452,12 @@ def _certificate(loop: _Loop, base: PlanResult, current: PlanResult, reference: 
         simulations=loop.simulations,
         strike_loss_plan=(current.terms["strike_loss"], base.terms["strike_loss"]),
         strike_loss_simulated=(_lost_value(fresh), _lost_value(baseline)),
-        seconds=time.perf_counter() - loop.started, binding=binding)
+        seconds=time.perf_counter() - loop.started, binding=binding,
+        counted=~reference.limited)
 
 
 def _lost_value(sim: SimResult) -> float:
-    n_f = sim.totals.demand.shape[2]
-    return float(sim.totals.lost[:, :, 2 * n_f:].sum(axis=(1, 2)).mean())
+    return float(sim.totals.lost_value.sum(axis=(1, 2)).mean())
 
 
 def _status(calibration: str, bound: float, risk: float,

@@ -45,8 +45,8 @@ def plan_files(result: PlanResult) -> dict[str, str | bytes]:
     if failed(result):
         return files
     files[TRANCHES] = result.tranches.to_csv(index=False)
-    files[STOCK] = _parquet(result.stock)
-    files[SHORTFALLS] = _parquet(result.shortfalls)
+    files[STOCK] = parquet_bytes(result.stock)
+    files[SHORTFALLS] = parquet_bytes(result.shortfalls)
     if result.warm is not None and result.warm.dispatch is not None:
         warm = io.BytesIO()
         np.savez_compressed(warm, col_status=result.warm.col_status,
@@ -56,7 +56,8 @@ def plan_files(result: PlanResult) -> dict[str, str | bytes]:
     return files
 
 
-def _parquet(table: pd.DataFrame) -> bytes:
+def parquet_bytes(table: pd.DataFrame) -> bytes:
+    """A table as Parquet file contents."""
     buffer = io.BytesIO()
     table.to_parquet(buffer, index=False)
     return buffer.getvalue()

@@ -30,6 +30,7 @@ from resupply.simulation.risk import RiskReference
 from resupply.simulation.rolling import Planner, RunHistory
 from resupply.simulation.specs import build_policy
 from resupply.workflow.rundir import (
+    BUFFERS,
     PLAN_JSON,
     STOCK,
     TRANCHES,
@@ -146,6 +147,24 @@ def read_plan(problem: Problem, path: Path) -> PlanInput:
     tranches = read_table(folder / TRANCHES)
     assert tranches is not None  # plan_dir_of checked it is there
     return plan_input_from_tranches(problem, tranches, read_table(folder / STOCK))
+
+
+def uncounted(problem: Problem, path: Path) -> Bool | None:
+    """[f, k, t] cells a certified plan in run directory ``path`` does not count as avoidable
+    (where it cannot hold its buffers: `resupply.workflow.certify`), from its buffers table;
+    None for a plan without one."""
+    table = read_table(plan_dir_of(path) / BUFFERS)
+    if table is None:
+        return None
+    depots = table[table["depot"] != "hub"]
+    f = depots["family"].map({n: i for i, n in enumerate(problem.families)})
+    k = depots["depot"].map({n: i for i, n in enumerate(problem.depots)})
+    t = depots["day"].to_numpy(dtype=np.int64)
+    keep = f.notna().to_numpy() & k.notna().to_numpy() & (t >= 0) & (t < problem.n_days)
+    out = np.zeros(problem.need.shape, dtype=bool)
+    out[f[keep].astype(int), k[keep].astype(int), t[keep]] = ~depots["counted"].to_numpy(
+        dtype=bool)[keep]
+    return out
 
 
 def policy_for(problem: Problem, spec: PolicySpec | str | None = None,

@@ -4,7 +4,8 @@ A run directory holds one run of one kind, described by its ``manifest.json`` (`
 
     kind        parts (where each lies in the directory)
     plan        plan: .            plan.json, tranches.csv, stock.parquet, shortfall.parquet,
-                                   warm.npz
+                                   warm.npz; a certified plan also certificate.json and
+                                   buffers.parquet
     simulation  simulation: .      metrics.json, bands.parquet
     compare     compare: .         frontier.json, metrics-POLICY.json
     demo        plan: plan/, simulation: simulate/, compare: compare/, and explain.json,
@@ -63,6 +64,11 @@ WARM = "warm.npz"
 METRICS = "metrics.json"
 BANDS = "bands.parquet"
 FRONTIER = "frontier.json"
+CERTIFICATE = "certificate.json"
+"""A certified plan's certificate (`resupply.workflow.certify.Certificate.to_dict`)."""
+BUFFERS = "buffers.parquet"
+"""A buffered plan's safety stock: family x depot (or ``hub``) x day level and deficit, and
+whether a shortfall there counts as avoidable (``counted``)."""
 
 Files = Mapping[str, str | bytes]
 """Relative file name (may contain ``/``) -> contents."""

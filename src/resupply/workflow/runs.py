@@ -3,8 +3,9 @@ record the run. Each returns typed results and notes for the face to show; none 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from resupply.errors import PlanningError, SimulationError
 from resupply.simulation import PlanInput, SimOptions
 from resupply.simulation.policies import Policy
 from resupply.simulation.policy_spec import PlanSpec, PolicySpec
+from resupply.workflow.certify import Certificate, CertifyOptions, certify
 from resupply.workflow.comparisons import (
     RISK_LIMIT,
     Comparison,
@@ -22,7 +24,7 @@ from resupply.workflow.comparisons import (
     compare_files,
     metrics_file,
 )
-from resupply.workflow.plans import make_plan, plan_files, previous_warm_start
+from resupply.workflow.plans import make_plan, parquet_bytes, plan_files, previous_warm_start
 from resupply.workflow.policies import (
     DEFAULT_POLICIES,
     DEFAULT_SCOPE,
@@ -31,9 +33,18 @@ from resupply.workflow.policies import (
     policy_for,
     read_plan,
     reference_for,
+    risk_scope,
+    uncounted,
 )
 from resupply.workflow.recording import Recorded, record
-from resupply.workflow.rundir import SCENARIO, RunKind, new_manifest, write_run
+from resupply.workflow.rundir import (
+    BUFFERS,
+    CERTIFICATE,
+    SCENARIO,
+    RunKind,
+    new_manifest,
+    write_run,
+)
 from resupply.workflow.simulations import (
     ProgressHook,
     Simulation,
@@ -55,6 +66,14 @@ class PlanRun:
     recorded: Recorded
     notes: tuple[str, ...] = ()
     """What a face should show besides the result (ledger pledges left out...)."""
+
+
+@dataclass(frozen=True, eq=False)
+class CertifiedPlanRun:
+    """A plan certified to a risk, written to its run directory and recorded."""
+
+    certificate: Certificate
+    recorded: Recorded
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,6 +136,24 @@ def plan_run(scenario_name: str, out_dir: Path, options: PlanOptions | None = No
     return PlanRun(result, record(db, scenario, plan=(result, files)), notes)
 
 
+def certified_plan_run(scenario_name: str, out_dir: Path, options: CertifyOptions, *,
+                       scope: str = DEFAULT_SCOPE, db: str | None = None) -> CertifiedPlanRun:
+    """Plan a scenario certified to ``options.risk`` (`resupply.workflow.certify`), write
+    ``out_dir`` (the plan, its certificate and its buffers) and record the plan."""
+    scenario = load_scenario(scenario_name)
+    problem = compile_problem(scenario)
+    cert = certify(problem, options, risk_scope(problem, scope))
+    files = {**plan_files(cert.plan),
+             CERTIFICATE: json.dumps(cert.to_dict(), indent=2) + "\n",
+             BUFFERS: parquet_bytes(cert.buffer_table())}
+    manifest = new_manifest(RunKind.PLAN, problem, {
+        "plan": cert.plan.options.as_dict(), "scope": scope,
+        "certify": dict(vars(options))},
+        seeds=(options.seed, options.fresh_seed))
+    write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files})
+    return CertifiedPlanRun(cert, record(db, scenario, plan=(cert.plan, files)))
+
+
 def simulation_run(scenario_name: str, out_dir: Path, *, policy: PolicySpec | None = None,
                    plan_dir: Path | None = None, options: SimOptions | None = None,
                    scope: str = DEFAULT_SCOPE, db: str | None = None,
@@ -128,6 +165,9 @@ def simulation_run(scenario_name: str, out_dir: Path, *, policy: PolicySpec | No
     plan = read_plan(problem, plan_dir) if plan_dir is not None else None
     sim_options = options or SimOptions()
     optimum, reference = reference_for(problem, sim_options, scope)
+    excluded = None if plan_dir is None else uncounted(problem, plan_dir)
+    if excluded is not None:
+        reference = replace(reference, limited=reference.limited | excluded)
     chosen = policy_for(problem, policy, plan, plan_input(optimum))
     sim = run_simulation(problem, chosen, sim_options, progress, reference)
     files = simulation_files(sim)
