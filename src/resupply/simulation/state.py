@@ -62,7 +62,7 @@ class Static:
         self.reference = ref
         self.limited = ref.limited.transpose(2, 1, 0).copy()  # [t, k, f]
         self.scale = ref.scale.transpose(2, 1, 0).copy()  # [t, k, f]
-        self.hub_scale = self.scale.sum(axis=1)  # [t, f]
+        self.hub_scale = ref.hub_scale.T.copy()  # [t, f]
         self.scope = ref.scope
         self.n_f = len(p.families)
         self.onehot = np.eye(self.n_f)[p.item_family]  # [i, f]

@@ -44,18 +44,31 @@ from scipy.stats import beta as beta_dist
 from scipy.stats import norm
 
 from resupply.compile import Problem
-from resupply.compile.problem import F64, Bool
+from resupply.compile.problem import F64, I64, Bool
 from resupply.errors import PlanningError
 from resupply.planning import Buffers, PlanResult, plan
 from resupply.simulation import PlanPolicy, SimOptions, SimResult, simulate
 from resupply.simulation.policies import supply_lead
-from resupply.simulation.risk import RiskReference, demand_scale
+from resupply.simulation.risk import (
+    RiskReference,
+    demand_scale,
+    first_arrival,
+    geometric_quantile,
+    reliable_cover,
+)
 from resupply.workflow.policies import plan_input, reference_plan, risk_reference
 
 CertStatus = Literal["certified", "not_achievable", "not_certified", "time_limit"]
 CALIBRATION_MARGIN = 0.8
 """Calibrate to this share of the highest failure rate that would still certify: room for
 the Monte Carlo noise between calibration and certification runs. [1]"""
+MAJOR_DONOR = 0.25
+"""A donor holding at least this share of a family's supply is a main donor: the family's
+certified period starts once its first tranche can be relied on (`ramp_up`). [1]"""
+OVERSHOOT = 0.5
+"""Buffers are raised to what would have failed this share of the calibration target: the
+shortfalls a raise removes are partly replaced by new ones elsewhere (a buffer that holds
+moves the failure to the next weakest cell), so aiming below the target saves iterations. [1]"""
 HELD = 1e-6
 """A buffer deficit above this share of the buffer (plus this in units) means not held. [1]"""
 
@@ -307,20 +320,62 @@ def increments(deficit: F64, failing_target: float) -> F64:
     return scaled
 
 
+def ramp_up(problem: Problem, reference: RiskReference, cells: Bool,
+            target: float) -> RiskReference:
+    """The reference with each family's ramp-up left out: days before the first tranche of
+    every main donor (`MAJOR_DONOR`) can reliably have arrived, or before the supply that could
+    reliably have arrived (95th percentile delays, `risk.reliable_cover`) covers the need to
+    date plus the hub reserve of the prior (`prior_multipliers`). Until then the reserve that
+    absorbs late tranches is built from those very tranches: no stock can certify those days
+    (the certificate names the day each family's certified period starts)."""
+    reserve = prior_multipliers(problem, cells, target)[1]
+    building = ~reliable_cover(problem, delays=True, reserve_days=reserve)
+    t = np.arange(problem.n_days)
+    first = first_arrival(problem, delays=True, major=MAJOR_DONOR)[:, :, None]
+    return replace(reference, limited=reference.limited | building | (t[None, None] < first))
+
+
+def certified_from(certificate_counted: Bool, cells: Bool) -> I64:
+    """[f] first day from which each family's buffer cells count (-1: none). [day]"""
+    counted = certificate_counted & cells
+    first: I64 = np.where(counted.any(axis=(1, 2)), np.argmax(counted.any(axis=1), axis=1), -1)
+    return first
+
+
 def prior_multipliers(problem: Problem, cells: Bool, target: float) -> tuple[F64, F64]:
-    """The first buffers, from two-echelon base-stock theory: with z the standard normal
-    quantile of ``1 - target``, each depot holds ``z sigma sqrt(tr + 1)`` (demand over its
-    transit from the hub) and the hub ``z sum_k sigma sqrt(L + 1)`` (over the supply lead;
-    a sum, not pooled, on the safe side). In units of the scale ``sigma sqrt(L + 1)``: depot
-    multiplier ``z sqrt((tr + 1) / (L + 1))``, hub multiplier z. The calibration then corrects
-    both from the simulated deficits (the deterministic plan's own deficits say little about
-    where safety stock should sit: it holds none)."""
+    """The first buffers, from the physics of the three risks:
+
+    - demand: base-stock safety stock over the depot's transit from the hub, ``z sigma
+      sqrt(tr + 1)`` with z the standard normal quantile of ``1 - target``;
+    - strikes, at depots likely to be struck within the horizon (``1 - (1 - p)^T > target``):
+      after losing the share ``lf`` of its stock the depot still covers ``tr + 1`` days of
+      need until the hub refills it, ``S (1 - lf) >= (tr + 1) need``, beyond the day of
+      need it holds anyway: ``((tr + 1) / (1 - lf) - 1)`` days of need;
+    - late tranches: the hub holds, in days of the family's need, the ``1 - target``
+      quantile of the longest mean tranche delay among the donors of the family.
+
+    Depot multipliers are in units of the scale ``sigma sqrt(L + 1)``
+    (`resupply.simulation.risk.demand_scale`, here its mean over the cell's days), the hub's in
+    days of need. The calibration then corrects both from the simulated deficits."""
     z = float(norm.ppf(1.0 - target))
-    lead = supply_lead(problem).T  # [f, k]
-    share = np.sqrt((problem.transit_days[None, :] + 1.0) / (lead + 1.0))
+    p = problem
+    lead = supply_lead(p).T  # [f, k]
+    share = np.minimum(np.sqrt((p.transit_days[None, :] + 1.0) / (lead + 1.0)), 1.0)
+    struck = 1.0 - (1.0 - p.strike_prob) ** p.n_days > target  # [k]
+    strike_days = np.where(struck, (p.transit_days + 1.0) / np.maximum(
+        1.0 - p.loss_fraction, 0.05) - 1.0, 0.0)  # [k] days of need
+    scale = demand_scale(p, SimOptions())
+    mean_scale = np.where(cells, scale, 0.0).sum(axis=2) / np.maximum(cells.sum(axis=2), 1)
+    mean_need = np.where(cells, p.need, 0.0).sum(axis=2) / np.maximum(cells.sum(axis=2), 1)
+    strike_beta = np.divide(strike_days[None, :] * mean_need, mean_scale,
+                            out=np.zeros_like(mean_need), where=mean_scale > 0)
     depot_cells: Bool = np.asarray(cells.any(axis=2))
-    return (np.where(depot_cells, z * np.minimum(share, 1.0), 0.0),
-            np.where(depot_cells.any(axis=1), z, 0.0))
+    onehot = np.eye(len(p.families))[p.item_family]
+    holds = (p.donor_cumulative_available()[:, :, -1] @ onehot) > 0  # [d, f]
+    delay = np.where(holds, p.delay_mean[:, None], 0.0).max(axis=0, initial=0.0)
+    days = geometric_quantile(delay, 1.0 - target) + 1.0
+    return (np.where(depot_cells, z * share + strike_beta, 0.0),
+            np.where(depot_cells.any(axis=1), days, 0.0))
 
 
 def next_multipliers(beta: F64, beta_hub: F64, sim: SimResult, cells: Bool,
@@ -349,6 +404,7 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
     scale = demand_scale(problem, sim_options)
     cells = buffer_cells(problem, reference, scale)
     target = calibration_target(options.risk, options.certification_runs, options.confidence)
+    reference = ramp_up(problem, reference, cells, target)
     beta, beta_hub = np.zeros(problem.need.shape[:2]), np.zeros(len(problem.families))
     current, iterations, status = base, [], "exhausted"
     for _ in range(options.max_calibrations):
@@ -366,7 +422,7 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
         if current is base:
             beta, beta_hub = prior_multipliers(problem, cells, target)
         else:
-            beta, beta_hub = next_multipliers(beta, beta_hub, sim, cells, target)
+            beta, beta_hub = next_multipliers(beta, beta_hub, sim, cells, target * OVERSHOOT)
         current = loop.plan(_buffers(problem, base, (beta, beta_hub), scale, cells), current)
     final = counted(reference, current, cells)
     return _certificate(loop, base, current, final, beta=beta, iterations=iterations,
@@ -377,13 +433,13 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
 def _buffers(problem: Problem, base: PlanResult, beta: tuple[F64, F64], scale: F64,
              cells: Bool) -> Buffers:
     """Safety stock ``beta[f,k] x scale[f,k,t]`` at the depots of ``cells`` and a hub reserve
-    ``beta_hub[f] x sum_k scale[f,k,t]``, at the family's shortfall penalty spread over the
+    of ``beta_hub[f]`` days of the family's need, at the family's shortfall penalty spread over the
     horizon per unit and day (holding a unit for the whole horizon never costs more than its
     shortfall), each shortfall capped by the deterministic plan's."""
     depot_beta, hub_beta = beta
     depot = np.where(cells, depot_beta[:, :, None] * scale, 0.0)
     hub_cells = np.asarray(cells.any(axis=1))
-    hub = np.where(hub_cells, hub_beta[:, None] * np.where(cells, scale, 0.0).sum(axis=1), 0.0)
+    hub = np.where(hub_cells, hub_beta[:, None] * problem.need.sum(axis=1), 0.0)
     return Buffers(mask=cells, level=depot,
                    penalty=problem.shortfall_penalty / max(problem.n_days, 1),
                    shortfall_cap=np.array(base.shortfall), hub_mask=hub_cells,
