@@ -119,13 +119,13 @@ def _avoidable(c: Chunk, t: int, unmet: F64, short: Bool) -> None:
     st, s, tot = c.st, c.s, c.tot
     avoid: Bool = np.asarray(short & ~st.limited[t][None])  # [r, k, f]
     s.episode = np.where(avoid, s.episode + unmet, 0.0)
+    if t < st.options.warmup_days:
+        return
     hub_empty = (contract(s.hub, st.onehot) <= SHORT)[:, None, :]  # [r, 1, f]
     local = np.where(hub_empty, 0.0, s.episode) / st.scale[t][None]
     np.maximum(tot.deficit_peak, local, out=tot.deficit_peak)
     upstream = np.where(hub_empty, s.episode, 0.0).sum(axis=1) / st.hub_scale[t][None]
     np.maximum(tot.hub_deficit_peak, upstream, out=tot.hub_deficit_peak)
-    if t < st.options.warmup_days:
-        return
     family_avoid: Bool = np.asarray(avoid.any(axis=1))  # [r, f]
     tot.avoid_short += np.where(avoid, unmet, 0.0)
     tot.avoid_short_days += avoid

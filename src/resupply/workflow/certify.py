@@ -130,6 +130,9 @@ class CertifyOptions:
         Confidence of the one-sided Clopper-Pearson bound. [1]
     time_limit
         Wall clock for the whole loop; on expiry the best plan so far is returned. [s]
+    simulation
+        What the simulations draw (demand model, strikes, delays, surges, backorders, days
+        counted); its runs and seed are replaced by the fields above.
     """
 
     risk: float
@@ -141,6 +144,7 @@ class CertifyOptions:
     confidence: float = 0.95
     time_limit: float = 1800.0
     workers: int = 1
+    simulation: SimOptions = field(default_factory=SimOptions)
 
     def __post_init__(self) -> None:
         if not 0.0 < self.risk < 1.0:
@@ -244,6 +248,8 @@ class Certificate:
         return {
             "status": self.status, "message": self.message, "risk": o.risk,
             "confidence": o.confidence, "scope": list(self.scope),
+            "simulation": {k: v for k, v in vars(o.simulation).items()
+                           if k not in ("runs", "seed", "demand")},
             "certification": {"runs": self.runs, "failures": self.failures,
                               "estimate": self.estimate, "upper_bound": self.upper_bound,
                               "seed": o.fresh_seed},
@@ -276,7 +282,8 @@ class _Loop:
     def simulate(self, result: PlanResult, seed: int, runs: int,
                  reference: RiskReference) -> SimResult:
         self.simulations += 1
-        options = SimOptions(runs=runs, seed=seed, workers=self.options.workers)
+        options = replace(self.options.simulation, runs=runs, seed=seed,
+                          workers=self.options.workers)
         return simulate(self.problem, PlanPolicy(plan_input(result)), options,
                         reference=reference)
 
@@ -320,15 +327,15 @@ def increments(deficit: F64, failing_target: float) -> F64:
     return scaled
 
 
-def ramp_up(problem: Problem, reference: RiskReference, cells: Bool,
-            target: float) -> RiskReference:
+def ramp_up(problem: Problem, reference: RiskReference, cells: Bool, target: float,
+            scale: F64) -> RiskReference:
     """The reference with each family's ramp-up left out: days before the first tranche of
     every main donor (`MAJOR_DONOR`) can reliably have arrived, or before the supply that could
     reliably have arrived (95th percentile delays, `risk.reliable_cover`) covers the need to
     date plus the hub reserve of the prior (`prior_multipliers`). Until then the reserve that
     absorbs late tranches is built from those very tranches: no stock can certify those days
     (the certificate names the day each family's certified period starts)."""
-    reserve = prior_multipliers(problem, cells, target)[1]
+    reserve = prior_multipliers(problem, cells, target, scale)[1]
     building = ~reliable_cover(problem, delays=True, reserve_days=reserve)
     t = np.arange(problem.n_days)
     first = first_arrival(problem, delays=True, major=MAJOR_DONOR)[:, :, None]
@@ -342,7 +349,8 @@ def certified_from(certificate_counted: Bool, cells: Bool) -> I64:
     return first
 
 
-def prior_multipliers(problem: Problem, cells: Bool, target: float) -> tuple[F64, F64]:
+def prior_multipliers(problem: Problem, cells: Bool, target: float,
+                      scale: F64) -> tuple[F64, F64]:
     """The first buffers, from the physics of the three risks:
 
     - demand: base-stock safety stock over the depot's transit from the hub, ``z sigma
@@ -364,7 +372,6 @@ def prior_multipliers(problem: Problem, cells: Bool, target: float) -> tuple[F64
     struck = 1.0 - (1.0 - p.strike_prob) ** p.n_days > target  # [k]
     strike_days = np.where(struck, (p.transit_days + 1.0) / np.maximum(
         1.0 - p.loss_fraction, 0.05) - 1.0, 0.0)  # [k] days of need
-    scale = demand_scale(p, SimOptions())
     mean_scale = np.where(cells, scale, 0.0).sum(axis=2) / np.maximum(cells.sum(axis=2), 1)
     mean_need = np.where(cells, p.need, 0.0).sum(axis=2) / np.maximum(cells.sum(axis=2), 1)
     strike_beta = np.divide(strike_days[None, :] * mean_need, mean_scale,
@@ -399,12 +406,12 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
     loop = _Loop(problem, options, time.perf_counter())
     base = reference_plan(problem)
     loop.solves += 1
-    sim_options = SimOptions()
+    sim_options = options.simulation
     reference = risk_reference(problem, sim_options, scope, base)
     scale = demand_scale(problem, sim_options)
     cells = buffer_cells(problem, reference, scale)
     target = calibration_target(options.risk, options.certification_runs, options.confidence)
-    reference = ramp_up(problem, reference, cells, target)
+    reference = ramp_up(problem, reference, cells, target, scale)
     beta, beta_hub = np.zeros(problem.need.shape[:2]), np.zeros(len(problem.families))
     current, iterations, status = base, [], "exhausted"
     for _ in range(options.max_calibrations):
@@ -420,7 +427,7 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
             status = "time_limit"
             break
         if current is base:
-            beta, beta_hub = prior_multipliers(problem, cells, target)
+            beta, beta_hub = prior_multipliers(problem, cells, target, scale)
         else:
             beta, beta_hub = next_multipliers(beta, beta_hub, sim, cells, target * OVERSHOOT)
         current = loop.plan(_buffers(problem, base, (beta, beta_hub), scale, cells), current)
