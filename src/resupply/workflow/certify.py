@@ -130,6 +130,8 @@ class CertifyOptions:
         Confidence of the one-sided Clopper-Pearson bound. [1]
     time_limit
         Wall clock for the whole loop; on expiry the best plan so far is returned. [s]
+    hub_reserve
+        Hold part of the safety stock in a reserve at the hub (False: all at the depots).
     simulation
         What the simulations draw (demand model, strikes, delays, surges, backorders, days
         counted); its runs and seed are replaced by the fields above.
@@ -144,6 +146,7 @@ class CertifyOptions:
     confidence: float = 0.95
     time_limit: float = 1800.0
     workers: int = 1
+    hub_reserve: bool = True
     simulation: SimOptions = field(default_factory=SimOptions)
 
     def __post_init__(self) -> None:
@@ -156,6 +159,15 @@ class CertifyOptions:
             raise PlanningError("max_calibrations must be at least 1")
         if not 0.5 <= self.confidence < 1.0:
             raise PlanningError(f"confidence must be in [0.5, 1), not {self.confidence}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON values (manifest and certificate.json)."""
+        out = {k: v for k, v in vars(self).items() if k != "simulation"}
+        sim = self.simulation
+        out["simulation"] = {"demand": sim.demand.kind, "cv": sim.demand.cv,
+                             "strikes": sim.strikes, "delays": sim.delays, "surges": sim.surges,
+                             "backorders": sim.backorders, "warmup_days": sim.warmup_days}
+        return out
 
     @property
     def fresh_seed(self) -> int:
@@ -248,8 +260,7 @@ class Certificate:
         return {
             "status": self.status, "message": self.message, "risk": o.risk,
             "confidence": o.confidence, "scope": list(self.scope),
-            "simulation": {k: v for k, v in vars(o.simulation).items()
-                           if k not in ("runs", "seed", "demand")},
+            "options": o.as_dict(),
             "certification": {"runs": self.runs, "failures": self.failures,
                               "estimate": self.estimate, "upper_bound": self.upper_bound,
                               "seed": o.fresh_seed},
@@ -380,21 +391,23 @@ def prior_multipliers(problem: Problem, cells: Bool, target: float,
     onehot = np.eye(len(p.families))[p.item_family]
     holds = (p.donor_cumulative_available()[:, :, -1] @ onehot) > 0  # [d, f]
     delay = np.where(holds, p.delay_mean[:, None], 0.0).max(axis=0, initial=0.0)
-    days = geometric_quantile(delay, 1.0 - target) + 1.0
+    days = np.where(delay > 0, geometric_quantile(delay, 1.0 - target) + 1.0, 0.0)
     return (np.where(depot_cells, z * share + strike_beta, 0.0),
             np.where(depot_cells.any(axis=1), days, 0.0))
 
 
 def next_multipliers(beta: F64, beta_hub: F64, sim: SimResult, cells: Bool,
-                     target: float) -> tuple[F64, F64]:
+                     target: float, *, hub_reserve: bool = True) -> tuple[F64, F64]:
     """Depot multipliers [f, k] and hub multipliers [f] raised by the deficits of ``sim``:
     episodes while the hub held stock raise the depot's buffer, those while it held none
-    the family's hub reserve (`resupply.simulation.consume`)."""
+    the family's hub reserve (`resupply.simulation.consume`); without a hub reserve every
+    episode raises its depot's buffer."""
     tot = sim.totals
     n_f, n_k = beta.shape
     depot_cells: Bool = np.asarray(cells.any(axis=2))  # [f, k]
-    local = np.where(depot_cells.T[None], tot.deficit_peak, 0.0).transpose(0, 2, 1)
-    families: Bool = np.asarray(depot_cells.any(axis=1))
+    peak = tot.deficit_peak if hub_reserve else tot.cell_deficit_peak
+    local = np.where(depot_cells.T[None], peak, 0.0).transpose(0, 2, 1)
+    families: Bool = np.asarray(depot_cells.any(axis=1)) & hub_reserve
     hub = np.where(families[None], tot.hub_deficit_peak, 0.0)
     step = increments(np.concatenate([local.reshape(len(local), -1), hub], axis=1), target)
     return beta + step[: n_f * n_k].reshape(n_f, n_k), beta_hub + step[n_f * n_k:]
@@ -428,8 +441,10 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
             break
         if current is base:
             beta, beta_hub = prior_multipliers(problem, cells, target, scale)
+            beta_hub = beta_hub * options.hub_reserve
         else:
-            beta, beta_hub = next_multipliers(beta, beta_hub, sim, cells, target * OVERSHOOT)
+            beta, beta_hub = next_multipliers(beta, beta_hub, sim, cells, target * OVERSHOOT,
+                                              hub_reserve=options.hub_reserve)
         current = loop.plan(_buffers(problem, base, (beta, beta_hub), scale, cells), current)
     final = counted(reference, current, cells)
     return _certificate(loop, base, current, final, beta=beta, iterations=iterations,
@@ -449,8 +464,9 @@ def _buffers(problem: Problem, base: PlanResult, beta: tuple[F64, F64], scale: F
     hub = np.where(hub_cells, hub_beta[:, None] * problem.need.sum(axis=1), 0.0)
     return Buffers(mask=cells, level=depot,
                    penalty=problem.shortfall_penalty / max(problem.n_days, 1),
-                   shortfall_cap=np.array(base.shortfall), hub_mask=hub_cells,
-                   hub_level=hub)
+                   shortfall_cap=np.array(base.shortfall),
+                   hub_mask=hub_cells if hub_beta.any() else None,
+                   hub_level=hub if hub_beta.any() else None)
 
 
 def _buffer_units(result: PlanResult) -> float:

@@ -148,7 +148,7 @@ def certified_plan_run(scenario_name: str, out_dir: Path, options: CertifyOption
              BUFFERS: parquet_bytes(cert.buffer_table())}
     manifest = new_manifest(RunKind.PLAN, problem, {
         "plan": cert.plan.options.as_dict(), "scope": scope,
-        "certify": dict(vars(options))},
+        "certify": options.as_dict()},
         seeds=(options.seed, options.fresh_seed))
     write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files})
     return CertifiedPlanRun(cert, record(db, scenario, plan=(cert.plan, files)))
