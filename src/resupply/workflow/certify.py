@@ -142,7 +142,7 @@ class CertifyOptions:
     certification_runs: int = 2000
     seed: int = 0
     certification_seed: int | None = None
-    max_calibrations: int = 4
+    max_calibrations: int = 6
     confidence: float = 0.95
     time_limit: float = 1800.0
     workers: int = 1
@@ -446,10 +446,50 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
             beta, beta_hub = next_multipliers(beta, beta_hub, sim, cells, target * OVERSHOOT,
                                               hub_reserve=options.hub_reserve)
         current = loop.plan(_buffers(problem, base, (beta, beta_hub), scale, cells), current)
+    if status == "calibrated" and current is not base:
+        sizing = Sizing(base, reference, scale, cells, target)
+        current, beta, beta_hub = trim(loop, sizing, current, (beta, beta_hub), iterations)
     final = counted(reference, current, cells)
     return _certificate(loop, base, current, final, beta=beta, iterations=iterations,
                         status=status, binding=not_held(current, unheld(current, cells)),
                         target=target)
+
+
+@dataclass(frozen=True, eq=False)
+class Sizing:
+    """What buffers are sized against: the deterministic plan, the reference, the scales, the
+    buffer cells and the calibration target."""
+
+    base: PlanResult
+    reference: RiskReference
+    scale: F64
+    cells: Bool
+    target: float
+
+
+def trim(loop: _Loop, sizing: Sizing, current: PlanResult, beta: tuple[F64, F64],
+         iterations: list[Iteration]) -> tuple[PlanResult, F64, F64]:
+    """Spend the calibration runs left on shrinking every buffer by one common factor
+    (bisection between 1/2 and 1): the raises only go up, so the first plan that meets the
+    target may hold more than it needs. Keeps the smallest buffers that still meet it."""
+    o, problem = loop.options, loop.problem
+    low, high = 0.5, 1.0
+    best = (current, *beta)
+    while len(iterations) < o.max_calibrations and loop.left() > 0:
+        mid = 0.5 * (low + high)
+        scaled = (beta[0] * mid, beta[1] * mid)
+        trial = loop.plan(_buffers(problem, sizing.base, scaled, sizing.scale, sizing.cells),
+                          best[0])
+        sim = loop.simulate(trial, o.seed, o.calibration_runs,
+                            counted(sizing.reference, trial, sizing.cells))
+        rate = float(np.mean(sim.totals.avoid_scope_days > 0))
+        iterations.append(Iteration(rate, _buffer_units(trial), float(scaled[0].max(initial=0)),
+                                    float(scaled[1].max(initial=0))))
+        if rate <= sizing.target:
+            best, high = (trial, *scaled), mid
+        else:
+            low = mid
+    return best
 
 
 def _buffers(problem: Problem, base: PlanResult, beta: tuple[F64, F64], scale: F64,
