@@ -222,6 +222,15 @@ class Certificate:
     """[f, k, t] cells whose avoidable shortfalls the certificate counts (the reference of
     the certification runs: not limited)."""
 
+    def reference(self) -> RiskReference:
+        """The reference the certificate counted against: its scope, limited where it did
+        not count (for anyone re-checking it, or judging other policies the same way)."""
+        p = self.plan.problem
+        counted = np.ones(p.need.shape, dtype=bool) if self.counted is None else self.counted
+        scope = np.isin(np.array(p.families), self.scope)
+        return replace(RiskReference.of(p, self.options.simulation, scope=scope),
+                       limited=~counted)
+
     def buffer_table(self) -> pd.DataFrame:
         """Long table family x location (a depot or ``hub``) x day of the safety stock asked
         for (``level``), what the plan cannot hold (``deficit``) [units], and whether a
@@ -427,7 +436,8 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
     reference = ramp_up(problem, reference, cells, target, scale)
     beta, beta_hub = np.zeros(problem.need.shape[:2]), np.zeros(len(problem.families))
     current, iterations, status = base, [], "exhausted"
-    for _ in range(options.max_calibrations):
+    calibrations = options.max_calibrations if target > 0 else 0  # too few runs to certify
+    for _ in range(calibrations):
         sim = loop.simulate(current, options.seed, options.calibration_runs,
                             counted(reference, current, cells))
         rate = float(np.mean(sim.totals.avoid_scope_days > 0))
@@ -590,6 +600,12 @@ def _status(calibration: str, bound: float, risk: float,
     return "not_achievable" if binding else "not_certified"
 
 
+def runs_needed(risk: float, confidence: float = 0.95) -> int:
+    """Fewest certification runs whose bound can meet ``risk`` at all (no failure in any of
+    them): ``n >= ln(1 - confidence) / ln(1 - risk)``. [runs]"""
+    return int(np.ceil(np.log(1.0 - confidence) / np.log(1.0 - risk)))
+
+
 def _message(status: CertStatus, bound: float, o: CertifyOptions,
              binding: tuple[str, ...]) -> str:
     figure = (f"upper bound {bound:.1%} (one-sided {o.confidence:.0%} Clopper-Pearson) on "
@@ -599,6 +615,10 @@ def _message(status: CertStatus, bound: float, o: CertifyOptions,
     return {
         "certified": f"certified: {figure}{excluded}",
         "not_achievable": f"not achievable: {figure}{excluded}",
-        "not_certified": f"not certified: {figure}; calibrate with more runs or iterations",
+        "not_certified": f"not certified: {figure}; " + (
+            "calibrate with more runs or iterations" if o.certification_runs >= runs_needed(
+                o.risk, o.confidence) * 2 else
+            f"{o.certification_runs:,} runs are too few to certify {o.risk:.1%}: give "
+            f"several times {runs_needed(o.risk, o.confidence):,}"),
         "time_limit": f"time limit: best plan so far, {figure}",
     }[status]

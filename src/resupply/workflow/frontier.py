@@ -20,6 +20,7 @@ import numpy as np
 
 from resupply.compile import Problem
 from resupply.compile.problem import Bool
+from resupply.errors import PlanningError
 from resupply.simulation import PlanPolicy, SimResult, simulate
 from resupply.simulation.frontier import PolicyPoint
 from resupply.simulation.policies import Policy
@@ -32,6 +33,7 @@ from resupply.workflow.certify import (
     calibration_target,
     certify,
     clopper_pearson_upper,
+    parse_risk,
 )
 from resupply.workflow.policies import plan_input
 
@@ -69,6 +71,11 @@ class CertifiedPoint:
     """One-sided Clopper-Pearson bound of its avoidable-stockout probability. [1]"""
     meets: bool
     """True when the bound is within the level."""
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {"level": self.level, "kind": self.kind, "upper_bound": self.upper_bound,
+                "meets": self.meets, **self.point.to_dict()}
 
 
 def _simulate(problem: Problem, policy: Policy, options: CertifyOptions, *, seed: int,
@@ -109,6 +116,41 @@ def plan_point(cert: Certificate, reference: RiskReference) -> CertifiedPoint:
                           cert.upper_bound, cert.status == "certified")
 
 
+def parse_levels(text: str) -> list[float]:
+    """Risk levels as a user writes them: ``1,2,5,10,20%`` (a trailing % applies to all),
+    ``0.01,0.05`` or ``1%,5%``."""
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise PlanningError("--risk-levels: give levels such as 1,2,5,10,20%")
+    percent = items[-1].endswith("%")
+    return sorted({parse_risk(t if t.endswith("%") or not percent else f"{t}%") for t in items})
+
+
+def finding(points: Sequence[CertifiedPoint], level: float) -> str:
+    """The frontier's finding at ``level``, in words: the certified plan's strike loss against
+    the best simple policy tuned to the same certified level."""
+    at = [p for p in points if p.level == level]
+    plan = next((p for p in at if p.kind == "certified plan"), None)
+    simple = [p for p in at if p.kind != "certified plan" and p.meets]
+    if plan is None or not plan.meets:
+        return f"at {level:.0%} risk no plan could be certified"
+    loss = plan.point.lost_value
+    if not simple:
+        return (f"at {level:.0%} risk the certified plan loses {euros(loss)} to strikes; no "
+                "simple policy tuned here meets that risk")
+    best = min(simple, key=lambda p: p.point.lost_value)
+    change = 1.0 - loss / best.point.lost_value if best.point.lost_value > 0 else 0.0
+    word = "less" if change >= 0 else "more"
+    return (f"at {level:.0%} risk the certified plan loses {euros(loss)} to strikes, "
+            f"{abs(change):.0%} {word} than {best.point.policy} tuned to the same risk "
+            f"({euros(best.point.lost_value)})")
+
+
+def euros(value: float) -> str:
+    """An amount as a minister reads it: ``EUR 12.3 M`` from a million, else ``EUR 45,600``."""
+    return f"EUR {value / 1e6:,.1f} M" if abs(value) >= 1e6 else f"EUR {value:,.0f}"
+
+
 def certified_frontier(problem: Problem, levels: Sequence[float], options: CertifyOptions,
                        scope: Bool, tunables: Sequence[Tunable] = TUNABLES
                        ) -> tuple[list[CertifiedPoint], list[Certificate]]:
@@ -120,14 +162,10 @@ def certified_frontier(problem: Problem, levels: Sequence[float], options: Certi
         at = replace(options, risk=level)
         cert = certify(problem, at, scope)
         certificates.append(cert)
-        reference = _reference(problem, cert, scope)
+        reference = cert.reference()
         points.append(plan_point(cert, reference))
         points += [tune(problem, t, at, reference) for t in tunables]
     return points, certificates
 
 
-def _reference(problem: Problem, cert: Certificate, scope: Bool) -> RiskReference:
-    """The reference the certificate counted against: limited where it did not count."""
-    counted = np.ones(problem.need.shape, dtype=bool) if cert.counted is None else cert.counted
-    return replace(RiskReference.of(problem, cert.options.simulation, scope=scope),
-                   limited=~counted)
+

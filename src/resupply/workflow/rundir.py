@@ -66,6 +66,8 @@ BANDS = "bands.parquet"
 FRONTIER = "frontier.json"
 CERTIFICATE = "certificate.json"
 """A certified plan's certificate (`resupply.workflow.certify.Certificate.to_dict`)."""
+CERTIFIED_FRONTIER = "certified_frontier.json"
+"""Certified plans and tuned simple policies at each risk level (`compare --risk-levels`)."""
 BUFFERS = "buffers.parquet"
 """A buffered plan's safety stock: family x depot (or ``hub``) x day level and deficit, and
 whether a shortfall there counts as avoidable (``counted``)."""
@@ -215,7 +217,8 @@ def load_run(path: Path) -> RunData:
         stock=stock, shortfalls=_shortfalls(plan, stock),
         metrics=_maybe(lambda f: _typed(f, SimMetrics.from_dict), sim, METRICS),
         bands=_maybe(read_table, sim, BANDS),
-        frontier=_maybe(lambda f: _typed(f, Frontier.from_dict), compare, FRONTIER))
+        frontier=_maybe(lambda f: _typed(f, Frontier.from_dict), compare, FRONTIER),
+        certificate=_maybe(read_json, plan, CERTIFICATE))
 
 
 def _maybe(read: Callable[[Path], T | None], folder: Path | None, name: str) -> T | None:
