@@ -36,6 +36,16 @@ def _run(held: tuple[Scenario, SweepSpec], variant: Variant) -> VariantRow:
     return run_variant(held[0], held[1], variant)
 
 
+def key_prefix(base: Scenario, spec: SweepSpec) -> str:
+    """Start of the Dask keys of a sweep's tasks (the scenario's and the sweep's digests)."""
+    return f"resupply-sweep-{sweep_identity(base, spec)['scenario_hash']}-{spec.fingerprint()}"
+
+
+def input_key(base: Scenario, spec: SweepSpec) -> str:
+    """Dask key of the task holding the scenario and the sweep."""
+    return f"{key_prefix(base, spec)}-input"
+
+
 @dataclass(frozen=True)
 class DaskExecutor:
     """Runs variants as Dask tasks on ``client``'s cluster, yielding rows as they finish."""
@@ -49,9 +59,8 @@ class DaskExecutor:
 
         if not todo:
             return
-        prefix = f"resupply-sweep-{sweep_identity(base, spec)['scenario_hash']}-" \
-                 f"{spec.fingerprint()}"
-        held = self.client.submit(_hold, base, spec, key=f"{prefix}-input", pure=False)
+        prefix = key_prefix(base, spec)
+        held = self.client.submit(_hold, base, spec, key=input_key(base, spec), pure=False)
         futures = [self.client.submit(_run, held, v, key=f"{prefix}-{v.key}", pure=False)
                    for v in todo]
         try:
@@ -80,7 +89,7 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Iterato
         return
     n = workers or os.cpu_count() or 1
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as client:
         yield client
 
