@@ -62,7 +62,17 @@ def sweep_cmd(
         "are not run again.")] = False,
 ) -> None:
     """Run every variant of a sweep file (plan + simulate each) on Dask; results.parquet holds
-    a row per variant and is kept up to date while the sweep runs."""
+    a row per variant and is kept up to date while the sweep runs.
+
+    Writes tornado.json (what moves the avoidable stockout risk, the shortfall and strike
+    losses most), donors.json (which donor matters most) and sweep.html. Ctrl-C keeps the
+    variants that finished; --resume runs only the rest. See docs/sweep.md.
+
+    Example: resupply sweep ukraine-2022 --sweep examples/sweep-ukraine-2022.yaml --out sweep/
+
+    Example: resupply sweep tiny --sweep examples/sweep-ukraine-2022.yaml --scheduler
+    tcp://10.0.0.5:8786 --runs 50 --out sweep-tiny/
+    """
     from resupply.sweep import DaskExecutor, connect
 
     base = load_scenario(scenario)
