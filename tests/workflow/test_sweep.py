@@ -177,3 +177,15 @@ def test_the_tornado_and_the_donors_are_the_means_computed_by_hand(
     write_summaries(tmp_path / "out", "tiny", spec, table)
     assert (tmp_path / "out" / "sweep.html").read_text().count("id='figure-") == 5
     assert not math.isnan(east.figures["avoidable_stockout_prob"])
+
+
+def test_a_combination_the_schema_refuses_is_a_row_that_says_so(tmp_path: Path,
+                                                                 tiny: Scenario) -> None:
+    spec = _spec(tmp_path, tiny, """
+factors:
+  - {path: "depots[near].strike_prob_per_day", set: [0, 0.5], levels: 2}
+  - {path: "depots[near].strike_prob_per_day", scale: [1, 2.5], levels: 2, name: again}
+""")
+    row = run_variant(tiny, spec, variants(spec)[4])  # 0.5 x 2.5 = 1.25 > 1
+    assert row.status.startswith("invalid: depots.0.strike_prob_per_day: must be less than")
+    assert math.isnan(row.avoidable_stockout_prob) and math.isnan(row.plan_objective)

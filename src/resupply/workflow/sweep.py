@@ -129,7 +129,8 @@ class VariantRow:
     factors: tuple[float, ...]
     """The factors' values, NaN where the variant keeps the scenario's."""
     status: str
-    """The plan's status, or ``invalid: ...`` when the variant's scenario is not valid."""
+    """The plan's status; ``invalid: ...`` when the variant's scenario is not valid,
+    ``failed: ...`` when it cannot be planned or simulated."""
     plan_objective: float
     """[EUR]"""
     plan_shortfall: float
@@ -162,12 +163,16 @@ def run_variant(base: Scenario, spec: SweepSpec, variant: Variant) -> VariantRow
         validate_data(scenario.model_dump(), Locations(f"variant {variant.index}"))
     except ScenarioError as exc:
         return _row(spec, variant, f"invalid: {exc.issues[0].path}: {exc.issues[0].message}")
+    try:
+        return _plan_and_simulate(scenario, spec, variant)
+    except ResupplyError as exc:  # this variant cannot be planned or simulated: say why
+        return _row(spec, variant, f"failed: {exc}")
+
+
+def _plan_and_simulate(scenario: Scenario, spec: SweepSpec, variant: Variant) -> VariantRow:
     problem = compile_problem(scenario)
     options = SimOptions(runs=spec.runs, seed=spec.seed)
-    try:
-        optimum, reference = reference_for(problem, options, spec.scope)
-    except ResupplyError as exc:
-        return _row(spec, variant, f"no plan: {exc}")
+    optimum, reference = reference_for(problem, options, spec.scope)
     policy = policy_for(problem, spec.policy, None, plan_input(optimum))
     o = run_simulation(problem, policy, options, reference=reference).metrics.overall
     return _row(spec, variant, str(optimum.status), {
