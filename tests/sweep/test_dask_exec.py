@@ -113,3 +113,27 @@ def test_interrupt_and_resume_give_the_same_table_and_run_nothing_twice(
     assert not first & set(given) and first | set(given) == set(range(21))
     assert sorted(resumed.ran) == sorted(given)
     pd.testing.assert_frame_equal(resumed.table, serial_table, check_exact=True)
+
+
+class MismatchedClient:
+    """A client whose cluster runs other versions (what `get_versions(check=True)` raises)."""
+
+    def get_versions(self, check: bool = False, packages: Any = None) -> None:
+        assert check and "resupply" in packages and "highspy" in packages
+        raise ValueError("Mismatched versions found\n| numpy | 2.4.6 | 2.3.0 |")
+
+
+def test_a_cluster_of_other_versions_is_refused_with_the_differences() -> None:
+    from resupply.errors import ResupplyError
+    from resupply.sweep.dask_exec import check_versions
+
+    with pytest.raises(ResupplyError, match=r"versions differ(.|\n)*numpy \| 2.4.6 \| 2.3.0"):
+        check_versions(MismatchedClient())
+
+
+def test_scheduler_and_workers_together_are_refused() -> None:
+    from resupply.errors import ResupplyError
+
+    with pytest.raises(ResupplyError, match="not both"), \
+            connect("tcp://127.0.0.1:1", workers=2):
+        pass

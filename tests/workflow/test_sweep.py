@@ -15,6 +15,7 @@ from resupply.compile import compile_problem
 from resupply.domain import Scenario, load_scenario
 from resupply.domain.load import bundled_text
 from resupply.errors import ResupplyError
+from resupply.report.html import embedded_figures
 from resupply.simulation import SimOptions
 from resupply.workflow.policies import plan_input, policy_for, reference_for
 from resupply.workflow.simulations import run_simulation
@@ -175,7 +176,13 @@ def test_the_tornado_and_the_donors_are_the_means_computed_by_hand(
     # east's 1,500 rounds of 152 mm are all the 152 mm supply: the plan is short of them all
     assert east.delta["plan_shortfall"] == pytest.approx(1500.0, abs=1e-3)
     write_summaries(tmp_path / "out", "tiny", spec, table)
-    assert (tmp_path / "out" / "sweep.html").read_text().count("id='figure-") == 5
+    figures = embedded_figures((tmp_path / "out" / "sweep.html").read_text())
+    assert sorted(figures) == ["donors", "tornado-avoidable-short",
+                               "tornado-avoidable-stockout-prob", "tornado-plan-shortfall",
+                               "tornado-strike-loss-eur"]
+    drawn = figures["tornado-strike-loss-eur"]["data"][0]
+    assert drawn["y"][::-1] == [b.factor for b in strike]  # the largest swing on top
+    assert drawn["x"][::-1] == pytest.approx([b.swing for b in strike], rel=1e-12)
     assert not math.isnan(east.figures["avoidable_stockout_prob"])
 
 

@@ -88,9 +88,12 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Iterato
             yield client
         return
     n = workers or os.cpu_count() or 1
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, \
-            Client(cluster) as client:
+    try:
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=":0", silence_logs=logging.ERROR)
+    except RuntimeError as exc:  # "Cluster failed to start: ..."
+        raise ResupplyError(f"the local Dask cluster did not start: {exc}") from None
+    with cluster, Client(cluster) as client:
         yield client
 
 
