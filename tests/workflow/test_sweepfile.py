@@ -51,6 +51,9 @@ factors:
     assert lead.op is Op.VALUES and lead.choices == (1.0, 4.0)
     assert variant_count(spec) == 1 + 4 * 3 * 3 * 2
     assert parse_path("donors[west].production.*") == ["donors", "[west]", "production", None]
+    assert parse_path("depots[fwd.2].capacity_t") == ["depots", "[fwd.2]", "capacity_t"]
+    assert parse_path("intensity[2].date") == ["intensity", 2, "date"]
+    assert parse_path("donors..x") == "`` is not a field, `field[ID]` or `*`"
 
 
 def test_a_factor_changes_a_copy_and_leaves_the_scenario_as_it_was(

@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -304,9 +305,8 @@ def _factor(reader: _Reader, entry: Any, at: PathKey, base: Scenario) -> Factor 
     if targets is None or rng is None:
         return None
     name = entry.get("name", f"{text} {op.value}")
-    factor = Factor(name=str(name), path=text, op=op, targets=targets, low=rng[0],
-                    high=rng[-1] if op is not Op.VALUES else max(rng),
-                    choices=_levels(reader, entry, op, rng, at))
+    factor = Factor(name=str(name), path=text, op=op, targets=targets, low=min(rng),
+                    high=max(rng), choices=_levels(reader, entry, op, rng, at))
     _check_extremes(reader, factor, base, (*at, str(op)))
     return factor
 
@@ -384,7 +384,7 @@ def parse_path(text: str) -> list[str | int | None] | str:
     """``donors[usa].production.*`` -> ``["donors", "[usa]", "production", None]``: field
     names, ``[SEL]`` selectors and None for ``*``; a text when malformed (the reason)."""
     steps: list[str | int | None] = []
-    for part in text.split("."):
+    for part in re.split(r"\.(?![^\[]*\])", text):  # ids may hold dots: not inside [...]
         name, _, rest = part.partition("[")
         if not part or (rest and not rest.endswith("]")) or "]" in name:
             return f"`{part}` is not a field, `field[ID]` or `*`"
