@@ -137,3 +137,11 @@ def test_scheduler_and_workers_together_are_refused() -> None:
     with pytest.raises(ResupplyError, match="not both"), \
             connect("tcp://127.0.0.1:1", workers=2):
         pass
+
+
+def test_a_cluster_by_address_is_checked_and_gives_the_same_table(
+        tmp_path: Path, tiny: Scenario, spec: SweepSpec, serial_table: pd.DataFrame,
+        client: Any) -> None:
+    with connect(client.scheduler.address) as remote:  # versions checked at connect
+        result = run_sweep(tiny, spec, tmp_path, DaskExecutor(remote))
+    pd.testing.assert_frame_equal(result.table, serial_table, check_exact=True)
