@@ -120,11 +120,13 @@ def _show(result: SweepRun, bars: list[TornadoBar], donors: list[DonorImpact],
                           f"{b.metric_low:,.4g}", f"{b.metric_high:,.4g}", f"{b.swing:+,.4g}")
         out.print(table)
     if donors:
-        table = Table("donor", "change", "P(avoidable)", "Δ P(avoidable)", "plan shortfall",
-                      "Δ plan shortfall", title="Which donor matters most")
+        table = Table("donor", "change", "plan shortfall", "Δ", "P(stockout)", "Δ",
+                      "P(avoidable)", "Δ", title="Which donor matters most")
         for d in donors[:SHOWN]:
-            table.add_row(escape(d.donor), d.change, f"{d.figures['avoidable_stockout_prob']:.3f}",
-                          f"{d.delta['avoidable_stockout_prob']:+.3f}",
-                          f"{d.figures['plan_shortfall']:,.0f}",
-                          f"{d.delta['plan_shortfall']:+,.0f}")
+            f, delta = d.figures, d.delta
+            table.add_row(escape(d.donor), d.change, f"{f['plan_shortfall']:,.0f}",
+                          f"{delta['plan_shortfall']:+,.0f}", f"{f['stockout_prob']:.3f}",
+                          f"{delta['stockout_prob']:+.3f}",
+                          f"{f['avoidable_stockout_prob']:.3f}",
+                          f"{delta['avoidable_stockout_prob']:+.3f}")
         out.print(table)

@@ -29,8 +29,11 @@ PAGE = "sweep.html"
 TORNADO_METRICS = ("avoidable_stockout_prob", "avoidable_short", "strike_loss_eur",
                    "plan_shortfall")
 """Figures the tornado ranks inputs by."""
-DONOR_METRICS = ("avoidable_stockout_prob", "plan_shortfall", "avoidable_short", "short",
-                 "strike_loss_eur")
+DONOR_METRICS = ("avoidable_stockout_prob", "stockout_prob", "plan_shortfall",
+                 "avoidable_short", "short", "fill_rate", "strike_loss_eur")
+"""Figures of the donor study. The avoidable risk is measured against each variant's own
+optimum, so a donor whose loss no plan can make up raises the shortfall and the total
+stockout risk rather than the avoidable one."""
 FEW_VALUES = 6
 """A factor taking at most this many values is split by value, not by thirds."""
 

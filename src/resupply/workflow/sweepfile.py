@@ -43,7 +43,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from resupply.domain.schema import Scenario
+from resupply.domain.schema import Donor, Release, Scenario
 from resupply.domain.source import Locations, PathKey, read_source
 from resupply.errors import Issue, ScenarioError
 from resupply.simulation.policy_spec import SPECS, PolicySpec, parse_spec
@@ -82,8 +82,7 @@ class Op(StrEnum):
     REMOVE = "remove"
     """Drop a donor (0: kept, 1: dropped), with its pledges and the deliveries it brings."""
     PAUSE = "pause_days"
-    """A donor dispatches nothing for its first N days (its first tranche N days later; its
-    pledges due in the pause fall due when it ends). [days]"""
+    """A donor dispatches nothing for its first N days (`pause_donor`). [days]"""
 
 
 OPS_ON_DONORS = (Op.REMOVE, Op.PAUSE)
@@ -558,16 +557,37 @@ def drop_donor(scenario: Scenario, donor: str) -> Scenario:
 
 
 def pause_donor(scenario: Scenario, donor: str, days: int) -> Scenario:
-    """The scenario where ``donor`` dispatches nothing for its first ``days`` days: its first
-    tranche moves ``days`` later (same cadence after it), and its pledges due before the pause
-    ends fall due on the day it ends. Its production goes on and waits in its stock."""
-    end = scenario.start + dt.timedelta(days=days)
-    donors = [d.model_copy(update={"tranche_offset_days": min(d.tranche_offset_days + days,
-                                                              3650)})
-              if d.id == donor else d for d in scenario.donors]
-    pledges = [p.model_copy(update={"date": max(p.date, end)}) if p.donor == donor else p
-               for p in scenario.pledges]
+    """The scenario where ``donor`` dispatches nothing for its first ``days`` days (at most to
+    the horizon's last day): each of its release dates moves to the pause's end if earlier,
+    and every family it holds or produces without a release rule gets one then, so the
+    planner and the simulator (whose policies follow release dates, not tranche calendars)
+    both hold it back. Its pledges due in the pause fall due on its first tranche day after
+    it; a pledge that then falls after the horizon is dropped. Production goes on and waits
+    in its stock."""
+    end = min(scenario.start + dt.timedelta(days=days), scenario.end)
+    who = next(d for d in scenario.donors if d.id == donor)
+    family_of = {i.id: i.family for i in scenario.items}
+    ruled = {r.family for r in who.releases if r.family is not None}
+    held = ({family_of[line.item] for line in who.stock}
+            | {family_of[ramp.item] for ramp in who.production})
+    releases = [r.model_copy(update={"date": max(r.date, end)}) for r in who.releases]
+    releases += [Release(family=f, date=end) for f in sorted(held - ruled)]
+    due = _first_tranche_on_or_after(scenario, who, end)
+    pledges = [p if p.donor != donor or p.date >= end else p.model_copy(update={"date": due})
+               for p in scenario.pledges if p.donor != donor or p.date >= end
+               or due <= scenario.end]
+    donors = [who.model_copy(update={"releases": releases}) if d.id == donor else d
+              for d in scenario.donors]
     return scenario.model_copy(update={"donors": donors, "pledges": pledges})
+
+
+def _first_tranche_on_or_after(scenario: Scenario, donor: Donor, day: dt.date) -> dt.date:
+    """The donor's first tranche day on or after ``day`` (its calendar: from
+    ``tranche_offset_days``, every ``tranche_every_days``)."""
+    t = max((day - scenario.start).days, donor.tranche_offset_days)
+    every = donor.tranche_every_days
+    t += (-(t - donor.tranche_offset_days)) % every
+    return scenario.start + dt.timedelta(days=t)
 
 
 def variant_count(spec: SweepSpec) -> int:
