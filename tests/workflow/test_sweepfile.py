@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from resupply.compile import compile_problem
 from resupply.domain import Scenario
 from resupply.errors import ScenarioError
 from resupply.workflow.sweepfile import (
@@ -93,6 +94,10 @@ def test_pausing_a_donor_moves_its_releases_and_its_pledges(tiny: Scenario) -> N
     east = pause_donor(tiny, "east", 10).donors[0]  # no rule: one for what it holds
     assert [(r.family, r.date) for r in east.releases] == [("art152", dt.date(2022, 6, 11))]
     assert paused.donors[0] == tiny.donors[0] and tiny.donors[1].releases[0].date.day == 3
+    # the day the planner and the simulator let each donor first dispatch each item
+    release = compile_problem(paused).release_day
+    assert release[1].tolist() == [0, 20, 20] and release[0].tolist() == [0, 0, 0]  # m795, dm121
+    assert compile_problem(pause_donor(tiny, "east", 10)).release_day[0].tolist() == [10, 0, 0]
 
 
 def test_a_pledge_that_cannot_fall_due_in_the_horizon_is_dropped(tiny: Scenario) -> None:
