@@ -14,10 +14,10 @@ import pytest
 from resupply.compile import compile_problem
 from resupply.domain import Scenario, load_scenario
 from resupply.domain.load import bundled_text
-from resupply.errors import ResupplyError
+from resupply.errors import ResupplyError, ScenarioError
 from resupply.report.html import embedded_figures
 from resupply.simulation import SimOptions
-from resupply.workflow.policies import plan_input, policy_for, reference_for
+from resupply.workflow.policies import plan_input, policy_for, reference_for, risk_scope
 from resupply.workflow.simulations import run_simulation
 from resupply.workflow.sweep import (
     RESULTS,
@@ -27,6 +27,7 @@ from resupply.workflow.sweep import (
     run_sweep,
     run_variant,
     serial,
+    variant_scenario,
     variants,
 )
 from resupply.workflow.sweep_summary import donor_impacts, tornado, write_summaries
@@ -196,3 +197,23 @@ factors:
     row = run_variant(tiny, spec, variants(spec)[4])  # 0.5 x 2.5 = 1.25 > 1
     assert row.status.startswith("invalid: depots.0.strike_prob_per_day: must be less than")
     assert math.isnan(row.avoidable_stockout_prob) and math.isnan(row.plan_objective)
+
+
+def test_every_variant_counts_the_families_in_scope_in_the_base_scenario(
+        tmp_path: Path, tiny: Scenario) -> None:
+    spec = _spec(tmp_path, tiny, """
+runs: 20
+factors:
+  - {path: "platforms[m777].uses.*.rounds_per_day", scale: [1, 20], levels: 2}
+""")
+    assert spec.scope_families == ("art155",)  # art152 runs dry whatever is sent
+    hungry = variants(spec)[2]  # M777s fire 20x: art155 runs dry even with all supply sent
+    problem = compile_problem(variant_scenario(tiny, spec, hungry))
+    assert not risk_scope(problem).any()  # its own scope would count no family at all
+    row = run_variant(tiny, spec, hungry)
+    assert (row.status, row.stockout_prob) == ("optimal", 1.0)
+
+
+def test_an_unknown_scope_is_a_located_error(tmp_path: Path, tiny: Scenario) -> None:
+    with pytest.raises(ScenarioError, match=r"sweep.yaml:1:8: scope: unknown families art999"):
+        _spec(tmp_path, tiny, "scope: art999\nfactors: []\n")

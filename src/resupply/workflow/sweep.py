@@ -136,7 +136,8 @@ class VariantRow:
     plan_shortfall: float
     """Need the optimal plan leaves unmet, all families. [units]"""
     avoidable_stockout_prob: float
-    """P(avoidable stockout) of the families in scope (metrics.overall.avoidable). [1]"""
+    """P(avoidable stockout) of the families in scope in the base scenario
+    (metrics.overall.avoidable). [1]"""
     stockout_prob: float
     """P(stockout) of the families in scope, avoidable or not. [1]"""
     fill_rate: float
@@ -172,7 +173,8 @@ def run_variant(base: Scenario, spec: SweepSpec, variant: Variant) -> VariantRow
 def _plan_and_simulate(scenario: Scenario, spec: SweepSpec, variant: Variant) -> VariantRow:
     problem = compile_problem(scenario)
     options = SimOptions(runs=spec.runs, seed=spec.seed)
-    optimum, reference = reference_for(problem, options, spec.scope)
+    scope = ",".join(spec.scope_families) or spec.scope  # the base's families in scope
+    optimum, reference = reference_for(problem, options, scope)
     policy = policy_for(problem, spec.policy, None, plan_input(optimum))
     o = run_simulation(problem, policy, options, reference=reference).metrics.overall
     return _row(spec, variant, str(optimum.status), {

@@ -43,10 +43,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from resupply.compile import compile_problem
 from resupply.domain.schema import Donor, Release, Scenario
 from resupply.domain.source import Locations, PathKey, read_source
-from resupply.errors import Issue, ScenarioError
+from resupply.errors import Issue, ScenarioError, SimulationError
 from resupply.simulation.policy_spec import SPECS, PolicySpec, parse_spec
+from resupply.workflow.policies import risk_scope
 
 MAX_VARIANTS = 100_000
 """Most variants one sweep may ask for (a grid multiplies its factors' levels)."""
@@ -141,6 +143,9 @@ class SweepSpec:
     policy: PolicySpec | None
     """Policy simulated on each variant; None: its optimal plan (``plan``)."""
     scope: str
+    scope_families: tuple[str, ...]
+    """The families ``scope`` names in the base scenario: every variant's risk counts these
+    (so that dropping the donor of a family's only guns does not drop it from the risk)."""
     design: Design
     samples: int
     factors: tuple[Factor, ...]
@@ -150,6 +155,7 @@ class SweepSpec:
         """Digest of everything that decides the variants and their results but the scenario
         (a resumed sweep must have the same one). [hex]"""
         data = {"seed": self.seed, "runs": self.runs, "scope": self.scope,
+                "scope_families": self.scope_families,
                 "policy": None if self.policy is None else str(self.policy),
                 "design": str(self.design), "samples": self.samples,
                 "factors": [[f.name, f.path, str(f.op), f.choices, f.low, f.high]
@@ -221,9 +227,10 @@ def _spec(reader: _Reader, data: Any, base: Scenario, file: str) -> SweepSpec | 
         reader.fail(("samples",), "samples is for design random or lhs; a grid runs every "
                     "combination of levels")
     factors = _factors(reader, data, base)
+    scope = reader.text(data, "scope", "ammunition")
     spec = SweepSpec(file=file, seed=reader.integer(data, "seed", 0, 0),
                      runs=reader.integer(data, "runs", 200, 1), policy=_policy(reader, data),
-                     scope=reader.text(data, "scope", "ammunition"), design=design,
+                     scope=scope, scope_families=_scope(reader, scope, base), design=design,
                      samples=samples, factors=factors, donors=_donors(reader, data, base))
     count = variant_count(spec)
     if count > MAX_VARIANTS:
@@ -232,6 +239,16 @@ def _spec(reader: _Reader, data: Any, base: Scenario, file: str) -> SweepSpec | 
     if not factors and spec.donors is None and "factors" not in data:
         reader.fail((), "give factors (fields to vary) or donors (which donor matters most)")
     return spec
+
+
+def _scope(reader: _Reader, text: str, base: Scenario) -> tuple[str, ...]:
+    problem = compile_problem(base)
+    try:
+        keep = risk_scope(problem, text)
+    except SimulationError as exc:
+        reader.fail(("scope",), str(exc).removeprefix("--scope: "))
+        return ()
+    return tuple(f for f, k in zip(problem.families, keep, strict=True) if k)
 
 
 def _design(reader: _Reader, data: dict[str, Any]) -> Design:
