@@ -10,16 +10,8 @@ import pytest
 from resupply.compile import compile_problem
 from resupply.domain import Scenario
 from resupply.errors import ScenarioError
-from resupply.workflow.sweepfile import (
-    Op,
-    SweepSpec,
-    apply_factor,
-    drop_donor,
-    load_sweep,
-    parse_path,
-    pause_donor,
-    variant_count,
-)
+from resupply.workflow.scenario_paths import drop_donor, parse_path, pause_donor
+from resupply.workflow.sweepfile import Op, SweepSpec, apply_factor, load_sweep, variant_count
 
 
 def _spec(tmp_path: Path, tiny: Scenario, text: str) -> SweepSpec:

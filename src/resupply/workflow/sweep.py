@@ -39,8 +39,9 @@ from resupply.files import write_atomically
 from resupply.simulation import SimOptions
 from resupply.workflow.plans import failed
 from resupply.workflow.policies import plan_input, policy_for, reference_for
+from resupply.workflow.scenario_paths import drop_donor, pause_donor
 from resupply.workflow.simulations import run_simulation
-from resupply.workflow.sweepfile import Design, SweepSpec, apply_factor, drop_donor, pause_donor
+from resupply.workflow.sweepfile import Design, SweepSpec, apply_factor
 
 RESULTS = "results.parquet"
 SWEEP_JSON = "sweep.json"
