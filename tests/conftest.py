@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -37,3 +38,18 @@ def cli() -> Callable[..., CliResult]:
         return result.exit_code, result.stdout, result.stderr
 
     return run
+
+
+Snapshot = dict[str, bytes | None]
+
+
+@pytest.fixture(scope="session")
+def snapshot() -> Callable[[Path], Snapshot]:
+    """Every entry under a folder: relative path -> bytes (None for a directory); compare two
+    snapshots to prove a command touched nothing it should not."""
+
+    def take(root: Path) -> Snapshot:
+        return {p.relative_to(root).as_posix(): None if p.is_dir() else p.read_bytes()
+                for p in sorted(root.rglob("*"))}
+
+    return take

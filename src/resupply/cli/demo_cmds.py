@@ -17,11 +17,12 @@ from typing import Annotated, TypeVar
 import typer
 
 from resupply.analysis import explain
-from resupply.cli.app import app, err, out, user_errors
+from resupply.cli.app import ForceOpt, app, err, out, user_errors
 from resupply.cli.plan_cmds import plan_files
 from resupply.cli.sim_cmds import (
     DEFAULT_POLICIES,
     DEFAULT_SCOPE,
+    compare_files,
     compare_policies,
     policy_for,
     risk_scope,
@@ -30,7 +31,7 @@ from resupply.compile import Problem, compile_problem
 from resupply.domain.load import load_scenario
 from resupply.domain.schema import Scenario
 from resupply.errors import PlanningError
-from resupply.files import replace_directory, write_atomically
+from resupply.files import OutputKind, check_output_dir, write_atomically, write_run_dir
 from resupply.planning import plan
 from resupply.report import load_run, render_report, write_csvs
 from resupply.report.findings import headline_findings
@@ -79,6 +80,7 @@ def demo_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     risk_limit: Annotated[float, typer.Option("--risk-limit", min=0.0, max=1.0,
                                               help="Largest acceptable chance of running out."
                                               )] = RISK_LIMIT,
+    force: ForceOpt = False,
 ) -> None:
     """Run the main job on a scenario: explain, plan, simulate, compare, report.
 
@@ -89,21 +91,23 @@ def demo_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     Example: resupply demo --out demo-run && xdg-open demo-run/report.html
     """
     started = time.perf_counter()
+    check_output_dir(out_dir, OutputKind.RUN, force=force)
     scenario_model, problem = timed("load and compile the scenario",
                                     lambda: _prepare(scenario, out_dir))
     result = timed("plan the tranches (LP, HiGHS)", lambda: plan(problem))
     if not result.ok:
         raise PlanningError(f"the planner found no optimal plan: {result.status}: "
                             f"{result.message}")
-    timed("write the plan", lambda: replace_directory(out_dir / PLAN_DIR, plan_files(result)))
+    timed("write the plan", lambda: write_run_dir(out_dir / PLAN_DIR, OutputKind.PLAN,
+                                                  plan_files(result), force=force))
     options = SimOptions(runs=runs, seed=seed)
     with step(f"simulate the plan {runs:,} times"):
         sim = simulate(problem, policy_for(problem, "plan", out_dir / PLAN_DIR), options)
-        replace_directory(out_dir / SIM_DIR, {
+        write_run_dir(out_dir / SIM_DIR, OutputKind.SIMULATE, {
             "metrics.json": json.dumps(summarize(sim), indent=2) + "\n",
-            "bands.parquet": bands(sim).to_parquet(index=False)})
+            "bands.parquet": bands(sim).to_parquet(index=False)}, force=force)
     with step(f"compare policies ({compare_runs:,} runs each)"):
-        _compare(problem, out_dir, SimOptions(runs=compare_runs, seed=seed), risk_limit)
+        _compare(problem, out_dir, SimOptions(runs=compare_runs, seed=seed), risk_limit, force)
     findings = timed("report", lambda: _report(out_dir))
     recorded = timed("record the run", lambda: _record(out_dir, scenario_model, options))
     out.print("\nFindings", style="bold")
@@ -122,17 +126,15 @@ def _prepare(scenario: str, out_dir: Path) -> tuple[Scenario, Problem]:
     return sc, problem
 
 
-def _compare(problem: Problem, out_dir: Path, options: SimOptions, risk_limit: float) -> None:
+def _compare(problem: Problem, out_dir: Path, options: SimOptions, risk_limit: float,
+             force: bool) -> None:
     specs = DEFAULT_POLICIES.split(",")
     chosen = [policy_for(problem, s, out_dir / PLAN_DIR if s == "plan" else None)
               for s in specs]
     frontier, metrics = compare_policies(problem, chosen, options,
                                          risk_scope(problem, DEFAULT_SCOPE), risk_limit)
-    files: dict[str, str | bytes] = {
-        f"metrics-{m['policy'].replace(':', '-')}.json": json.dumps(m, indent=2) + "\n"
-        for m in metrics}
-    files["frontier.json"] = json.dumps(frontier.to_dict(), indent=2) + "\n"
-    replace_directory(out_dir / COMPARE_DIR, files)
+    write_run_dir(out_dir / COMPARE_DIR, OutputKind.COMPARE, compare_files(frontier, metrics),
+                  force=force)
 
 
 def _report(out_dir: Path) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,12 +12,21 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from resupply.cli.app import EXIT_FAILED, DbOpt, ScenarioArg, app, err, out, user_errors
+from resupply.cli.app import (
+    EXIT_FAILED,
+    DbOpt,
+    ForceOpt,
+    ScenarioArg,
+    app,
+    err,
+    out,
+    user_errors,
+)
 from resupply.compile import compile_problem
 from resupply.domain.load import load_scenario
 from resupply.domain.schema import Scenario
 from resupply.errors import PlanningError
-from resupply.files import replace_directory
+from resupply.files import OutputKind, check_output_dir, is_run_dir, write_run_dir
 
 if TYPE_CHECKING:  # the planner (HiGHS, SciPy) is imported when a plan is made, not at startup
     from resupply.planning import PlanResult
@@ -31,7 +41,9 @@ WARM_FILE = "warm.npz"
 def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     scenario: ScenarioArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for plan.json, "
-                                          "tranches.csv and stock.parquet (replaced whole).")],
+                                          "tranches.csv and stock.parquet (a plan directory is "
+                                          "rewritten; anything else is refused without "
+                                          "--force).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print plan.json to stdout.")] = False,
     integer: Annotated[bool, typer.Option(
         "--integer", help="MILP: minimum tranche sizes and whole units.")] = False,
@@ -60,6 +72,7 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
         "--ledger", help="Plan with the ledger's open pledges as minimum tranches (they "
         "replace scenario pledges of the same id).")] = False,
     db: DbOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Plan which donor sends what, when and where, as tranches; write DIR; print a summary.
 
@@ -75,6 +88,7 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
 
     if (from_day is None) != (actuals is None):
         raise PlanningError("give --from-day and --actuals together")
+    check_output_dir(out_dir, OutputKind.PLAN, force=force)
     problem = compile_problem(with_ledger(load_scenario(scenario), db) if ledger
                               else load_scenario(scenario))
     state = None
@@ -84,7 +98,7 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
                   warm_start=_previous(out_dir, problem.scenario_hash), integer=integer,
                   time_limit=time_limit, fairness=not no_fairness, method=method,
                   daily_days=daily_days, step_days=step_days)
-    replace_directory(out_dir, plan_files(result))
+    write_run_dir(out_dir, OutputKind.PLAN, plan_files(result), force=force)
     if as_json:
         out.print_json(json.dumps(result.to_dict()))
     else:
@@ -98,12 +112,15 @@ def _previous(out_dir: Path, scenario_hash: str) -> WarmStart | None:
     from resupply.planning.solve import WarmStart
 
     path = out_dir / WARM_FILE
-    if not path.is_file():
+    if not is_run_dir(out_dir, OutputKind.PLAN) or not path.is_file():
         return None
-    with np.load(path) as data:
-        if str(data["scenario_hash"]) != scenario_hash:
-            return None
-        return WarmStart(data["col_status"], data["row_status"], data["dispatch"])
+    try:
+        with np.load(path) as data:
+            if str(data["scenario_hash"]) != scenario_hash:
+                return None
+            return WarmStart(data["col_status"], data["row_status"], data["dispatch"])
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None  # a damaged warm start only costs speed: plan cold
 
 
 def plan_files(result: PlanResult) -> dict[str, str | bytes]:

@@ -26,11 +26,11 @@ from rich.progress import (
 from rich.table import Table
 
 from resupply.analysis import explain
-from resupply.cli.app import JsonOpt, ScenarioArg, app, err, out, user_errors
+from resupply.cli.app import ForceOpt, JsonOpt, ScenarioArg, app, err, out, user_errors
 from resupply.compile import Problem, compile_problem
 from resupply.domain.load import load_scenario
 from resupply.errors import SimulationError
-from resupply.files import write_atomically
+from resupply.files import OutputKind, check_output_dir, write_run_dir
 from resupply.simulation import (
     DemandModel,
     PlanInput,
@@ -177,7 +177,7 @@ def simulate_cmd(
     runs: RunsOpt = 1000, seed: SeedOpt = 0, chunk_runs: ChunkOpt = 1000,
     workers: WorkersOpt = 1, demand: DemandOpt = "scenario", cv: CvOpt = 0.0,
     strikes: StrikesOpt = True, delays: DelaysOpt = True, backorders: BackOpt = False,
-    warmup_days: WarmupOpt = 0, as_json: JsonOpt = False,
+    warmup_days: WarmupOpt = 0, as_json: JsonOpt = False, force: ForceOpt = False,
 ) -> None:
     """Monte Carlo stress test of a plan or a policy; writes metrics.json and bands.parquet.
 
@@ -190,6 +190,7 @@ def simulate_cmd(
     Example: resupply simulate tiny --policy order-up-to:1200 --backorders --demand poisson
     --runs 500 --out calib/
     """
+    check_output_dir(out_dir, OutputKind.SIMULATE, force=force)
     problem = compile_problem(load_scenario(scenario))
     chosen = policy_for(problem, policy, plan_dir)
     options = make_options(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
@@ -198,8 +199,9 @@ def simulate_cmd(
     with progress_bar(runs, chosen.name) as update:
         result = simulate(problem, chosen, options, progress=update)
     metrics = summarize(result)
-    write_atomically(out_dir / "bands.parquet", bands(result).to_parquet(index=False))
-    write_atomically(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    write_run_dir(out_dir, OutputKind.SIMULATE, {
+        "bands.parquet": bands(result).to_parquet(index=False),
+        "metrics.json": json.dumps(metrics, indent=2) + "\n"}, force=force)
     if as_json:
         out.print_json(json.dumps(metrics))
         return
@@ -251,6 +253,7 @@ def compare_cmd(
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Also write frontier.json and each policy's metrics here.")] = None,
     as_json: JsonOpt = False,
+    force: ForceOpt = False,
 ) -> None:
     """Compare policies on the tranche trade-off: strike losses against running out.
 
@@ -264,6 +267,8 @@ def compare_cmd(
 
     Example: resupply compare ukraine-2022 --scope ammunition --runs 1000
     """
+    if out_dir is not None:
+        check_output_dir(out_dir, OutputKind.COMPARE, force=force)
     problem = compile_problem(load_scenario(scenario))
     chosen = _policy_list(problem, policies or DEFAULT_POLICIES, policies is not None)
     options = make_options(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
@@ -271,7 +276,7 @@ def compare_cmd(
     scope = risk_scope(problem, scope_text)
     result, all_metrics = compare_policies(problem, chosen, options, scope, risk_limit)
     if out_dir is not None:
-        _write_compare(out_dir, result, all_metrics)
+        _write_compare(out_dir, result, all_metrics, force=force)
     if as_json:
         out.print_json(json.dumps(result.to_dict()))
         return
@@ -318,11 +323,18 @@ def risk_scope(problem: Problem, text: str) -> np.ndarray:
     return np.isin(np.array(problem.families), names)
 
 
-def _write_compare(out_dir: Path, result: Frontier, metrics: list[dict[str, Any]]) -> None:
-    for m in metrics:
-        name = m["policy"].replace(":", "-")
-        write_atomically(out_dir / f"metrics-{name}.json", json.dumps(m, indent=2) + "\n")
-    write_atomically(out_dir / "frontier.json", json.dumps(result.to_dict(), indent=2) + "\n")
+def _write_compare(out_dir: Path, result: Frontier, metrics: list[dict[str, Any]], *,
+                   force: bool = False) -> None:
+    write_run_dir(out_dir, OutputKind.COMPARE, compare_files(result, metrics), force=force)
+
+
+def compare_files(result: Frontier, metrics: list[dict[str, Any]]) -> dict[str, str | bytes]:
+    """What a compare directory holds: frontier.json and metrics-POLICY.json per policy."""
+    files: dict[str, str | bytes] = {
+        f"metrics-{m['policy'].replace(':', '-')}.json": json.dumps(m, indent=2) + "\n"
+        for m in metrics}
+    files["frontier.json"] = json.dumps(result.to_dict(), indent=2) + "\n"
+    return files
 
 
 def frontier_table(scenario: str, result: Frontier, runs: int) -> Table:

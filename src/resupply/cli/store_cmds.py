@@ -10,9 +10,9 @@ import typer
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
-from resupply.cli.app import DbOpt, JsonOpt, app, err, out, user_errors
+from resupply.cli.app import DbOpt, ForceOpt, JsonOpt, app, err, out, user_errors
 from resupply.errors import StoreError
-from resupply.files import write_atomically
+from resupply.files import write_output_file
 from resupply.store import RunRecord, diff_runs, open_store
 from resupply.store.backup import backup, restore
 from resupply.store.engine import database_url, describe_failure, make_engine
@@ -60,10 +60,12 @@ def runs_list_cmd(as_json: JsonOpt = False, db: DbOpt = None) -> None:
 @user_errors
 def runs_show_cmd(
     run_id: RunArg,
+    *,
     file: Annotated[str | None, typer.Option(help="Name of a stored result file to save.")] = None,
     to: Annotated[Path | None, typer.Option("--out", help="Where to save --file.")] = None,
     as_json: JsonOpt = False,
     db: DbOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Show one run: scenario, options, seed, version, summary and result files.
 
@@ -76,7 +78,7 @@ def runs_show_cmd(
             raise StoreError(f"run {run_id} has no file {file!r}; files: "
                              f"{', '.join(sorted(run.files)) or '(none)'}")
         target = to or Path(file)
-        write_atomically(target, run.files[file])
+        write_output_file(target, run.files[file], force=force)
         err.print(f"wrote {target}", markup=False)
         return
     if as_json:
@@ -131,12 +133,13 @@ def db_upgrade_cmd(db: DbOpt = None) -> None:
 def db_backup_cmd(
     dest: Annotated[Path, typer.Argument(help="Backup file to write.")],
     db: DbOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Write a consistent backup (SQLite backup API; pg_dump for PostgreSQL).
 
     Example: resupply db backup ledger-2022-06-01.db
     """
-    backup(db, dest)
+    backup(db, dest, force=force)
     out.print(f"wrote {dest}", markup=False)
 
 

@@ -28,8 +28,9 @@ from resupply.compile import Problem, compile_problem
 from resupply.domain.load import load_scenario
 from resupply.domain.schema import Scenario
 from resupply.errors import ResupplyError
+from resupply.files import MARKERS, OutputKind, is_run_dir
 
-SCENARIO = "scenario.json"
+SCENARIO = MARKERS[OutputKind.RUN]
 EXPLAIN = "explain.json"
 PLAN_DIR = "plan"
 SIM_DIR = "simulate"
@@ -60,7 +61,7 @@ class RunData:
 
 def load_run(path: Path) -> RunData:
     """Read a run directory; raises `RunDirError` naming the file that is missing or broken."""
-    if not (path / SCENARIO).is_file():
+    if not is_run_dir(path, OutputKind.RUN):
         raise RunDirError(f"{path}: not a run directory (no {SCENARIO}); create one with "
                           "`resupply demo --out DIR`")
     scenario = load_scenario(path / SCENARIO)

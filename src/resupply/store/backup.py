@@ -10,28 +10,28 @@ schema is dumped.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sqlite3
 import subprocess
-import tempfile
 from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
 from resupply.errors import StoreError
+from resupply.files import output_file
 from resupply.store.engine import database_url
 
 
-def backup(url: str | None, dest: Path) -> None:
-    """Write a consistent copy of the database at `url` to `dest`."""
+def backup(url: str | None, dest: Path, *, force: bool = False) -> None:
+    """Write a consistent copy of the database at `url` to `dest` (an existing file only with
+    `force`; see `resupply.files.output_file`)."""
     parsed = make_url(database_url(url))
     if parsed.get_backend_name() == "sqlite":
-        _sqlite_backup(_sqlite_file(parsed), dest)
+        _sqlite_backup(_sqlite_file(parsed), dest, force)
     else:
-        _pg_dump(parsed, dest)
+        _pg_dump(parsed, dest, force)
 
 
 def restore(url: str | None, src: Path) -> None:
@@ -51,19 +51,15 @@ def _sqlite_file(url: URL) -> Path:
     return Path(url.database)
 
 
-def _sqlite_backup(path: Path, dest: Path) -> None:
+def _sqlite_backup(path: Path, dest: Path, force: bool) -> None:
     if not path.is_file():
         raise StoreError(f"{path}: no such database file")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with closing(_connect(path)) as source, closing(_connect(Path(tmp))) as target:
-            source.backup(target)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with output_file(dest, force=force) as tmp:
+        try:
+            with closing(_connect(path)) as source, closing(_connect(tmp)) as target:
+                source.backup(target)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot back up ({exc})") from None
 
 
 def _sqlite_restore(src: Path, path: Path) -> None:
@@ -107,15 +103,10 @@ def _run(command: list[str]) -> None:
         raise StoreError(f"{Path(command[0]).name} failed: {message[0] if message else ''}")
 
 
-def _pg_dump(url: URL, dest: Path) -> None:
+def _pg_dump(url: URL, dest: Path, force: bool) -> None:
     uri, schema = _libpq(url)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    try:
+    with output_file(dest, force=force) as tmp:
         _run([_tool("pg_dump"), "--format=custom", "--file", str(tmp), *schema, "--dbname", uri])
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _pg_restore(url: URL, src: Path) -> None:

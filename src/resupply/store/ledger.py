@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from resupply.errors import LedgerError
-from resupply.files import write_atomically
+from resupply.files import write_output_file
 from resupply.store.base import Store
 from resupply.store.events import (
     SIGNED_KINDS,
@@ -165,8 +165,10 @@ def export_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
             for e in events]
 
 
-def export(events: Sequence[Event], fmt: ExportFormat, path: Path | None) -> bytes:
-    """The ledger in `fmt`; written atomically to `path` when given. Returns the bytes."""
+def export(events: Sequence[Event], fmt: ExportFormat, path: Path | None, *,
+           force: bool = False) -> bytes:
+    """The ledger in `fmt`; written atomically to `path` when given (an existing file only
+    with `force`, see `resupply.files`). Returns the bytes."""
     rows = export_rows(events)
     if fmt == "json":
         data = json.dumps(rows, indent=1, ensure_ascii=False).encode() + b"\n"
@@ -177,7 +179,7 @@ def export(events: Sequence[Event], fmt: ExportFormat, path: Path | None) -> byt
     else:
         raise LedgerError(f"unknown export format {fmt!r}; use csv, xlsx or json")
     if path is not None:
-        write_atomically(path, data)
+        write_output_file(path, data, force=force)
     return data
 
 

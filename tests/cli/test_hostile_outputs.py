@@ -1,0 +1,93 @@
+"""Hostile output paths through the real CLI: every command that writes refuses what is not
+its own, says `cannot write PATH: reason`, exits non-zero and touches nothing else."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+Cli = Callable[..., tuple[int, str, str]]
+Snap = Callable[[Path], dict[str, bytes | None]]
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli) -> Path:
+    path = tmp_path / "ledger.db"
+    monkeypatch.setenv("RESUPPLY_DATABASE_URL", f"sqlite:///{path}")
+    assert cli("db", "upgrade")[0] == 0
+    return path
+
+
+def writers(target: str) -> list[list[str]]:
+    """Every command that writes, aimed at `target`."""
+    return [["plan", "tiny", "--out", target],
+            ["simulate", "tiny", "--runs", "5", "--policy", "lump", "--out", target],
+            ["compare", "tiny", "--runs", "5", "--policies", "lump", "--out", target],
+            ["demo", "--scenario", "tiny", "--runs", "5", "--compare-runs", "5", "--out", target],
+            ["init", target], ["ledger", "export", "--out", target], ["db", "backup", target]]
+
+
+def test_plan_refuses_a_folder_holding_a_users_file(cli: Cli, tmp_path: Path,
+                                                    snapshot: Snap) -> None:
+    folder = tmp_path / "thesis"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "thesis.txt").write_text("three years")
+    code, _, err = cli("plan", "tiny", "--out", str(folder))
+    assert code == 2
+    assert "not a plan directory" in err and "--force" in err
+    assert snapshot(folder) == {"sub": None, "thesis.txt": b"three years"}
+
+
+@pytest.mark.parametrize("which", range(7))
+@pytest.mark.parametrize("kind", ["users-file", "users-folder", "dot", "device", "under-a-file"])
+def test_no_writer_clobbers_or_crashes(cli: Cli, db: Path, tmp_path: Path, snapshot: Snap, *,
+                                       monkeypatch: pytest.MonkeyPatch, which: int,
+                                       kind: str) -> None:
+    work = tmp_path / "work"
+    (work / "folder").mkdir(parents=True)
+    (work / "folder" / "mine.txt").write_text("mine")
+    (work / "report.docx").write_text("my report")
+    monkeypatch.chdir(work)
+    target = {"users-file": "report.docx", "users-folder": "folder", "dot": ".",
+              "device": "/dev/null", "under-a-file": "report.docx/out"}[kind]
+    args = writers(target)[which]
+    before = snapshot(work)
+    code, _, err = cli(*args)
+    assert code != 0, f"{args}: exit 0"
+    assert err.startswith("error: cannot write "), err
+    assert snapshot(work) == before
+    assert Path("/dev/null").is_char_device()
+
+
+def test_force_adds_its_files_and_keeps_the_users(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "mine.txt").write_text("mine")
+    code, _, err = cli("plan", "tiny", "--out", str(tmp_path), "--force")
+    assert code == 0, err
+    assert (tmp_path / "mine.txt").read_text() == "mine"
+    assert (tmp_path / "plan.json").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_rerun_into_its_own_directory_is_allowed(cli: Cli, tmp_path: Path) -> None:
+    for _ in range(2):
+        code, _, err = cli("simulate", "tiny", "--runs", "5", "--out", str(tmp_path / "s"))
+        assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["bands.parquet",
+                                                                 "metrics.json"]
+
+
+def test_a_real_process_reports_and_exits_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    env = {**os.environ, "RESUPPLY_DATABASE_URL": f"sqlite:///{tmp_path / 'l.db'}"}
+    for args in (["plan", "tiny", "--out", str(tmp_path / "f")],
+                 ["init", str(tmp_path / "f" / "s.yaml")],
+                 ["ledger", "export", "--out", str(tmp_path)]):
+        done = subprocess.run([sys.executable, "-m", "resupply", *args], capture_output=True,
+                              text=True, env=env, check=False, timeout=120)
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr and "cannot write" in done.stderr
