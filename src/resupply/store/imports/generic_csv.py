@@ -122,9 +122,21 @@ def _draft(parsed: Parsed, line: int, row: dict[str, Any], stem: str) -> None:
     parsed.drafts.append(Draft(
         line=line, kind=EventKind(kind), donor=text(row["donor"]), item=text(row["item"]),
         quantity=quantity or 0.0, date=date, due=due, key=key,
-        pledge_id=text(row.get("pledge_id")) or f"csv-{stem.split(':')[1][:16]}",
+        pledge_id=text(row.get("pledge_id")) or line_pledge_id(stem),
         source=text(row.get("source")) or f"{parsed.name}:{line}",
         note=text(row.get("note"))))
+
+
+def line_pledge_id(stem: str) -> str:
+    """The pledge of a line without `pledge_id`: one per line, so the n-th repeat of an
+    identical line is a pledge of its own (``csv-HASH-n``), never merged into the first.
+
+    The stem (``csv:HASH:n``, see `KeyMaker.row`) holds the occurrence number; the first
+    occurrence keeps the plain ``csv-HASH``, so files imported before stay the same pledges.
+    """
+    _fmt, digest, occurrence = stem.split(":")
+    base = f"csv-{digest[:16]}"
+    return base if occurrence == "1" else f"{base}-{occurrence}"
 
 
 def _has_error(parsed: Parsed, since: int, column: str) -> bool:
