@@ -16,7 +16,7 @@ from resupply.files import write_output_file
 from resupply.store import RunRecord, diff_runs, open_store
 from resupply.store.backup import backup, restore
 from resupply.store.engine import database_url, describe_failure, make_engine
-from resupply.store.migrate import current_revision, head_revision, upgrade
+from resupply.store.migrate import check_known, head_revision, upgrade
 
 runs_app = typer.Typer(name="runs", no_args_is_help=True, rich_markup_mode=None,
                        help="Stored plans and simulations: list, show, compare.")
@@ -119,7 +119,7 @@ def db_upgrade_cmd(db: DbOpt = None) -> None:
     url = database_url(db)
     engine = make_engine(url)
     try:
-        before = current_revision(engine)
+        before = check_known(engine, engine.url.render_as_string(hide_password=True))
         upgrade(engine)
     except DBAPIError as exc:
         raise describe_failure(exc, url) from None
