@@ -1,9 +1,10 @@
 """Ledger operations the faces call: record one event, read pledges, export the ledger.
 
 Recording checks what the pure model cannot: that a new pledge names its donor, item and
-quantity, that a quantity has the sign its kind allows, and that an event on an existing
-pledge agrees with it (`base.plan_batch`). Exports are in recording order (`seq`), which is
-stable: the ledger only grows.
+quantity, that a quantity has the sign its kind allows, that the event makes sense for the
+pledge as it stands (`events.refusal`: finite, no correction below zero), and that an event
+on an existing pledge agrees with it (`base.plan_batch`). Exports are in recording order
+(`seq`), which is stable: the ledger only grows.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from resupply.store.events import (
     EventKind,
     PledgeState,
     derive,
+    derive_one,
     derive_rows,
+    refusal,
 )
 from resupply.store.reconcile import StatusRow, regroup
 
@@ -85,6 +88,9 @@ def record(
         donor, item = _owner(store, pledge_id, donor, item)
     event = Event(pledge_id, kind, donor, item, _quantity(kind, quantity), date,
                   recorded_by or current_user(), source=source, due=due, note=note)
+    why = refusal(derive_one(store.events(pledge_id=pledge_id)), kind, event.quantity)
+    if why is not None:
+        raise LedgerError(f"{kind} refused: {why}")
     store.append([event])
     return event
 

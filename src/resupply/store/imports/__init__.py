@@ -18,7 +18,7 @@ from typing import Literal, get_args
 from resupply.domain.schema import Scenario
 from resupply.errors import ImportRowsError, RowIssue, StoreError
 from resupply.store.base import Store
-from resupply.store.events import Event
+from resupply.store.events import Event, derive_rows, refusals
 from resupply.store.imports.generic_csv import parse_csv
 from resupply.store.imports.increments import settle
 from resupply.store.imports.kiel_weapons import parse_weapons
@@ -62,6 +62,24 @@ def read_events(
     return parsed, events
 
 
+def _sensible(events: list[Event], checked: set[str | None], store: Store, file: str,
+              line_of: dict[str, int]) -> tuple[list[Event], list[RowIssue]]:
+    """`events` without those `events.refusal` refuses on the pledges as stored (a delivery
+    correction below zero, ...), and the refused ones as located issues. Only events whose
+    source key is in `checked` are judged: the others are totals the source states itself
+    (settled into increments), recorded as published."""
+    ids = {e.pledge_id for e in events if e.source_key in checked}
+    states = derive_rows(store.ledger_rows(pledge_ids=ids)) if ids else {}
+    exempt = {e.source_key or "" for e in events if e.source_key not in checked}
+    refused = refusals(states, events, exempt=exempt, standalone=True)
+    if not refused:
+        return events, []
+    dropped = {id(e) for e, _ in refused}
+    issues = [RowIssue(file, line_of.get(e.source_key or "", 0), "quantity", why)
+              for e, why in refused]
+    return [e for e in events if id(e) not in dropped], issues
+
+
 def _parse(path: Path, fmt: ImportFormat, mapping: ImportMapping | None,
            date: dt.date | None) -> Parsed:
     if fmt == "kiel-xlsx":
@@ -96,7 +114,13 @@ def import_file(
                               f"write the {good} good rows)")
     line_of = {d.key: d.line for d in parsed.drafts}
     keep = [e for e in events if line_of.get(e.source_key or "") not in bad_lines]
-    keep, unchanged = settle(keep, {d.key for d in parsed.drafts if d.target}, store)
+    targets = {d.key for d in parsed.drafts if d.target}
+    checked = {e.source_key for e in keep if e.source_key not in targets}
+    keep, unchanged = settle(keep, targets, store)
+    keep, refused = _sensible(keep, checked, store, str(path), line_of)
+    if refused and not partial:
+        raise ImportRowsError(refused, f"{len(refused)} event(s) refused; nothing was written")
+    errors = sorted({*errors, *refused}, key=lambda i: (i.line, i.field, i.message))
     result = store.append(keep)
     return ImportReport(file=str(path), format=fmt, rows=parsed.rows, written=result.written,
                         skipped=result.skipped + unchanged, ignored=parsed.ignored,
