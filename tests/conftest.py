@@ -53,3 +53,26 @@ def snapshot() -> Callable[[Path], Snapshot]:
                 for p in sorted(root.rglob("*"))}
 
     return take
+
+
+@pytest.fixture(scope="session")
+def real_cli() -> Callable[..., CliResult]:
+    """Run ``python -m resupply ARGS...`` as a real process, optionally under an address-space
+    cap [bytes] (so reading a huge file whole shows as a MemoryError); (code, stdout, stderr)."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def run(*args: str, cap: int | None = None, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> CliResult:
+        def limit() -> None:
+            if cap is not None:
+                resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+        done = subprocess.run([sys.executable, "-m", "resupply", *args], capture_output=True,
+                              text=True, check=False, timeout=300, preexec_fn=limit, cwd=cwd,
+                              env={**os.environ, **(env or {})})
+        return done.returncode, done.stdout, done.stderr
+
+    return run

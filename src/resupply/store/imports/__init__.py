@@ -24,7 +24,7 @@ from resupply.store.imports.increments import settle
 from resupply.store.imports.kiel_weapons import parse_weapons
 from resupply.store.imports.kiel_xlsx import parse_kiel_xlsx
 from resupply.store.imports.mapping import ImportMapping, Resolver, load_mapping, translate
-from resupply.store.imports.rows import Parsed
+from resupply.store.imports.rows import Parsed, check_size
 
 ImportFormat = Literal["kiel-xlsx", "kiel-weapons", "csv"]
 FORMATS: tuple[str, ...] = get_args(ImportFormat)
@@ -54,8 +54,9 @@ def read_events(
     date: dt.date | None = None,
 ) -> tuple[Parsed, list[Event]]:
     """Parse `path` and translate its names; no database. Issues are left in `Parsed`."""
-    if not path.is_file():
+    if not path.exists():
         raise StoreError(f"{path}: no such file")
+    check_size(path)  # every format: a regular file within the limit, before any reader
     table = load_mapping(mapping, scenario) if mapping else None
     parsed = _parse(path, fmt, table, date)
     events = translate(parsed, Resolver(table, scenario, str(mapping or "")), recorded_by)

@@ -23,12 +23,10 @@ A mapping's ``columns:`` renames file columns and ``defaults:`` fills absent one
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from resupply.errors import ImportRowsError, RowIssue, StoreError
+from resupply.errors import ImportRowsError, RowIssue
 from resupply.store.events import KINDS, SIGNED_KINDS, EventKind
 from resupply.store.imports.mapping import ImportMapping
 from resupply.store.imports.rows import (
@@ -36,6 +34,7 @@ from resupply.store.imports.rows import (
     Draft,
     KeyMaker,
     Parsed,
+    csv_records,
     normalise_header,
     parse_date,
     parse_quantity,
@@ -51,7 +50,7 @@ def parse_csv(path: Path, mapping: ImportMapping | None = None) -> Parsed:
     parsed = Parsed(str(path))
     columns = dict(mapping.columns) if mapping else {}
     defaults: dict[str, Any] = dict(mapping.defaults) if mapping else {}
-    records = _records(path)
+    records = csv_records(path)
     header_line, header = next(records, (1, []))
     where = _locate_columns(str(path), header_line, header, columns, defaults)
     keys = KeyMaker("csv")
@@ -63,21 +62,6 @@ def parse_csv(path: Path, mapping: ImportMapping | None = None) -> Parsed:
         row = {**defaults, **{k: v for k, v in row.items() if v.strip() or k not in defaults}}
         _draft(parsed, line, row, keys.row(cells))
     return parsed
-
-
-def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(first line of the record, cells) for every CSV record, header included."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            line = 1
-            for cells in reader:
-                yield line, cells
-                line = reader.line_num + 1
-    except UnicodeDecodeError as exc:
-        raise StoreError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except csv.Error as exc:
-        raise StoreError(f"{path}: not a readable CSV file: {exc}") from None
 
 
 def _locate_columns(file: str, line: int, header: list[str], renames: dict[str, str],
