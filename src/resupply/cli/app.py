@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
+from resupply.cli.console import PlainConsole
 from resupply.errors import (
     OutputExistsError,
     ResupplyError,
@@ -52,8 +52,8 @@ app = typer.Typer(
 PIPE_WIDTH = 160
 """Width of tables when output is not a terminal (files, CI logs)."""
 
-out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
-err = Console(stderr=True, soft_wrap=True)
+out = PlainConsole(width=None if sys.stdout.isatty() else PIPE_WIDTH)
+err = PlainConsole(stderr=True, soft_wrap=True)
 
 
 def user_errors(func: Callable[P, R]) -> Callable[P, R]:

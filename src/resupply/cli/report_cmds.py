@@ -29,6 +29,9 @@ def report_cmd(
     fmt: Annotated[ReportFormat, typer.Option("--format", help="html: RUN_DIR/report.html; "
                                               "xlsx: one sheet per table; csv: one file per "
                                               "table, in RUN_DIR/exports.")] = ReportFormat.html,
+    raw: Annotated[bool, typer.Option("--raw", help="CSV: cells exactly as they are (by "
+                                      "default a cell starting with = + - @ gets a leading ' "
+                                      "so spreadsheets show it as text).")] = False,
 ) -> None:
     """Write the report of a run: self-contained HTML that works offline, or the tables.
 
@@ -43,7 +46,7 @@ def report_cmd(
         path = write_xlsx(run, run_dir / EXPORTS / "report.xlsx")
         out.print(f"wrote {path}", markup=False)
     else:
-        paths = write_csvs(run, run_dir / EXPORTS)
+        paths = write_csvs(run, run_dir / EXPORTS, raw=raw)
         out.print(f"wrote {len(paths)} CSV files to {run_dir / EXPORTS}", markup=False)
 
 

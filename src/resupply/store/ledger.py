@@ -36,6 +36,7 @@ from resupply.store.events import (
     refusal,
 )
 from resupply.store.reconcile import StatusRow, regroup
+from resupply.untrusted import guard_cell, xlsx_row
 
 ExportFormat = Literal["csv", "xlsx", "json"]
 EXPORT_COLUMNS = ("seq", "pledge_id", "kind", "donor", "item", "quantity", "date", "due",
@@ -172,14 +173,20 @@ def export_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
 
 
 def export(events: Sequence[Event], fmt: ExportFormat, path: Path | None, *,
-           force: bool = False) -> bytes:
+           force: bool = False, raw: bool = False) -> bytes:
     """The ledger in `fmt`; written atomically to `path` when given (an existing file only
-    with `force`, see `resupply.files`). Returns the bytes."""
+    with `force`, see `resupply.files`). Returns the bytes.
+
+    CSV cells that a spreadsheet would run as a formula are guarded with ``'`` unless `raw`
+    (the generic CSV import removes the guard, so both import back); XLSX cells hold text as
+    text (`untrusted.xlsx_row`).
+    """
     rows = export_rows(events)
     if fmt == "json":
         data = json.dumps(rows, indent=1, ensure_ascii=False).encode() + b"\n"
     elif fmt == "csv":
-        data = _csv_bytes(rows)
+        data = _csv_bytes(rows if raw else [{k: guard_cell(v) for k, v in r.items()}
+                                            for r in rows])
     elif fmt == "xlsx":
         data = _xlsx_bytes(rows)
     else:
@@ -202,9 +209,9 @@ def _xlsx_bytes(rows: list[dict[str, Any]]) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("ledger")
-    sheet.append(list(EXPORT_COLUMNS))
+    sheet.append(xlsx_row(sheet, EXPORT_COLUMNS))
     for row in rows:
-        sheet.append([row[c] for c in EXPORT_COLUMNS])
+        sheet.append(xlsx_row(sheet, (row[c] for c in EXPORT_COLUMNS)))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -40,6 +40,7 @@ from resupply.store.imports.rows import (
     parse_quantity,
     text,
 )
+from resupply.untrusted import unguard_cell
 
 REQUIRED = ("kind", "donor", "item", "quantity", "date")
 OPTIONAL = ("pledge_id", "due", "source", "note", "key")
@@ -58,7 +59,8 @@ def parse_csv(path: Path, mapping: ImportMapping | None = None) -> Parsed:
         if not any(c.strip() for c in cells):
             continue
         parsed.rows += 1
-        row = {name: cells[i] if i < len(cells) else "" for name, i in where.items()}
+        row = {name: unguard_cell(cells[i]) if i < len(cells) else ""
+               for name, i in where.items()}
         row = {**defaults, **{k: v for k, v in row.items() if v.strip() or k not in defaults}}
         _draft(parsed, line, row, keys.row(cells))
     return parsed
