@@ -42,7 +42,7 @@ from resupply.simulation.frontier import Frontier, PolicyPoint, frontier
 from resupply.simulation.metrics import bands, summarize
 from resupply.simulation.rolling import Planner, RunHistory
 from resupply.simulation.run import Progress as ProgressCallback
-from resupply.simulation.specs import SPECS, parse_policy
+from resupply.simulation.specs import SPECS, parse_policy, split_specs
 
 RunsOpt = Annotated[int, typer.Option("--runs", min=1, help="Monte Carlo runs.")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Random seed (same seed, same "
@@ -224,7 +224,7 @@ DEFAULT_SCOPE = "ammunition"
 
 
 def _policy_list(problem: Problem, text: str, explicit: bool) -> list[Any]:
-    specs = [s.strip() for s in text.split(",") if s.strip()]
+    specs = split_specs(text)
     if "plan" in specs and planner() is None:
         if explicit:
             raise SimulationError("policy 'plan' needs resupply.planning, which is not "

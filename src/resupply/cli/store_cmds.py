@@ -17,6 +17,7 @@ from resupply.store import RunRecord, diff_runs, open_store
 from resupply.store.backup import backup, restore
 from resupply.store.engine import database_url, describe_failure, make_engine
 from resupply.store.migrate import check_known, head_revision, upgrade
+from resupply.store.runs import MAX_RUN_ID
 
 runs_app = typer.Typer(name="runs", no_args_is_help=True, rich_markup_mode=None,
                        help="Stored plans and simulations: list, show, compare.")
@@ -25,7 +26,8 @@ db_app = typer.Typer(name="db", no_args_is_help=True, rich_markup_mode=None,
 app.add_typer(runs_app)
 app.add_typer(db_app)
 
-RunArg = Annotated[int, typer.Argument(metavar="RUN", help="Run id (see `resupply runs list`).")]
+RunArg = Annotated[int, typer.Argument(metavar="RUN", min=1, max=MAX_RUN_ID,
+                                       help="Run id (see `resupply runs list`).")]
 
 
 def _run_dict(run: RunRecord) -> dict[str, Any]:

@@ -131,6 +131,7 @@ def simulate(problem: Problem, policy: Policy, options: SimOptions | None = None
     (20, False)
     """
     options = options or SimOptions()
+    options.check_horizon(problem.n_days)
     began = time.perf_counter()
     parts = Merger()
     partial = False
