@@ -103,8 +103,9 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
         out.print_json(json.dumps(result.to_dict()))
     else:
         _print_summary(result, out_dir)
-    if result.status in {Status.INFEASIBLE, Status.ERROR, Status.UNBOUNDED}:
-        raise typer.Exit(EXIT_FAILED)
+    if result.status in {Status.INFEASIBLE, Status.ERROR, Status.UNBOUNDED} or not has_plan(
+            result):
+        raise typer.Exit(EXIT_FAILED)  # no plan written: a script must not carry on
 
 
 def _previous(out_dir: Path, scenario_hash: str) -> WarmStart | None:
@@ -126,11 +127,9 @@ def _previous(out_dir: Path, scenario_hash: str) -> WarmStart | None:
 def plan_files(result: PlanResult) -> dict[str, str | bytes]:
     """What a plan directory holds: plan.json, and for a plan with a solution tranches.csv,
     stock.parquet and the warm-start data (file name -> contents)."""
-    from resupply.planning import Status
 
     files: dict[str, str | bytes] = {"plan.json": json.dumps(result.to_dict(), indent=2)}
-    if result.status in {Status.INFEASIBLE, Status.ERROR, Status.UNBOUNDED} or not np.isfinite(
-            result.objective):
+    if not has_plan(result):
         return files
     files["tranches.csv"] = result.tranches.to_csv(index=False)
     buffer = io.BytesIO()
@@ -145,9 +144,36 @@ def plan_files(result: PlanResult) -> dict[str, str | bytes]:
     return files
 
 
+def has_plan(result: PlanResult) -> bool:
+    """True when the solve produced a plan to write (optimal, or the best found in time)."""
+    from resupply.planning import Status
+
+    return result.status not in {Status.INFEASIBLE, Status.ERROR, Status.UNBOUNDED} and bool(
+        np.isfinite(result.objective))
+
+
+def _no_plan_line(result: PlanResult, out_dir: Path) -> str:
+    """The summary of a solve that ended without a plan: why, and what to do."""
+    from resupply.planning import Status
+
+    p, limit = result.problem, result.options.time_limit
+    why = {Status.INFEASIBLE: "no plan meets the hard constraints (the reasons follow); "
+                              "`resupply validate` checks the causes it can see without solving",
+           Status.TIME_LIMIT: f"the time limit of {limit:g} s ended before any plan was found; "
+                              "give a longer --time-limit, or --daily-days for a faster model",
+           }.get(result.status, f"the solver failed: {result.message}")
+    return (f"{p.name}: {result.status} — no plan: {why}; {result.stats['n_vars']:,} variables, "
+            f"{result.stats['n_cons']:,} constraints; wrote {out_dir / 'plan.json'} only")
+
+
 def _print_summary(result: PlanResult, out_dir: Path) -> None:
     from resupply.planning import Status
 
+    if not has_plan(result):
+        err.print(_no_plan_line(result, out_dir), markup=False, highlight=False)
+        for line in result.explanation:
+            err.print(f"- {line}", markup=False, highlight=False)
+        return
     p = result.problem
     terms = ", ".join(f"{k} {v:,.0f}" for k, v in result.terms.items() if np.isfinite(v))
     out.print(f"{p.name}: {result.status} — objective {result.objective:,.0f} EUR ({terms}); "

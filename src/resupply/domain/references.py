@@ -18,6 +18,8 @@ from resupply.domain.source import PathKey
 Finding = tuple[PathKey, str]
 COLLECTIONS = ("standards", "families", "items", "platforms", "donors", "pledges", "depots")
 SHARE_TOLERANCE = 1e-6
+CAPACITY_TOLERANCE = 1e-9
+"""Relative slack of the initial-stock-within-capacity check (float sums of tons)."""
 
 
 def check_references(data: Any) -> list[Finding]:
@@ -190,12 +192,43 @@ def _depots(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Fi
         for j, line in _entries(depot, "initial_stock"):
             yield from _ref(("depots", i, "initial_stock", j, "item"), "item", line.get("item"),
                             ids["items"])
+        yield from _initial_within_capacity(i, depot, ids["items"])
     depots = data.get("depots")
     if isinstance(depots, list) and shares and len(shares) == len(depots):
         total = sum(shares)
         if math.isfinite(total) and abs(total - 1.0) > SHARE_TOLERANCE:
             yield ("depots",), (f"depot demand_share values sum to {total:.6g}; they must sum "
                                 "to 1 (each depot serves that share of the need)")
+
+
+def _initial_within_capacity(i: int, depot: dict[str, Any],
+                             items: dict[str, dict[str, Any]]) -> Iterator[Finding]:
+    """A depot cannot start with more tons than it stores: no plan could exist."""
+    capacity = _number(depot.get("capacity_t"))
+    if capacity is None:
+        return
+    tons = 0.0
+    for _, line in _entries(depot, "initial_stock"):
+        item = items.get(str(line.get("item")), {})
+        mass, quantity = _number(item.get("mass_kg")), _number(line.get("quantity"))
+        if mass is not None and quantity is not None:
+            tons += quantity * mass / 1000.0
+    if math.isfinite(tons) and tons > capacity * (1 + CAPACITY_TOLERANCE):
+        yield ("depots", i, "initial_stock"), (
+            f"initial stock is {tons:,.6g} t, more than the depot's capacity_t of "
+            f"{capacity:,.6g} t: no plan can hold it; lower the stock (quantity x mass_kg) or "
+            "raise capacity_t")
+
+
+def _number(value: object) -> float | None:
+    """`value` as a finite number >= 0, or None (the schema reports anything else)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float range: the schema reports it
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 def _intensity(data: dict[str, Any], horizon: tuple[dt.date, dt.date] | None) -> Iterator[Finding]:
