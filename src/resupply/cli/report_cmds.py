@@ -52,4 +52,4 @@ def report_cmd(
 
 def _stored_findings(run_dir: Path) -> list[str]:
     path = run_dir / "findings.txt"
-    return path.read_text("utf-8").splitlines() if path.is_file() else []
+    return path.read_text("utf-8", errors="replace").splitlines() if path.is_file() else []

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-import pandas as pd
 import typer
 from rich.progress import (
     BarColumn,
@@ -35,11 +34,11 @@ from resupply.simulation import (
     DemandModel,
     PlanInput,
     SimOptions,
-    plan_input_from_tranches,
     simulate,
 )
 from resupply.simulation.frontier import Frontier, PolicyPoint, frontier
 from resupply.simulation.metrics import bands, summarize
+from resupply.simulation.plan_input import read_plan_dir
 from resupply.simulation.rolling import Planner, RunHistory
 from resupply.simulation.run import Progress as ProgressCallback
 from resupply.simulation.specs import SPECS, parse_policy, split_specs
@@ -92,27 +91,8 @@ def planner() -> Planner | None:
 
 
 def read_plan(problem: Problem, plan_dir: Path) -> PlanInput:
-    """The plan arrays of a plan directory: ``tranches.csv`` and, when there, the exact hub
-    moves from ``stock.parquet``."""
-    path = plan_dir / "tranches.csv"
-    if not path.is_file():
-        raise SimulationError(f"{path} not found; give a directory written by `resupply plan`")
-    if _coarse(plan_dir / "plan.json"):
-        raise SimulationError(f"{plan_dir} holds a multi-resolution plan (--daily-days): its "
-                              "later rows are weekly totals, which the daily simulator cannot "
-                              "follow; plan again without --daily-days")
-    stock_path = plan_dir / "stock.parquet"
-    stock = pd.read_parquet(stock_path) if stock_path.is_file() else None
-    return plan_input_from_tranches(problem, pd.read_csv(path), stock)
-
-
-def _coarse(plan_json: Path) -> bool:
-    """True when ``plan_json`` says the plan was made with ``--daily-days``."""
-    try:
-        options = json.loads(plan_json.read_text()).get("options", {})
-    except (OSError, ValueError, AttributeError):
-        return False
-    return isinstance(options, dict) and options.get("daily_days") is not None
+    """The plan arrays of a plan directory (`simulation.plan_input.read_plan_dir`)."""
+    return read_plan_dir(problem, plan_dir)
 
 
 def make_options(**kwargs: Any) -> SimOptions:

@@ -27,8 +27,10 @@ import pandas as pd
 from resupply.compile import Problem, compile_problem
 from resupply.domain.load import load_scenario
 from resupply.domain.schema import Scenario
-from resupply.errors import ResupplyError
+from resupply.domain.source import read_bounded
+from resupply.errors import ResupplyError, ScenarioError
 from resupply.files import MARKERS, OutputKind, is_run_dir
+from resupply.report.run_schema import json_problem, table_problem
 
 SCENARIO = MARKERS[OutputKind.RUN]
 EXPLAIN = "explain.json"
@@ -37,6 +39,10 @@ SIM_DIR = "simulate"
 COMPARE_DIR = "compare"
 REPORT = "report.html"
 EXPORTS = "exports"
+
+
+MAX_RUN_FILE_BYTES = 200 * 1024 * 1024
+"""Largest JSON file of a run directory read [bytes] (checked before reading)."""
 
 
 class RunDirError(ResupplyError):
@@ -79,11 +85,14 @@ def _json(path: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_bounded(path, limit=MAX_RUN_FILE_BYTES))
+    except (OSError, ValueError, RecursionError, ScenarioError) as exc:
         raise RunDirError(f"{path}: unreadable JSON ({exc})") from None
     if not isinstance(data, dict):
         raise RunDirError(f"{path}: expected a JSON object")
+    problem = json_problem(path.name, data)
+    if problem is not None:
+        raise RunDirError(f"{path}: {problem}; write it again with the command that made it")
     return data
 
 
@@ -92,7 +101,15 @@ def _table(path: Path) -> pd.DataFrame | None:
         return None
     try:
         if path.suffix == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, parse_dates=["date"])
-    except (OSError, ValueError, KeyError) as exc:
+            table = pd.read_parquet(path)
+        else:
+            table = pd.read_csv(path)
+            problem = table_problem(path.name, table)
+            if problem is None:
+                table["date"] = pd.to_datetime(table["date"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RunDirError(f"{path}: unreadable table ({exc})") from None
+    problem = table_problem(path.name, table)
+    if problem is not None:
+        raise RunDirError(f"{path}: {problem}; write it again with the command that made it")
+    return table

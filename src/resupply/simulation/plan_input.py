@@ -5,18 +5,27 @@ dispatches each day, ``x[d, i, t]``, and what leaves the hub for each depot each
 ``z[i, k, t]``. `plan_input_from_tranches` builds them from the tables a planner writes: the
 tranche table (``tranches.csv``: day, donor, item, quantity, depot) gives x; the stock table
 (``stock.parquet``: item, depot, day, arrivals), when given, gives z exactly
-(``z[i, k, t] = arrivals[i, k, t + transit[k]]``).
+(``z[i, k, t] = arrivals[i, k, t + transit[k]]``). `read_plan_dir` reads a plan directory
+(``resupply plan --out``) that may be damaged or of another scenario: every problem is a
+`SimulationError` naming the file.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from resupply.compile.problem import F64, Problem
-from resupply.errors import SimulationError
+from resupply.domain.source import read_bounded
+from resupply.errors import ScenarioError, SimulationError
+
+MAX_PLAN_FILE_BYTES = 500 * 1024 * 1024
+"""Largest plan.json or tranches.csv read [bytes] (checked before reading)."""
 
 TRANCHE_COLUMNS = ("day", "donor", "item", "quantity", "depot")
 """Columns of a tranche table the conversion reads (others are ignored)."""
@@ -63,8 +72,65 @@ def _positions(problem: Problem, column: pd.Series, labels: tuple[str, ...],
     return column.astype(str).map(index).to_numpy(dtype=np.int64)
 
 
+def read_plan_dir(problem: Problem, plan_dir: Path) -> PlanInput:
+    """The plan arrays of a plan directory: ``tranches.csv`` and, when there, the exact hub
+    moves from ``stock.parquet``. Refused: a missing or unreadable file, a multi-resolution
+    plan, a plan made for another scenario (``plan.json``'s scenario hash)."""
+    path = plan_dir / "tranches.csv"
+    if not path.is_file():
+        raise SimulationError(f"{path} not found; give a directory written by `resupply plan`")
+    meta = _plan_json(plan_dir / "plan.json")
+    options = meta.get("options")
+    if isinstance(options, dict) and options.get("daily_days") is not None:
+        raise SimulationError(f"{plan_dir} holds a multi-resolution plan (--daily-days): its "
+                              "later rows are weekly totals, which the daily simulator cannot "
+                              "follow; plan again without --daily-days")
+    made_for = meta.get("scenario_hash")
+    if made_for is not None and made_for != problem.scenario_hash:
+        raise SimulationError(f"{plan_dir} holds a plan of another scenario (scenario hash "
+                              f"{str(made_for)[:12]}, this one {problem.scenario_hash[:12]}); "
+                              f"plan {problem.name} again")
+    stock_path = plan_dir / "stock.parquet"
+    stock = _table(stock_path) if stock_path.is_file() else None
+    return plan_input_from_tranches(problem, _table(path), stock)
+
+
+def _plan_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(read_bounded(path, limit=MAX_PLAN_FILE_BYTES))
+    except (OSError, ValueError, RecursionError, ScenarioError) as exc:
+        raise SimulationError(f"{path}: unreadable ({exc})") from None
+    if not isinstance(data, dict):
+        raise SimulationError(f"{path}: expected a JSON object")
+    return data
+
+
+def _table(path: Path) -> pd.DataFrame:
+    try:
+        if path.stat().st_size > MAX_PLAN_FILE_BYTES:
+            raise SimulationError(f"{path}: larger than {MAX_PLAN_FILE_BYTES:,} bytes")
+        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except (OSError, ValueError) as exc:  # parse, decoding and Arrow errors are ValueErrors
+        raise SimulationError(f"{path}: unreadable table ({str(exc)[:200]})") from None
+
+
 def plan_input_from_tranches(problem: Problem, tranches: pd.DataFrame,
                              stock: pd.DataFrame | None = None) -> PlanInput:
+    """`_from_tranches`, with the result checked against ``problem`` (`PlanInput.check`) and a
+    column of the wrong type reported as a `SimulationError`."""
+    try:
+        plan = _from_tranches(problem, tranches, stock)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise SimulationError(f"the plan's tables do not fit scenario {problem.name}: "
+                              f"{str(exc)[:200]}") from None
+    plan.check(problem)
+    return plan
+
+
+def _from_tranches(problem: Problem, tranches: pd.DataFrame,
+                   stock: pd.DataFrame | None = None) -> PlanInput:
     """Arrays from a tranche table (one row per donor, item, day and depot) and, if given,
     the plan's stock table (see the module docstring).
 
