@@ -72,4 +72,5 @@ def test_an_infeasible_plan_says_why_not_nan(cli: Cli, tmp_path: Path) -> None:
     code, stdout, err = cli("plan", str(path), "--out", str(tmp_path / "p"))
     assert code == 1
     assert "infeasible — no plan: no plan meets the hard constraints" in err
-    assert "pledges:" in err and "nan" not in stdout + err
+    assert "pledges:" in err and "e.g. pledge[west-1]" in err  # named by id, not index
+    assert "nan" not in stdout + err
