@@ -118,3 +118,22 @@ def test_check_runs_before_the_work(tmp_path: Path) -> None:
     with pytest.raises(OutputExistsError):
         check_output_dir(tmp_path, OutputKind.SIMULATE)
     check_output_dir(tmp_path, OutputKind.SIMULATE, force=True)
+
+
+def test_a_failed_write_into_a_new_folder_takes_back_what_it_moved(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = os.replace
+    calls: list[str] = []
+
+    def fail_on_the_marker(src: str | Path, dst: str | Path) -> None:
+        calls.append(str(dst))
+        if str(dst).endswith("scenario.json"):
+            raise OSError(28, "No space left on device")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", fail_on_the_marker)
+    with pytest.raises(OutputError, match="No space left on device"):
+        write_run_dir(tmp_path / "new", OutputKind.RUN,
+                      {"exports/a.csv": "a\n", "scenario.json": "{}"})
+    assert calls[-1].endswith("scenario.json")  # the marker is moved last
+    assert not (tmp_path / "new").exists()

@@ -98,6 +98,7 @@ def write_run_dir(path: Path, kind: OutputKind, files: Mapping[str, str | bytes]
     check_output_dir(path, kind, force=force)
     created = _make_dirs(path)
     staging: Path | None = None
+    moved: list[Path] = []
     try:
         staging = Path(tempfile.mkdtemp(dir=path, prefix=STAGING_PREFIX))
         for name, data in files.items():
@@ -106,13 +107,18 @@ def write_run_dir(path: Path, kind: OutputKind, files: Mapping[str, str | bytes]
         for name in sorted(files, key=lambda n: n == marker):
             (path / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, path / name)
+            moved.append(path / name)
         if replace:
             _remove_stale(path, kind, set(files))
-    except OSError as exc:
+    except BaseException as exc:
+        if created:  # a folder made for this output: take back what was moved into it
+            for done in moved:
+                done.unlink(missing_ok=True)
+            for folder in sorted((p for p in path.rglob("*") if p.is_dir()), reverse=True):
+                _rmdir_quietly(folder)  # only empty folders go
         _cleanup(staging, created)
-        raise cannot_write(path, exc) from None
-    except BaseException:
-        _cleanup(staging, created)
+        if isinstance(exc, OSError):
+            raise cannot_write(path, exc) from None
         raise
     shutil.rmtree(staging, ignore_errors=True)
 
