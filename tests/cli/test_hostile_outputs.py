@@ -91,3 +91,21 @@ def test_a_real_process_reports_and_exits_without_a_traceback(tmp_path: Path) ->
                               text=True, env=env, check=False, timeout=120)
         assert done.returncode == 1, done.stderr
         assert "Traceback" not in done.stderr and "cannot write" in done.stderr
+
+
+def test_a_stored_file_name_never_picks_the_folder(cli: Cli, db: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from resupply.domain import load_scenario
+    from resupply.store import open_store, record_run
+
+    store = open_store(f"sqlite:///{db}")
+    run_id = record_run(store, "plan", load_scenario("tiny"), options={}, seed=None,
+                        summary={}, files={"../escape.txt": b"x"})
+    store.engine.dispose()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    code, _, err = cli("runs", "show", str(run_id), "--file", "../escape.txt")
+    assert code == 0, err
+    assert (work / "escape.txt").read_bytes() == b"x"
+    assert not (tmp_path / "escape.txt").exists()

@@ -79,7 +79,7 @@ def runs_show_cmd(
         if file not in run.files:
             raise StoreError(f"run {run_id} has no file {file!r}; files: "
                              f"{', '.join(sorted(run.files)) or '(none)'}")
-        target = to or Path(file)
+        target = to or Path(Path(file).name or "run-file")  # a stored name never picks a folder
         write_output_file(target, run.files[file], force=force)
         err.print(f"wrote {target}", markup=False)
         return
