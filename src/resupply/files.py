@@ -80,8 +80,11 @@ def check_output_dir(path: Path, kind: OutputKind, *, force: bool = False) -> No
     if not stat.S_ISDIR(mode) and not (stat.S_ISLNK(mode) and path.is_dir()):
         raise OutputError(f"cannot write {path}: it exists and is not a directory; choose "
                           f"another --out (resupply never replaces a file with a directory)")
-    if force or is_run_dir(path, kind) or not _has_entries(path):
-        return
+    try:
+        if force or is_run_dir(path, kind) or not _has_entries(path):
+            return
+    except OSError as exc:  # an unreadable folder
+        raise cannot_write(path, exc) from None
     raise OutputExistsError(
         f"cannot write {path}: it exists and is not a {kind} directory (it holds no "
         f"{MARKERS[kind]}); choose another --out, or give --force to write the {kind} files "
@@ -114,8 +117,9 @@ def write_run_dir(path: Path, kind: OutputKind, files: Mapping[str, str | bytes]
         if created:  # a folder made for this output: take back what was moved into it
             for done in moved:
                 done.unlink(missing_ok=True)
-            for folder in sorted((p for p in path.rglob("*") if p.is_dir()), reverse=True):
-                _rmdir_quietly(folder)  # only empty folders go
+            with suppress(OSError):
+                for folder in sorted((p for p in path.rglob("*") if p.is_dir()), reverse=True):
+                    _rmdir_quietly(folder)  # only empty folders go
         _cleanup(staging, created)
         if isinstance(exc, OSError):
             raise cannot_write(path, exc) from None
