@@ -4,7 +4,7 @@ resupply did not write, nothing half-written, every OSError a `cannot write PATH
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -88,16 +88,34 @@ def test_a_failed_write_leaves_no_staging_and_removes_what_it_created(tmp_path: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker", "run"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_an_unwritable_folder_is_a_cannot_write_error(tmp_path: Path) -> None:
-    tmp_path.chmod(0o500)
-    try:
-        with pytest.raises(OutputError, match="Permission denied"):
-            write_run_dir(tmp_path / "new", PLAN, {"plan.json": "{}"})
-        with pytest.raises(OutputError, match="Permission denied"):
-            write_output_file(tmp_path / "f.csv", "a")
-    finally:
-        tmp_path.chmod(0o700)
+@pytest.fixture
+def unwritable(tmp_path: Path) -> Iterator[Path]:
+    """A folder nobody may write into: read-only for a user, immutable (chattr +i) for root."""
+    import shutil
+    import subprocess
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o500)
+        yield folder
+        folder.chmod(0o700)
+        return
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(folder)], check=False,
+                                        capture_output=True).returncode != 0:
+        pytest.skip("root writes into read-only folders and chattr +i is not available")
+    yield folder
+    subprocess.run([chattr, "-i", str(folder)], check=True)
+
+
+def test_an_unwritable_folder_is_a_cannot_write_error(unwritable: Path) -> None:
+    denied = r"cannot write .*locked/.*: (Permission denied|Operation not permitted)"
+    with pytest.raises(OutputError, match=denied):
+        write_run_dir(unwritable / "new", PLAN, {"plan.json": "{}"})
+    with pytest.raises(OutputError, match=denied):
+        write_output_file(unwritable / "f.csv", "a")
+    assert list(unwritable.iterdir()) == []
 
 
 def test_files_need_force_to_be_replaced_and_directories_never_are(tmp_path: Path) -> None:
