@@ -109,3 +109,19 @@ def test_a_stored_file_name_never_picks_the_folder(cli: Cli, db: Path, tmp_path:
     assert code == 0, err
     assert (work / "escape.txt").read_bytes() == b"x"
     assert not (tmp_path / "escape.txt").exists()
+
+
+@pytest.mark.parametrize("which", range(7))
+def test_a_writer_touches_nothing_outside_its_output(cli: Cli, db: Path, tmp_path: Path,
+                                                     snapshot: Snap, *, which: int,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "work"
+    (work / "other").mkdir(parents=True)
+    (work / "other" / "keep.txt").write_text("keep")
+    monkeypatch.chdir(work)
+    before = snapshot(work)
+    code, _, err = cli(*writers("out")[which])
+    assert code == 0, err
+    after = snapshot(work)
+    assert {k: v for k, v in after.items() if k != "out" and not k.startswith("out/")} == before
+    assert "out" in after and not [k for k in after if k.rsplit("/", 1)[-1].startswith(".")]
