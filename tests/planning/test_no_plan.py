@@ -63,12 +63,24 @@ def test_validate_refuses_initial_stock_above_capacity(cli: Cli, tmp_path: Path)
     assert code == 2 and "capacity_t" in err and not (tmp_path / "p").exists()
 
 
+def test_validate_refuses_pledges_beyond_what_the_donor_can_have(cli: Cli,
+                                                                  tmp_path: Path) -> None:
+    text = bundled_text("tiny")
+    old = "quantity: 1000, date: 2022-06-15, binding: minimum"
+    path = tmp_path / "over.yaml"
+    path.write_text(text.replace(old, old.replace("1000", "100000")))
+    code, _, err = cli("validate", str(path))
+    assert code == 2
+    assert "pledges.0.quantity: pledges of donor `west` for `m795` due by 2022-06-15 add up " \
+           "to 100,000 units, more than the donor can have by then (at most 3,600" in err
+
+
 def test_an_infeasible_plan_says_why_not_nan(cli: Cli, tmp_path: Path) -> None:
     text = bundled_text("tiny")
     old = "quantity: 1000, date: 2022-06-15, binding: minimum"
     assert old in text
     path = tmp_path / "infeasible.yaml"
-    path.write_text(text.replace(old, old.replace("1000", "100000")))
+    path.write_text(text.replace(old, old.replace("2022-06-15", "2022-06-02")))  # unreleased
     code, stdout, err = cli("plan", str(path), "--out", str(tmp_path / "p"))
     assert code == 1
     assert "infeasible — no plan: no plan meets the hard constraints" in err

@@ -20,6 +20,9 @@ COLLECTIONS = ("standards", "families", "items", "platforms", "donors", "pledges
 SHARE_TOLERANCE = 1e-6
 CAPACITY_TOLERANCE = 1e-9
 """Relative slack of the initial-stock-within-capacity check (float sums of tons)."""
+SUPPLY_TOLERANCE = 1e-9
+"""Relative (and absolute, in units) slack of the pledges-within-supply check."""
+"""Relative slack of the initial-stock-within-capacity check (float sums of tons)."""
 
 
 def check_references(data: Any) -> list[Finding]:
@@ -181,6 +184,54 @@ def _pledges(data: dict[str, Any], ids: dict[str, dict[str, Any]],
         yield from _ref(("pledges", i, "donor"), "donor", pledge.get("donor"), ids["donors"])
         yield from _ref(("pledges", i, "item"), "item", pledge.get("item"), ids["items"])
         yield from _in_horizon(("pledges", i, "date"), pledge.get("date"), horizon)
+    yield from _pledges_within_supply(data, horizon)
+
+
+def _pledges_within_supply(data: dict[str, Any],
+                           horizon: tuple[dt.date, dt.date] | None) -> Iterator[Finding]:
+    """Pledges of one donor and item due by a date cannot add up to more than the donor can
+    hold by then: its stock plus its production at its highest rate from its first rate date
+    (an upper bound, so only a certainly infeasible pledge is reported)."""
+    if horizon is None:
+        return
+    donors = {e.get("id"): e for _, e in _entries(data, "donors")}
+    due: dict[tuple[str, str], list[tuple[dt.date, float, int]]] = {}
+    for i, pledge in _entries(data, "pledges"):
+        date, quantity = _as_date(pledge.get("date")), _number(pledge.get("quantity"))
+        key = (str(pledge.get("donor")), str(pledge.get("item")))
+        if (date is not None and quantity is not None and horizon[0] <= date <= horizon[1]
+                and pledge.get("status") != "cancelled" and key[0] in donors):
+            due.setdefault(key, []).append((date, quantity, i))
+    for (donor, item), pledges in due.items():
+        stock, rate, since = _supply(donors[donor], item)
+        total = 0.0
+        for date, quantity, i in sorted(pledges):
+            total += quantity
+            days = (date - since).days + 1 if since is not None else 0
+            most = stock + rate * max(days, 0)
+            if total > most * (1 + SUPPLY_TOLERANCE) + SUPPLY_TOLERANCE:
+                yield ("pledges", i, "quantity"), (
+                    f"pledges of donor `{donor}` for `{item}` due by {date} add up to "
+                    f"{total:,.6g} units, more than the donor can have by then (at most "
+                    f"{most:,.6g}: stock {stock:,.6g} plus production): no plan can dispatch "
+                    "them; lower the quantity, move the date or add stock or production")
+                break
+
+
+def _supply(donor: dict[str, Any], item: str) -> tuple[float, float, dt.date | None]:
+    """(stock [units], highest production rate [units/day], first rate date) of an item."""
+    stock = sum(q for _, line in _entries(donor, "stock") if line.get("item") == item
+                and (q := _number(line.get("quantity"))) is not None)
+    rate, since = 0.0, None
+    for _, production in _entries(donor, "production"):
+        if production.get("item") != item:
+            continue
+        for _, point in _entries(production, "rates"):
+            date, per_day = _as_date(point.get("date")), _number(point.get("per_day"))
+            if date is not None and per_day is not None:
+                rate = max(rate, per_day)
+                since = date if since is None else min(since, date)
+    return stock, rate, since
 
 
 def _depots(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Finding]:
