@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,20 @@ from typer.testing import CliRunner
 
 from resupply.compile import Problem, compile_problem
 from resupply.domain import Scenario, load_scenario
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands record their runs in the default database: point it at a file of this test
+    session, never the user's (a test that sets RESUPPLY_DATABASE_URL itself still wins)."""
+    before = os.environ.get("RESUPPLY_DATABASE_URL")
+    path = tmp_path_factory.mktemp("db") / "runs.db"
+    os.environ["RESUPPLY_DATABASE_URL"] = f"sqlite:///{path}"
+    yield
+    if before is None:
+        os.environ.pop("RESUPPLY_DATABASE_URL", None)
+    else:
+        os.environ["RESUPPLY_DATABASE_URL"] = before
 
 
 @pytest.fixture(scope="session")

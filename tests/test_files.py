@@ -3,6 +3,7 @@ resupply did not write, nothing half-written, every OSError a `cannot write PATH
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,24 +11,47 @@ from pathlib import Path
 import pytest
 
 from resupply.errors import OutputError, OutputExistsError
-from resupply.files import (
-    MARKERS,
-    OutputKind,
-    check_output_dir,
-    is_run_dir,
-    write_output_file,
-    write_run_dir,
+from resupply.files import check_output_dir, is_run_dir, write_output_file, write_run_dir
+from resupply.workflow.rundir import (
+    LEGACY_MARKERS,
+    MANIFEST,
+    Manifest,
+    RunKind,
+    output_kind,
+    owned_files,
 )
 
 Snap = Callable[[Path], dict[str, bytes | None]]
-PLAN = OutputKind.PLAN
+PLAN = output_kind(RunKind.PLAN)
+DEMO = output_kind(RunKind.DEMO)
 
 
 def test_every_kind_has_a_marker_it_owns() -> None:
-    from resupply.files import OWNED
+    assert set(LEGACY_MARKERS) == set(RunKind)
+    for kind in RunKind:
+        assert {LEGACY_MARKERS[kind], MANIFEST} <= set(owned_files(kind))
+        assert output_kind(kind).marker == MANIFEST
 
-    assert set(MARKERS) == set(OutputKind) == set(OWNED)
-    assert all(MARKERS[k] in OWNED[k] for k in OutputKind)
+
+def _manifest(kind: RunKind) -> str:
+    return json.dumps(Manifest(kind, "tiny", "ab" * 32, {}).to_dict())
+
+
+def test_a_run_directory_is_recognised_by_its_manifests_kind(tmp_path: Path) -> None:
+    """With a manifest its kind decides (a plan.json does not make a simulation's directory
+    a plan's); without one, the legacy marker of the kind does."""
+    write_run_dir(tmp_path / "s", output_kind(RunKind.SIMULATION),
+                  {"plan.json": "{}", MANIFEST: _manifest(RunKind.SIMULATION)})
+    assert is_run_dir(tmp_path / "s", output_kind(RunKind.SIMULATION))
+    assert not is_run_dir(tmp_path / "s", PLAN)
+    with pytest.raises(OutputExistsError, match="not a plan directory"):
+        check_output_dir(tmp_path / "s", PLAN)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "plan.json").write_text("{}")
+    assert is_run_dir(tmp_path / "old", PLAN)
+    check_output_dir(tmp_path / "old", PLAN)
+    (tmp_path / "old" / MANIFEST).write_text("{broken")
+    assert not is_run_dir(tmp_path / "old", PLAN)
 
 
 def test_a_users_folder_is_refused_and_left_as_it_was(tmp_path: Path, snapshot: Snap) -> None:
@@ -80,10 +104,10 @@ def test_a_failed_write_leaves_no_staging_and_removes_what_it_created(tmp_path: 
         write_run_dir(blocker / "run", PLAN, {"plan.json": "{}"})
     # a file where a subfolder of the output must go: the staged files are removed
     target = tmp_path / "run"
-    write_run_dir(target, OutputKind.RUN, {"scenario.json": "{}"})
+    write_run_dir(target, DEMO, {"scenario.json": "{}"})
     (target / "exports").write_text("not a folder")
     with pytest.raises(OutputError, match="cannot write"):
-        write_run_dir(target, OutputKind.RUN, {"exports/a.csv": "a\n", "scenario.json": "{}"})
+        write_run_dir(target, DEMO, {"exports/a.csv": "a\n", "scenario.json": "{}"})
     assert sorted(p.name for p in target.iterdir()) == ["exports", "scenario.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker", "run"]
 
@@ -134,8 +158,8 @@ def test_files_need_force_to_be_replaced_and_directories_never_are(tmp_path: Pat
 def test_check_runs_before_the_work(tmp_path: Path) -> None:
     (tmp_path / "x").write_text("x")
     with pytest.raises(OutputExistsError):
-        check_output_dir(tmp_path, OutputKind.SIMULATE)
-    check_output_dir(tmp_path, OutputKind.SIMULATE, force=True)
+        check_output_dir(tmp_path, output_kind(RunKind.SIMULATION))
+    check_output_dir(tmp_path, output_kind(RunKind.SIMULATION), force=True)
 
 
 def test_a_failed_write_into_a_new_folder_takes_back_what_it_moved(
@@ -145,13 +169,13 @@ def test_a_failed_write_into_a_new_folder_takes_back_what_it_moved(
 
     def fail_on_the_marker(src: str | Path, dst: str | Path) -> None:
         calls.append(str(dst))
-        if str(dst).endswith("scenario.json"):
+        if str(dst).endswith(MANIFEST):
             raise OSError(28, "No space left on device")
         real(src, dst)
 
     monkeypatch.setattr(os, "replace", fail_on_the_marker)
     with pytest.raises(OutputError, match="No space left on device"):
-        write_run_dir(tmp_path / "new", OutputKind.RUN,
-                      {"exports/a.csv": "a\n", "scenario.json": "{}"})
-    assert calls[-1].endswith("scenario.json")  # the marker is moved last
+        write_run_dir(tmp_path / "new", DEMO, {"exports/a.csv": "a\n", MANIFEST: "{}",
+                                              "scenario.json": "{}"})
+    assert calls[-1].endswith(MANIFEST)  # the marker is moved last
     assert not (tmp_path / "new").exists()

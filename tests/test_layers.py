@@ -14,7 +14,8 @@ LAYER = {
     "compile": 1,
     "planning": 2, "simulation": 2, "analysis": 2,
     "report": 3, "store": 3,
-    "cli": 4, "service": 4, "sweep": 4,
+    "workflow": 4,
+    "cli": 5, "service": 5, "sweep": 5,
 }
 """Top-level module or package of resupply -> layer number (higher sits above)."""
 
@@ -68,7 +69,7 @@ def test_the_check_catches_an_upward_import(tmp_path: Path) -> None:
     bad.mkdir()
     (bad / "x.py").write_text("from resupply.cli.app import app\n")
     assert layer_violations(tmp_path) == [
-        "compile/x.py:1: compile (layer 1) imports resupply.cli.app (layer 4)"]
+        "compile/x.py:1: compile (layer 1) imports resupply.cli.app (layer 5)"]
 
 
 @pytest.mark.parametrize("module", ["resupply.domain", "resupply.compile", "resupply.analysis"])
@@ -78,3 +79,13 @@ def test_lower_layers_import_without_the_cli(module: str) -> None:
 
     code = f"import sys, {module}; assert 'typer' not in sys.modules, 'cli leaked'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_no_command_module_imports_another() -> None:
+    """CLI command modules parse, call the workflow and print; what two commands share lives
+    below them (the workflow) or in a CLI helper, never in another command module."""
+    commands = sorted((SRC / "cli").glob("*_cmds.py"))
+    found = [f"{path.name}:{line}: imports {module}" for path in commands
+             for line, module in _imports(path)
+             if module.startswith("resupply.cli.") and module.endswith("_cmds")]
+    assert commands and found == []

@@ -4,12 +4,13 @@ Three rules, for every command that writes (plan, simulate, compare, demo, repor
 ledger export, db backup, runs show --file):
 
 1. **Nothing is clobbered.** An output directory (``--out DIR``) is written only when it does
-   not exist, is empty, or is a run directory of the same kind (recognised by `is_run_dir`);
+   not exist, is empty, or is a run directory of the same kind (recognised by `is_run_dir`,
+   through the kind's own test: `resupply.workflow.rundir` reads its manifest);
    anything else needs ``--force``, and even then only the files of that kind are written. An
    output file is written only when it does not exist, or with ``--force`` over a regular file.
    A directory, a device or a FIFO is never replaced.
 2. **Nothing is deleted that resupply did not write.** Re-writing a run directory removes only
-   the stale files of its own kind (`OWNED`), never a user's file beside them.
+   the stale files of its own kind (`OutputKind.owned`), never a user's file beside them.
 3. **Nothing is half-written.** Files are staged in a hidden directory inside the target and
    renamed in; every `OSError` becomes `OutputError` ("cannot write PATH: reason") and the
    staging files, and any directory created for the output, are removed.
@@ -21,49 +22,45 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from enum import StrEnum
+from dataclasses import dataclass
 from pathlib import Path
 
 from resupply.errors import OutputError, OutputExistsError
 
 
-class OutputKind(StrEnum):
-    """What a run directory holds: the command that wrote it."""
+@dataclass(frozen=True)
+class OutputKind:
+    """A kind of run directory as the guarded writer needs it: its name (for messages), the
+    file moved in last (a directory is recognised only once it is complete), the glob
+    patterns of the files it writes (`owned`: the only files a re-write may remove when it no
+    longer produces them), and how a directory of the kind is recognised.
 
-    PLAN = "plan"
-    SIMULATE = "simulate"
-    COMPARE = "compare"
-    RUN = "run"
-    """A whole run (`resupply demo`): scenario, plan/, simulate/, compare/, report, exports."""
+    The table of kinds lives with the run directory (`resupply.workflow.rundir.OUTPUTS`):
+    this module knows no kind, only the rules.
+    """
 
+    name: str
+    marker: str
+    """Relative name of the file moved in last (``manifest.json``)."""
+    owned: tuple[str, ...]
+    """Glob patterns (relative to the directory) of the files this kind writes."""
+    recognise: Callable[[Path], bool]
+    """True when a directory is a complete run directory of this kind."""
+    holds: str = ""
+    """What a directory of this kind holds, for the message of a refusal."""
 
-MARKERS: dict[OutputKind, str] = {
-    OutputKind.PLAN: "plan.json",
-    OutputKind.SIMULATE: "metrics.json",
-    OutputKind.COMPARE: "frontier.json",
-    OutputKind.RUN: "scenario.json",
-}
-"""The one table that says how a run directory of each kind is recognised: the file it holds.
-(To switch to a ``manifest.json`` with a ``kind`` field, change this table and `is_run_dir`.)"""
+    def __str__(self) -> str:
+        return self.name
 
-OWNED: dict[OutputKind, tuple[str, ...]] = {
-    OutputKind.PLAN: ("plan.json", "tranches.csv", "stock.parquet", "warm.npz"),
-    OutputKind.SIMULATE: ("metrics.json", "bands.parquet"),
-    OutputKind.COMPARE: ("frontier.json", "metrics-*.json"),
-    OutputKind.RUN: ("scenario.json", "explain.json", "findings.txt", "report.html",
-                     "exports/*.csv", "exports/report.xlsx"),
-}
-"""Glob patterns (relative to the directory) of the files each kind writes: the only files a
-re-write may remove when it no longer produces them."""
 
 STAGING_PREFIX = ".resupply-staging-"
 
 
 def is_run_dir(path: Path, kind: OutputKind) -> bool:
-    """True when `path` is a directory written by the command of `kind` (it holds the marker)."""
-    return (path / MARKERS[kind]).is_file()
+    """True when `path` is a directory written by the command of `kind`."""
+    return path.is_dir() and kind.recognise(path)
 
 
 def check_output_dir(path: Path, kind: OutputKind, *, force: bool = False) -> None:
@@ -85,10 +82,11 @@ def check_output_dir(path: Path, kind: OutputKind, *, force: bool = False) -> No
             return
     except OSError as exc:  # an unreadable folder
         raise cannot_write(path, exc) from None
+    why = kind.holds or "it was not written by this command"
     raise OutputExistsError(
-        f"cannot write {path}: it exists and is not a {kind} directory (it holds no "
-        f"{MARKERS[kind]}); choose another --out, or give --force to write the {kind} files "
-        "into it (nothing else in it is touched)")
+        f"cannot write {path}: it exists and is not a {kind} directory ({why}); choose "
+        f"another --out, or give --force to write the {kind} files into it (nothing else in "
+        "it is touched)")
 
 
 def write_run_dir(path: Path, kind: OutputKind, files: Mapping[str, str | bytes], *,
@@ -96,7 +94,7 @@ def write_run_dir(path: Path, kind: OutputKind, files: Mapping[str, str | bytes]
     """Write `files` (relative name -> contents) into the run directory `path`.
 
     All files are staged inside `path` first and then renamed in, the marker last; with
-    `replace`, files of `kind` (`OWNED`) that are not in `files` are removed as stale.
+    `replace`, files of `kind` (`OutputKind.owned`) that are not in `files` are removed as stale.
     """
     check_output_dir(path, kind, force=force)
     created = _make_dirs(path)
@@ -106,7 +104,7 @@ def write_run_dir(path: Path, kind: OutputKind, files: Mapping[str, str | bytes]
         staging = Path(tempfile.mkdtemp(dir=path, prefix=STAGING_PREFIX))
         for name, data in files.items():
             _write_file(staging / name, data)
-        marker = MARKERS[kind]
+        marker = kind.marker
         for name in sorted(files, key=lambda n: n == marker):
             (path / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, path / name)
@@ -125,6 +123,14 @@ def write_run_dir(path: Path, kind: OutputKind, files: Mapping[str, str | bytes]
             raise cannot_write(path, exc) from None
         raise
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def add_files(folder: Path, files: Mapping[str, str | bytes]) -> None:
+    """Add or replace `files` (relative name -> contents) in the existing directory `folder`
+    (a report written into a run directory): each written atomically, replacing only a
+    regular file of that name, never a directory, device or FIFO."""
+    for name, data in files.items():
+        write_output_file(folder / name, data, force=True)
 
 
 def check_output_file(path: Path, *, force: bool = False) -> None:
@@ -234,7 +240,7 @@ def _make_dirs(folder: Path) -> list[Path]:
 
 
 def _remove_stale(folder: Path, kind: OutputKind, written: set[str]) -> None:
-    for pattern in OWNED[kind]:
+    for pattern in kind.owned:
         for stale in folder.glob(pattern):
             if stale.is_file() and stale.relative_to(folder).as_posix() not in written:
                 stale.unlink()

@@ -77,8 +77,8 @@ def test_rerun_into_its_own_directory_is_allowed(cli: Cli, tmp_path: Path) -> No
     for _ in range(2):
         code, _, err = cli("simulate", "tiny", "--runs", "5", "--out", str(tmp_path / "s"))
         assert code == 0, err
-    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == ["bands.parquet",
-                                                                 "metrics.json"]
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
+        "bands.parquet", "manifest.json", "metrics.json", "scenario.json"]
 
 
 def test_a_real_process_reports_and_exits_without_a_traceback(tmp_path: Path) -> None:
@@ -125,3 +125,39 @@ def test_a_writer_touches_nothing_outside_its_output(cli: Cli, db: Path, tmp_pat
     after = snapshot(work)
     assert {k: v for k, v in after.items() if k != "out" and not k.startswith("out/")} == before
     assert "out" in after and not [k for k in after if k.rsplit("/", 1)[-1].startswith(".")]
+
+
+def test_a_certified_plan_refuses_a_users_folder_before_any_work(cli: Cli, tmp_path: Path,
+                                                                 snapshot: Snap) -> None:
+    (tmp_path / "mine.txt").write_text("mine")
+    before = snapshot(tmp_path)
+    code, _, err = cli("plan", "tiny", "--risk", "5%", "--out", str(tmp_path))
+    assert code == 2 and "not a plan directory" in err, err
+    assert snapshot(tmp_path) == before
+
+
+def test_a_run_of_another_kind_is_refused_by_its_manifest(cli: Cli, tmp_path: Path,
+                                                          snapshot: Snap) -> None:
+    plan = tmp_path / "p"
+    assert cli("plan", "tiny", "--out", str(plan))[0] == 0
+    before = snapshot(plan)
+    code, _, err = cli("simulate", "tiny", "--runs", "5", "--policy", "lump", "--out", str(plan))
+    assert code == 2 and "not a simulation directory" in err, err
+    assert snapshot(plan) == before
+
+
+@pytest.mark.parametrize(("fmt", "blocked"), [("html", "report.html"), ("csv", "exports"),
+                                              ("xlsx", "exports/report.xlsx")])
+def test_report_never_replaces_a_folder_or_a_file_where_a_folder_goes(
+        cli: Cli, tmp_path: Path, snapshot: Snap, fmt: str, blocked: str) -> None:
+    plan = tmp_path / "p"
+    assert cli("plan", "tiny", "--out", str(plan))[0] == 0
+    if fmt == "csv":
+        (plan / blocked).write_text("my notes")
+    else:
+        (plan / blocked).mkdir(parents=True)
+        (plan / blocked / "mine.txt").write_text("mine")
+    before = snapshot(plan)
+    code, _, err = cli("report", str(plan), "--format", fmt)
+    assert code == 1 and err.startswith("error: cannot write "), err
+    assert snapshot(plan) == before

@@ -39,7 +39,8 @@ def test_a_time_limit_without_a_plan_exits_non_zero(cli: Cli, tmp_path: Path,
     assert code == 1
     assert "no plan: the time limit of 2 s ended before any plan was found" in err
     assert "--time-limit" in err and "nan" not in stdout + err
-    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["plan.json"]
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == [
+        "manifest.json", "plan.json", "scenario.json"]  # no tranches, stock or warm start
 
 
 def _overfull(tmp_path: Path) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pytest
@@ -12,7 +11,8 @@ from resupply.compile import Problem
 from resupply.planning import Status, plan
 from resupply.planning.model import build_model
 from resupply.planning.options import PlanOptions
-from resupply.planning.solve import Session, _first_decided
+from resupply.planning.race import POLL, race
+from resupply.planning.solve import Session
 
 
 @pytest.mark.parametrize("method", ["simplex", "ipm", "choose"])
@@ -44,27 +44,91 @@ def test_interior_point_wins_when_simplex_stops_early_and_its_basis_is_adopted(
     assert again.objective == pytest.approx(first.objective, rel=1e-9)
 
 
+class Clock:
+    """A fake clock: time passes only while a fake runner waits."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass
 class FakeRunner:
-    """Ends its solve at ``ends`` (a count of polls) with model status ``status``."""
+    """A solve that ends ``takes`` seconds after it starts (on the fake clock) with
+    ``status``, or, once cancelled, ``stops`` seconds after the cancel (never when None)."""
 
-    ends: int
-    status: str
-    polls: int = 0
+    clock: Clock
+    takes: float
+    status_at_end: Status
+    stops: float | None = 0.0
+    started: float | None = None
+    cancelled: float | None = None
+    time_limit: float | None = None
+    waited_after_cancel: bool = False
 
-    def wait(self, timeout: float) -> tuple[bool, None]:
-        self.polls += 1
-        return self.polls >= self.ends, None
+    def _ends(self) -> float:
+        assert self.started is not None
+        natural = self.started + self.takes
+        if self.cancelled is None or (self.stops is None and self.cancelled < natural):
+            return natural if self.cancelled is None else float("inf")
+        return min(natural, self.cancelled + self.stops)
 
-    def getModelStatus(self) -> Any:  # noqa: N802 - the highspy name
-        return type("S", (), {"name": self.status})()
+    def start(self, time_limit: float) -> None:
+        self.started, self.time_limit = self.clock.now, time_limit
+
+    def wait(self, timeout: float) -> bool:
+        if self.cancelled is not None and timeout > 0:
+            self.waited_after_cancel = True
+        ends = self._ends()
+        if ends <= self.clock.now:
+            return True
+        if ends <= self.clock.now + timeout:
+            self.clock.now = ends
+            return True
+        self.clock.now += timeout
+        return False
+
+    def cancel(self) -> None:
+        self.cancelled = self.clock.now
+
+    def status(self) -> Status:
+        natural = self.started is not None and self._ends() >= self.started + self.takes
+        return self.status_at_end if natural else Status.TIME_LIMIT
+
+
+def test_the_first_decided_answer_wins_and_the_loser_is_cancelled_and_waited_for() -> None:
+    clock = Clock()
+    fast = FakeRunner(clock, 3.0, Status.OPTIMAL)
+    slow = FakeRunner(clock, 50.0, Status.OPTIMAL, stops=1.0)
+    outcome = race([slow, fast], time_limit=60.0, grace=2.0, clock=clock)
+    assert outcome.winner is fast and outcome.stragglers == ()
+    assert slow.cancelled == pytest.approx(3.0, abs=POLL) and slow.waited_after_cancel
+    assert fast.cancelled is None and fast.time_limit == slow.time_limit == 60.0
+    # won at 3 s (seen within a poll), the loser stopped 1 s after its cancel
+    assert clock.now == pytest.approx(4.0, abs=POLL)
 
 
 def test_an_undecided_finish_does_not_win_the_race() -> None:
-    quick = FakeRunner(1, "kIterationLimit")
-    slow = FakeRunner(5, "kOptimal")
-    assert _first_decided([quick, slow], deadline=float("inf")) is slow
-    alone = FakeRunner(1, "kIterationLimit")
-    assert _first_decided([alone], deadline=float("inf")) is alone
-    never = FakeRunner(10**9, "kOptimal")
-    assert _first_decided([never], deadline=0.0) is None
+    clock = Clock()
+    quick = FakeRunner(clock, 1.0, Status.TIME_LIMIT)  # an iteration limit, say
+    slow = FakeRunner(clock, 5.0, Status.OPTIMAL)
+    assert race([quick, slow], 60.0, 2.0, clock).winner is slow
+    alone = FakeRunner(clock, 1.0, Status.TIME_LIMIT)
+    assert race([alone], 60.0, 2.0, clock).winner is alone
+
+
+def test_at_the_time_limit_everything_is_cancelled_and_a_stuck_runner_is_a_straggler() -> None:
+    clock = Clock()
+    stops = FakeRunner(clock, 1e9, Status.OPTIMAL, stops=0.5)
+    stuck = FakeRunner(clock, 1e9, Status.OPTIMAL, stops=None)
+    outcome = race([stops, stuck], time_limit=10.0, grace=2.0, clock=clock)
+    assert outcome.winner is stops and outcome.stragglers == (stuck,)
+    assert stops.cancelled == pytest.approx(12.0, abs=POLL)
+    assert stuck.cancelled == stops.cancelled
+    assert outcome.winner.status() is Status.TIME_LIMIT
+    never = FakeRunner(Clock(), 1e9, Status.OPTIMAL, stops=None)
+    nobody = race([never], time_limit=10.0, grace=2.0, clock=never.clock)
+    assert nobody.winner is None and nobody.stragglers == (never,)
+    assert never.clock.now == pytest.approx(14.0, abs=POLL)  # limit + grace, grace for a stop

@@ -67,7 +67,9 @@ def test_non_utf8_findings_do_not_stop_the_report(cli: Cli, tiny_run: Path,
     (lambda d: pd.read_csv(d / "tranches.csv").assign(quantity=-5.0).to_csv(
         d / "tranches.csv", index=False), "must be finite and non-negative"),
     (lambda d: pd.read_csv(d / "tranches.csv").assign(day="x").to_csv(
-        d / "tranches.csv", index=False), "do not fit scenario tiny"),
+        d / "tranches.csv", index=False), "tranches.csv: columns day must hold numbers"),
+    (lambda d: pd.read_csv(d / "tranches.csv").assign(day=10**6).to_csv(
+        d / "tranches.csv", index=False), "tranche days must lie in 0..29"),
     (lambda d: (d / "stock.parquet").write_bytes(b"not parquet"), "stock.parquet: unreadable"),
     (lambda d: _json(d / "plan.json", lambda p: {**p, "scenario_hash": "0" * 64}),
      "holds a plan of another scenario"),

@@ -14,7 +14,8 @@ from numpy.testing import assert_allclose
 from openpyxl import load_workbook
 
 from resupply.planning import plan
-from resupply.report import embedded_figures, load_run, render_report, report_tables
+from resupply.report import embedded_figures, render_report, report_tables
+from resupply.workflow import load_run
 
 Cli = Callable[..., tuple[int, str, str]]
 

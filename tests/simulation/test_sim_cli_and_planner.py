@@ -147,7 +147,7 @@ def test_simulating_a_plan_with_shortfall_reproduces_its_stock(make_tiny_variant
 def test_rolling_replans_with_the_real_planner(tiny: Problem) -> None:
     """Re-planning every 10 days on each run's history does at least about as well as the
     plan made once, and every re-plan succeeds."""
-    from resupply.cli.sim_cmds import planner
+    from resupply.workflow import planner
 
     solve = planner()
     assert solve is not None

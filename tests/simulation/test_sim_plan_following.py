@@ -95,7 +95,7 @@ def test_strikes_decay_the_mean_stock_as_expected(make_tiny_variant: Any,
 def test_strikes_lose_stock_on_average(make_tiny_variant: Any, make_hand_plan: Any) -> None:
     p = compile_problem(make_tiny_variant(strike_prob_per_day=0.2, loss_fraction=0.5))
     result = simulate(p, PlanPolicy(make_hand_plan(p)), SimOptions(runs=200, seed=1))
-    lost = result.totals.lost[:, :, : len(p.families)].sum(axis=(1, 2))
+    lost = result.totals.lost_units.sum(axis=(1, 2))
     assert lost.mean() > 0
-    mass = result.totals.lost[:, :, len(p.families): 2 * len(p.families)].sum(axis=(1, 2))
+    mass = result.totals.lost_tons.sum(axis=(1, 2))
     assert mass.mean() == pytest.approx(lost.mean() * 0.05)  # every tiny item weighs 50 kg

@@ -1,4 +1,4 @@
-"""The vectorised ledger (`table`) against the definition (`events.derive`, `reconcile`)."""
+"""The ledger status of every back end against the definition (`events.derive`, `reconcile`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from resupply.store import Event, EventKind, Store, derive
 from resupply.store.ledger import pledge_states, status
 from resupply.store.reconcile import reconcile
-from resupply.store.table import LedgerTable, reconcile_table, totals
 
 from .factories import DAY, ev
 
@@ -25,40 +24,8 @@ EVENTS = st.lists(
     max_size=40)
 
 
-@settings(max_examples=100, deadline=None)
-@given(EVENTS)
-def test_totals_equal_the_fold(events: list[Event]) -> None:
-    figures = totals(LedgerTable.from_events(events))
-    states = derive(events)
-    assert sorted(states) == list(figures.pledge_id)
-    for n, pid in enumerate(figures.pledge_id):
-        s = states[pid]
-        assert (figures.donor[n], figures.item[n]) == (s.donor, s.item)
-        assert figures.pledged[n] == pytest.approx(s.pledged)
-        assert figures.delivered[n] == pytest.approx(s.delivered)
-        assert figures.dispatched[n] == pytest.approx(s.dispatched)
-        assert bool(figures.cancelled[n]) == s.cancelled
-        assert figures.due[n] == (s.due.isoformat() if s.due else None)
-        assert figures.outstanding[n] == pytest.approx(s.outstanding)
-
-
-@settings(max_examples=100, deadline=None)
-@given(EVENTS, st.integers(0, 45), st.booleans())
-def test_reconcile_table_equals_reconcile(events: list[Event], day: int,
-                                          by_family: bool) -> None:
-    as_of = DAY + dt.timedelta(day)
-    family = {"item-a": "f1", "item-b": "f1", "item-c": "f2"} if by_family else None
-    fast = reconcile_table(totals(LedgerTable.from_events(events)), as_of.isoformat(), family)
-    slow = reconcile(derive(events).values(), as_of, family)
-    assert [(r.donor, r.group, r.pledges) for r in fast] == \
-        [(r.donor, r.group, r.pledges) for r in slow]
-    for f, s in zip(fast, slow, strict=True):
-        for name in ("pledged", "delivered", "outstanding", "late", "cancelled"):
-            assert getattr(f, name) == pytest.approx(getattr(s, name)), name
-
-
-def test_an_empty_ledger_has_no_status() -> None:
-    assert reconcile_table(totals(LedgerTable.from_rows([])), "2022-06-01") == []
+def test_an_empty_ledger_has_no_status(store: Store) -> None:
+    assert status(store, DAY) == []
 
 
 def test_status_on_every_store_equals_the_definition(store: Store) -> None:

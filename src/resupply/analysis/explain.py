@@ -64,6 +64,30 @@ class Outlook:
         data = asdict(self)
         return _iso_dates(data)  # type: ignore[no-any-return]
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Outlook:
+        """Read `to_dict`'s form (``explain.json``)."""
+        families = tuple(FamilyOutlook(
+            family=str(f["family"]), standard=str(f["standard"]), unit=str(f["unit"]),
+            stock=float(f["stock"]), need_per_day_at_start=float(f["need_per_day_at_start"]),
+            days_of_supply=None if f["days_of_supply"] is None else float(f["days_of_supply"]),
+            donors_can_give=float(f["donors_can_give"]),
+            need_over_horizon=float(f["need_over_horizon"]),
+            runs_dry_without_resupply=_day(f["runs_dry_without_resupply"]),
+            runs_dry_with_all_supply=_day(f["runs_dry_with_all_supply"]))
+            for f in data["families"])
+        standards = tuple(StandardOutlook(
+            standard=str(s["standard"]), families=tuple(s["families"]),
+            first_dry_without_resupply=_day(s["first_dry_without_resupply"]),
+            first_dry_with_all_supply=_day(s["first_dry_with_all_supply"]))
+            for s in data["standards"])
+        return cls(str(data["scenario"]), dt.date.fromisoformat(data["start"]),
+                   dt.date.fromisoformat(data["end"]), families, standards)
+
+
+def _day(text: object) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(str(text))
+
 
 def _iso_dates(value: Any) -> Any:
     if isinstance(value, dt.date):

@@ -82,17 +82,17 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+COMMAND_MODULES = ("plan_cmds", "sim_cmds", "demo_cmds", "report_cmds", "scenario_cmds",
+                   "ledger_cmds", "store_cmds")
+"""The command modules, in the order their commands are listed in ``--help``."""
+
+
 def build_app() -> typer.Typer:
     """The app with every command group registered (imported here, not at module import)."""
-    from resupply.cli import (
-        demo_cmds,  # noqa: F401  (registers commands)
-        ledger_cmds,  # noqa: F401  (registers commands)
-        plan_cmds,  # noqa: F401  (registers commands)
-        report_cmds,  # noqa: F401  (registers commands)
-        scenario_cmds,  # noqa: F401  (registers commands)
-        sim_cmds,  # noqa: F401  (registers commands)
-        store_cmds,  # noqa: F401  (registers commands)
-    )
+    from importlib import import_module
+
+    for name in COMMAND_MODULES:
+        import_module(f"resupply.cli.{name}")  # registers its commands
 
     return app
 

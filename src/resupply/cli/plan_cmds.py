@@ -1,10 +1,9 @@
-"""The `plan` command: the optimal tranche plan, written to a directory and summarised."""
+"""The `plan` command: the optimal tranche plan, written to a run directory, recorded and
+summarised (the work is `resupply.workflow.runs.plan_run`)."""
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,28 +11,13 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from resupply.cli.app import (
-    EXIT_FAILED,
-    DbOpt,
-    ForceOpt,
-    ScenarioArg,
-    app,
-    err,
-    out,
-    user_errors,
-)
-from resupply.compile import compile_problem
-from resupply.domain.load import load_scenario
-from resupply.domain.schema import Scenario
-from resupply.errors import PlanningError
-from resupply.files import OutputKind, check_output_dir, is_run_dir, write_run_dir
+from resupply.cli.app import EXIT_FAILED, DbOpt, ForceOpt, ScenarioArg, app, err, out, user_errors
+from resupply.workflow.certify import Certificate, CertifyOptions, parse_risk
+from resupply.workflow.plans import failed, no_plan_line
+from resupply.workflow.runs import certified_plan_run, plan_run
 
 if TYPE_CHECKING:  # the planner (HiGHS, SciPy) is imported when a plan is made, not at startup
     from resupply.planning import PlanResult
-    from resupply.planning.solve import WarmStart
-
-WARM_FILE = "warm.npz"
-"""Basis and dispatch of the plan, read back by a later `--from-day` re-plan in the same DIR."""
 
 
 @app.command("plan")
@@ -42,8 +26,7 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     scenario: ScenarioArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for plan.json, "
                                           "tranches.csv and stock.parquet (a plan directory is "
-                                          "rewritten; anything else is refused without "
-                                          "--force).")],
+                                          "rewritten; anything else needs --force).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print plan.json to stdout.")] = False,
     integer: Annotated[bool, typer.Option(
         "--integer", help="MILP: minimum tranche sizes and whole units.")] = False,
@@ -71,6 +54,23 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     ledger: Annotated[bool, typer.Option(
         "--ledger", help="Plan with the ledger's open pledges as minimum tranches (they "
         "replace scenario pledges of the same id).")] = False,
+    risk: Annotated[str | None, typer.Option(
+        "--risk", help="Certify the plan to this probability of an avoidable stockout over "
+        "the horizon (5% or 0.05): buffers sized from the simulator, re-planned, then "
+        "certified on fresh runs (one-sided 95% Clopper-Pearson bound). Exit 1 unless "
+        "certified.")] = None,
+    calibration_runs: Annotated[int, typer.Option(
+        "--calibration-runs", min=10, help="Runs of each calibration simulation (--risk).")
+    ] = 1000,
+    certification_runs: Annotated[int, typer.Option(
+        "--certification-runs", min=10, help="Fresh runs behind the certificate (--risk).")
+    ] = 2000,
+    seed: Annotated[int, typer.Option(
+        "--seed", min=0, help="Calibration seed (--risk); the certificate uses seed + 1.")] = 0,
+    scope: Annotated[str, typer.Option(
+        "--scope", help="Families the certified risk counts (--risk): ammunition (coverable "
+        "ammunition, the default), coverable, all, or a comma-separated list.")
+    ] = "ammunition",
     db: DbOpt = None,
     force: ForceOpt = False,
 ) -> None:
@@ -83,94 +83,68 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     Rolling re-plan a week later, keeping three days of announced tranches:
     resupply plan ukraine-2022 --out plans/week-1 --from-day 7 --actuals actuals.yaml
     --freeze-days 3
-    """
-    from resupply.planning import Status, load_actuals, plan
 
-    if (from_day is None) != (actuals is None):
-        raise PlanningError("give --from-day and --actuals together")
-    check_output_dir(out_dir, OutputKind.PLAN, force=force)
-    problem = compile_problem(with_ledger(load_scenario(scenario), db) if ledger
-                              else load_scenario(scenario))
-    state = None
-    if from_day is not None and actuals is not None:
-        state = load_actuals(actuals, problem, from_day)
-    result = plan(problem, actuals=state, freeze_days=freeze_days,
-                  warm_start=_previous(out_dir, problem.scenario_hash), integer=integer,
-                  time_limit=time_limit, fairness=not no_fairness, method=method,
-                  daily_days=daily_days, step_days=step_days)
-    write_run_dir(out_dir, OutputKind.PLAN, plan_files(result), force=force)
+    Certified to a 5 % chance of an avoidable stockout:
+    resupply plan ukraine-2022 --risk 5% --out plans/certified
+    """
+    from resupply.planning import PlanOptions, Status
+
+    if risk is not None:
+        certified = CertifyOptions(risk=parse_risk(risk), calibration_runs=calibration_runs,
+                                   certification_runs=certification_runs, seed=seed,
+                                   time_limit=time_limit)
+        run_certified = certified_plan_run(scenario, out_dir, certified, scope=scope, db=db,
+                                           force=force)
+        _print_certificate(run_certified.certificate, out_dir)
+        out.print(f"recorded {run_certified.recorded}", markup=False, highlight=False)
+        if run_certified.certificate.status != "certified":
+            raise typer.Exit(EXIT_FAILED)
+        return
+
+    options = PlanOptions(integer=integer, time_limit=time_limit, fairness=not no_fairness,
+                          method=method, daily_days=daily_days,  # type: ignore[arg-type]
+                          step_days=step_days)
+    run = plan_run(scenario, out_dir, options, actuals=actuals, from_day=from_day,
+                   freeze_days=freeze_days, ledger=ledger, db=db, force=force)
+    for note in run.notes:
+        err.print(note, markup=False, highlight=False)
+    result = run.result
     if as_json:
         out.print_json(json.dumps(result.to_dict()))
     else:
         _print_summary(result, out_dir)
-    if result.status in {Status.INFEASIBLE, Status.ERROR, Status.UNBOUNDED} or not has_plan(
-            result):
+        out.print(f"recorded {run.recorded}", markup=False, highlight=False)
+    if result.status in {Status.INFEASIBLE, Status.ERROR, Status.UNBOUNDED} or failed(result):
         raise typer.Exit(EXIT_FAILED)  # no plan written: a script must not carry on
 
 
-def _previous(out_dir: Path, scenario_hash: str) -> WarmStart | None:
-    """The basis and dispatch of the plan already in ``out_dir``, if it is of this scenario."""
-    from resupply.planning.solve import WarmStart
-
-    path = out_dir / WARM_FILE
-    if not is_run_dir(out_dir, OutputKind.PLAN) or not path.is_file():
-        return None
-    try:
-        with np.load(path) as data:
-            if str(data["scenario_hash"]) != scenario_hash:
-                return None
-            return WarmStart(data["col_status"], data["row_status"], data["dispatch"])
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        return None  # a damaged warm start only costs speed: plan cold
-
-
-def plan_files(result: PlanResult) -> dict[str, str | bytes]:
-    """What a plan directory holds: plan.json, and for a plan with a solution tranches.csv,
-    stock.parquet and the warm-start data (file name -> contents)."""
-
-    files: dict[str, str | bytes] = {"plan.json": json.dumps(result.to_dict(), indent=2)}
-    if not has_plan(result):
-        return files
-    files["tranches.csv"] = result.tranches.to_csv(index=False)
-    buffer = io.BytesIO()
-    result.stock.to_parquet(buffer, index=False)
-    files["stock.parquet"] = buffer.getvalue()
-    if result.warm is not None and result.warm.dispatch is not None:
-        warm = io.BytesIO()
-        np.savez_compressed(warm, col_status=result.warm.col_status,
-                            row_status=result.warm.row_status, dispatch=result.warm.dispatch,
-                            scenario_hash=np.array(result.problem.scenario_hash))
-        files[WARM_FILE] = warm.getvalue()
-    return files
-
-
-def has_plan(result: PlanResult) -> bool:
-    """True when the solve produced a plan to write (optimal, or the best found in time)."""
-    from resupply.planning import Status
-
-    return result.status not in {Status.INFEASIBLE, Status.ERROR, Status.UNBOUNDED} and bool(
-        np.isfinite(result.objective))
-
-
-def _no_plan_line(result: PlanResult, out_dir: Path) -> str:
-    """The summary of a solve that ended without a plan: why, and what to do."""
-    from resupply.planning import Status
-
-    p, limit = result.problem, result.options.time_limit
-    why = {Status.INFEASIBLE: "no plan meets the hard constraints (the reasons follow); "
-                              "`resupply validate` checks the causes it can see without solving",
-           Status.TIME_LIMIT: f"the time limit of {limit:g} s ended before any plan was found; "
-                              "give a longer --time-limit, or --daily-days for a faster model",
-           }.get(result.status, f"the solver failed: {result.message}")
-    return (f"{p.name}: {result.status} — no plan: {why}; {result.stats['n_vars']:,} variables, "
-            f"{result.stats['n_cons']:,} constraints; wrote {out_dir / 'plan.json'} only")
+def _print_certificate(cert: Certificate, out_dir: Path) -> None:
+    """The certified plan's summary, then its certificate in figures."""
+    _print_summary(cert.plan, out_dir)
+    plan, sim = cert.strike_loss_plan, cert.strike_loss_simulated
+    lines = [
+        f"{cert.message}",
+        f"families in scope: {', '.join(cert.scope) or 'none'}; avoidable stockouts in "
+        f"{cert.failures:,} of {cert.runs:,} fresh runs ({cert.estimate:.1%}), seed "
+        f"{cert.options.fresh_seed}",
+        f"expected strike loss EUR {plan[0]:,.0f} planned / {sim[0]:,.0f} simulated; the "
+        f"deterministic plan EUR {plan[1]:,.0f} / {sim[1]:,.0f}: cost of robustness EUR "
+        f"{cert.cost_of_robustness:,.0f}",
+        f"{cert.solves} LP solves, {cert.simulations} simulations "
+        f"({len(cert.iterations)} calibration), {cert.seconds:.0f} s",
+        *(f"calibration {n}: avoidable stockouts in {it.failure_rate:.1%} of runs, buffers "
+          f"{it.buffer_units:,.0f} units" for n, it in enumerate(cert.iterations)),
+        *(f"- {line}" for line in cert.binding),
+    ]
+    for line in lines:
+        out.print(line, markup=False, highlight=False)
 
 
 def _print_summary(result: PlanResult, out_dir: Path) -> None:
     from resupply.planning import Status
 
-    if not has_plan(result):
-        err.print(_no_plan_line(result, out_dir), markup=False, highlight=False)
+    if failed(result):
+        err.print(no_plan_line(result, out_dir), markup=False, highlight=False)
         for line in result.explanation:
             err.print(f"- {line}", markup=False, highlight=False)
         return
@@ -223,20 +197,3 @@ def _donor_table(result: PlanResult) -> Table:
 
 def _fmt(value: Any) -> str:
     return f"{float(value):,.0f}"
-
-
-def with_ledger(scenario: Scenario, db: str | None) -> Scenario:
-    """The scenario with the ledger's open pledges (minimum quantities by their due dates);
-    pledges the ledger cannot place in the scenario are listed on stderr."""
-    from resupply.store import derive, open_pledges, open_store
-
-    with open_store(db) as store:
-        states = derive(store.events()).values()
-    pledges, left_out = open_pledges(states, scenario)
-    for line in left_out:
-        err.print(f"ledger pledge left out: {line}", markup=False, highlight=False)
-    ids = {p.id for p in pledges}
-    kept = [p for p in scenario.pledges if p.id not in ids]
-    err.print(f"ledger: {len(pledges)} open pledges used, {len(left_out)} left out",
-              markup=False, highlight=False)
-    return scenario.model_copy(update={"pledges": [*kept, *pledges]})

@@ -1,31 +1,21 @@
-"""`resupply report`: the HTML report (or XLSX/CSV exports) of a run directory."""
+"""`resupply report`: the HTML report (or XLSX/CSV exports) of a run directory of any kind."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from resupply.cli.app import app, out, user_errors
-from resupply.files import write_atomically
-from resupply.report import load_run, render_report, write_csvs, write_xlsx
-from resupply.report.run_dir import EXPORTS, REPORT
-
-
-class ReportFormat(StrEnum):
-    """What `resupply report` writes."""
-
-    html = "html"
-    xlsx = "xlsx"
-    csv = "csv"
+from resupply.workflow.reporting import ReportFormat, report_run_dir
 
 
 @app.command("report")
 @user_errors
 def report_cmd(
-    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `resupply demo`.")],
+    run_dir: Annotated[Path, typer.Argument(help="A run directory written by `resupply demo`, "
+                                            "`plan`, `simulate` or `compare`.")],
     fmt: Annotated[ReportFormat, typer.Option("--format", help="html: RUN_DIR/report.html; "
                                               "xlsx: one sheet per table; csv: one file per "
                                               "table, in RUN_DIR/exports.")] = ReportFormat.html,
@@ -35,21 +25,14 @@ def report_cmd(
 ) -> None:
     """Write the report of a run: self-contained HTML that works offline, or the tables.
 
+    Example: resupply plan tiny --out plan && resupply report plan
+
     Example: resupply demo --out run && resupply report run --format xlsx
     """
-    run = load_run(run_dir)
+    path, count = report_run_dir(run_dir, fmt, raw=raw)
     if fmt is ReportFormat.html:
-        path = run_dir / REPORT
-        write_atomically(path, render_report(run, findings=_stored_findings(run_dir)))
         out.print(f"wrote {path} (open it in a browser; it needs no network)", markup=False)
     elif fmt is ReportFormat.xlsx:
-        path = write_xlsx(run, run_dir / EXPORTS / "report.xlsx")
         out.print(f"wrote {path}", markup=False)
     else:
-        paths = write_csvs(run, run_dir / EXPORTS, raw=raw)
-        out.print(f"wrote {len(paths)} CSV files to {run_dir / EXPORTS}", markup=False)
-
-
-def _stored_findings(run_dir: Path) -> list[str]:
-    path = run_dir / "findings.txt"
-    return path.read_text("utf-8", errors="replace").splitlines() if path.is_file() else []
+        out.print(f"wrote {count} CSV files to {path}", markup=False)

@@ -29,6 +29,7 @@ days. Rates are per day at the day's intensity.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -173,6 +174,24 @@ class Problem:
             value = getattr(self, f.name)
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
+
+    def __repr__(self) -> str:
+        """One line: what the problem is about (the arrays are many and large)."""
+        end = self.start + dt.timedelta(days=int(self.step_start[-1] + self.step_days[-1] - 1))
+        return (f"Problem({self.name!r}: {self.start} to {end}, {len(self.families)} "
+                f"families in {len(self.standards)} standards, {len(self.items)} items, "
+                f"{len(self.platforms)} platforms, {len(self.donors)} donors, "
+                f"{len(self.depots)} depots)")
+
+    def _repr_html_(self) -> str:
+        """The one-line summary and the families (for notebooks)."""
+        rows = "".join(
+            f"<tr><td>{html.escape(f)}</td><td>{html.escape(self.standards[s])}</td>"
+            f"<td>{html.escape(u)}</td><td>{float(self.need[n].sum()):,.0f}</td></tr>"
+            for n, (f, s, u) in enumerate(zip(self.families, self.family_standard,
+                                              self.family_units, strict=True)))
+        return (f"<p>{html.escape(repr(self))}</p><table><tr><th>family</th><th>standard</th>"
+                f"<th>unit</th><th>need over the horizon</th></tr>{rows}</table>")
 
     @property
     def n_days(self) -> int:

@@ -322,8 +322,10 @@ class Uncertainty(Model):
     )
     surge_prob_per_day: float = unit_field(0.0, "Probability that a day is an intensity surge.",
                                            "1/day", ge=0, le=1)
-    surge_multiplier: float = unit_field(1.5, "Consumption multiplier on a surge day.", "1", ge=1,
-                                         le=100)
+    surge_multiplier: float = unit_field(
+        1.5, "Consumption on a surge day relative to a normal day; both are scaled so that "
+        "the mean over days stays the need (surges spread consumption, they do not add to "
+        "it).", "1", ge=1, le=100)
     strike_loss_concentration: float = unit_field(
         20.0, "Beta concentration of the fraction lost in a strike (larger: closer to the mean).",
         "1", gt=0, le=1e6

@@ -9,8 +9,8 @@ runs short or why there is none.
 
 from resupply.planning.actuals import load_actuals
 from resupply.planning.api import plan
-from resupply.planning.options import Actuals, PlanOptions
+from resupply.planning.options import Actuals, Buffers, PlanOptions
 from resupply.planning.result import PlanResult
 from resupply.planning.status import Status
 
-__all__ = ["Actuals", "PlanOptions", "PlanResult", "Status", "load_actuals", "plan"]
+__all__ = ["Actuals", "Buffers", "PlanOptions", "PlanResult", "Status", "load_actuals", "plan"]

@@ -14,33 +14,38 @@ from resupply.compile.coarsen import coarsen
 from resupply.compile.problem import F64
 from resupply.domain import Scenario, load_scenario
 from resupply.errors import InfeasiblePlanError, PlanningError
-from resupply.planning.constraints import move_arrival
+from resupply.planning.constraints import FAIR_SHARE_HIGH, FAIR_SHARE_LOW, move_arrival
 from resupply.planning.explain import explain_infeasible, explain_shortfall
 from resupply.planning.layout import arrived
 from resupply.planning.model import REPORTED_TERMS, LpModel, build_model, fix_actuals
-from resupply.planning.options import Actuals, PlanOptions
+from resupply.planning.options import Actuals, Buffers, PlanOptions
 from resupply.planning.result import PlanResult
 from resupply.planning.solve import Session, SolverRun, WarmStart
 from resupply.planning.status import Status
 from resupply.planning.variables import step_retention
 
-FAIR_ROWS = ("fair_share_low", "fair_share_high")
+FAIR_ROWS = (FAIR_SHARE_LOW, FAIR_SHARE_HIGH)
+"""The fair-share bands, removed to measure the cost of fairness."""
 
 
-def plan(problem_or_scenario: Problem | Scenario | str | Path, *,
+def plan(problem_or_scenario: Problem | Scenario | str | Path,
+         options: PlanOptions | None = None, *,
          actuals: Actuals | None = None, freeze_days: int = 0,
          warm_start: PlanResult | WarmStart | None = None, raise_on_infeasible: bool = False,
-         **options: Any) -> PlanResult:
+         buffers: Buffers | None = None, **overrides: Any) -> PlanResult:
     """Plan the tranches of a scenario: the optimum of DESIGN.md's planning model.
 
-    ``options`` are the fields of `PlanOptions` (``integer``, ``time_limit`` [s], ``fairness``,
-    ``cost_of_fairness``, ``method``...). With ``actuals`` the plan is a rolling re-plan from
+    ``options`` is a `PlanOptions` (default: its defaults); ``overrides`` replace some of its
+    fields by keyword (``integer``, ``time_limit`` [s], ``fairness``, ``cost_of_fairness``,
+    ``method``...), for a call from a notebook. With ``actuals`` the plan is a rolling re-plan from
     ``actuals.from_day`` (see `Actuals`); ``warm_start`` is a previous result of the same
     scenario and options whose basis starts the solve and whose dispatch is kept for
     ``freeze_days`` when the actuals announce none. With ``daily_days`` the plan is made on a
     multi-resolution time axis (`resupply.compile.coarsen`) and the result's arrays run over its
-    steps (``result.problem`` is the coarsened problem). Raises `PlanningError` on bad options, and
-    `InfeasiblePlanError` for an infeasible model when ``raise_on_infeasible``.
+    steps (``result.problem`` is the coarsened problem). ``buffers`` adds soft minimum stock
+    (`Buffers`; daily model only); a plan without them warm-starts a buffered one. Raises
+    `PlanningError` on bad options, and `InfeasiblePlanError` for an infeasible model when
+    ``raise_on_infeasible``.
 
     >>> result = plan("tiny")
     >>> result.status.value, round(result.terms["shortfall"]) > 0
@@ -48,16 +53,15 @@ def plan(problem_or_scenario: Problem | Scenario | str | Path, *,
     """
     started = time.perf_counter()
     p = _as_problem(problem_or_scenario)
-    try:
-        opts = PlanOptions(**options)
-    except TypeError as exc:
-        raise PlanningError(f"unknown planning option: {exc}") from None
+    opts = _options(options, overrides)
     if opts.daily_days is not None:
         if actuals is not None:
             raise PlanningError("a rolling re-plan (--from-day) needs the daily model; drop "
                                 "--daily-days")
+        if buffers is not None:
+            raise PlanningError("buffers need the daily model; drop --daily-days")
         p = coarsen(p, opts.daily_days, opts.step_days)
-    model = build_model(p, opts, actuals)
+    model = build_model(p, opts, actuals, buffers)
     warm = warm_start.warm if isinstance(warm_start, PlanResult) else warm_start
     if actuals is not None:
         previous = warm.dispatch if warm is not None else None
@@ -75,7 +79,16 @@ def plan(problem_or_scenario: Problem | Scenario | str | Path, *,
              "n_cons": model.n_rows, "nnz": model.nnz, **run.stats(),
              "total_s": round(time.perf_counter() - started, 4)}
     return _result(model, run, opts, fairness=fairness, explanation=explanation, stats=stats,
-                   from_day=0 if actuals is None else actuals.from_day)
+                   from_day=0 if actuals is None else actuals.from_day,
+                   buffers=buffers)
+
+
+def _options(options: PlanOptions | None, overrides: dict[str, Any]) -> PlanOptions:
+    """``options`` with ``overrides`` applied; `PlanningError` names an unknown option."""
+    try:
+        return replace(options or PlanOptions(), **overrides)
+    except TypeError as exc:
+        raise PlanningError(f"unknown planning option: {exc}") from None
 
 
 def _as_problem(source: Problem | Scenario | str | Path) -> Problem:
@@ -115,7 +128,8 @@ def _explain(model: LpModel, run: SolverRun, opts: PlanOptions, deadline: float)
 
 
 def _result(model: LpModel, run: SolverRun, opts: PlanOptions, *, fairness: float | None,
-            explanation: list[str], stats: dict[str, Any], from_day: int) -> PlanResult:
+            explanation: list[str], stats: dict[str, Any], from_day: int,
+            buffers: Buffers | None) -> PlanResult:
     p, v = model.problem, model.variables
     values = run.col_value if run.col_value is not None else np.full(model.n_cols, np.nan)
     flows = _flows(model, values, from_day)
@@ -127,7 +141,13 @@ def _result(model: LpModel, run: SolverRun, opts: PlanOptions, *, fairness: floa
         problem=p, status=run.status, message=run.message, objective=run.objective,
         terms=terms, cost_of_fairness=fairness, dispatch=dispatch,
         moves=v.z.values(values), hub_stock=v.h.values(values),
-        shortfall=v.u.values(values), explanation=tuple(explanation), stats=stats,
+        shortfall=v.u.values(values),
+        buffer_deficit=v.w.values(values) if v.w is not None else np.zeros_like(p.need),
+        hub_reserve_deficit=(v.wh.values(values) if v.wh is not None
+                             else np.zeros(p.family_need().shape)),
+        buffer_level=None if buffers is None else buffers.level,
+        hub_reserve_level=None if buffers is None else buffers.hub_level,
+        explanation=tuple(explanation), stats=stats,
         options=opts, from_day=from_day, warm=warm, **flows)
 
 

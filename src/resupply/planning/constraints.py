@@ -17,10 +17,17 @@ from __future__ import annotations
 import numpy as np
 
 from resupply.compile.problem import F64, I64, Bool, Problem
-from resupply.planning.layout import Layout, Term, arrival_terms, entries, shifted
+from resupply.planning.layout import Constraint, Layout, Term, arrival_terms, entries, shifted
 from resupply.planning.variables import Variables, previous_on, step_retention
 
 INF = np.inf
+
+
+DONOR_AVAILABILITY = Constraint(
+    "donor_availability", "donor stock and production: more would be dispatched than the donor "
+    "holds and produces by then", balance=True)
+DONOR_STOCK = Constraint(
+    "donor_stock", "donor stock: more would be dispatched than the donor holds", balance=True)
 
 
 def donor_availability(lay: Layout, p: Problem, v: Variables) -> None:
@@ -39,13 +46,18 @@ def donor_availability(lay: Layout, p: Problem, v: Variables) -> None:
     before = np.where(prev >= 0, np.take_along_axis(avail, np.maximum(prev, 0), axis=2), 0.0)
     g_prev = np.where(prev >= 0, np.take_along_axis(v.g.index, np.maximum(prev, 0), axis=2), -1)
     e = entries(mask.shape)
-    lay.add_rows("donor_availability", "dit", mask, lower=avail - before, upper=avail - before,
+    lay.add_rows(DONOR_AVAILABILITY, "dit", mask, lower=avail - before, upper=avail - before,
                  terms=[(e, v.g.index, 1.0), (e, g_prev, -1.0), (e, v.x.index, 1.0)])
     sends = v.x.index >= 0
     flat: Bool = np.asarray(sends.any(axis=2) & ~mask.any(axis=2), dtype=bool)
-    lay.add_rows("donor_stock", "di", flat, lower=-INF,
+    lay.add_rows(DONOR_STOCK, "di", flat, lower=-INF,
                  upper=np.where(sends, avail, 0.0).max(axis=2, initial=0.0),
                  terms=[(entries(flat.shape)[:, :, None], v.x.index, 1.0)])
+
+
+PLEDGE = Constraint(
+    "pledge", "pledges: a pledged quantity cannot be dispatched by its date (not released, not "
+    "a tranche day, or more than the donor holds)")
 
 
 def pledges(lay: Layout, p: Problem, v: Variables) -> None:
@@ -64,8 +76,12 @@ def pledges(lay: Layout, p: Problem, v: Variables) -> None:
     cols = np.where(np.arange(p.n_days)[None, :] <= day[:, None], cols, -1)
     mask = (day >= 0) & (day < p.n_days)
     upper = np.where(p.pledge_fixed, total, INF)
-    lay.add_rows("pledge", "q", mask, lower=total, upper=upper,
+    lay.add_rows(PLEDGE, "q", mask, lower=total, upper=upper,
                  terms=[(np.arange(n)[:, None], cols, 1.0)])
+
+
+HUB_BALANCE = Constraint(
+    "hub_balance", "hub balance: more would leave the hub than has arrived", balance=True)
 
 
 def hub_balance(lay: Layout, p: Problem, v: Variables) -> None:
@@ -78,15 +94,19 @@ def hub_balance(lay: Layout, p: Problem, v: Variables) -> None:
     e = entries(mask.shape)
     rows, arriving = arrival_terms(e[None, :, :], v.x.index,
                                    p.arrival_step(p.lead_days)[:, None, :])
-    lay.add_rows("hub_balance", "it", mask, lower=0.0, upper=0.0,
+    lay.add_rows(HUB_BALANCE, "it", mask, lower=0.0, upper=0.0,
                  terms=[(e, v.h.index, 1.0), (e, shifted(v.h.index, 1), -1.0),
                         (rows, arriving, -1.0), (e[:, None, :], v.z.index, 1.0)])
+
+
+HUB_THROUGHPUT = Constraint(
+    "hub_throughput", "hub throughput: more tons would leave the hub in a day than it handles")
 
 
 def hub_throughput(lay: Layout, p: Problem, v: Variables) -> None:
     """Tons leaving the hub a day: ``sum_{i,k} m[i] z[i,k,t] <= H[t]``."""
     e = np.arange(p.n_days)
-    lay.add_rows("hub_throughput", "t", np.ones(p.n_days, dtype=bool), lower=-INF,
+    lay.add_rows(HUB_THROUGHPUT, "t", np.ones(p.n_days, dtype=bool), lower=-INF,
                  upper=p.hub_throughput_t,
                  terms=[(e[None, None, :], v.z.index, p.item_mass_t[:, None, None])])
 
@@ -102,6 +122,10 @@ def depot_arrivals(rows: I64, p: Problem, v: Variables) -> tuple[I64, I64]:
     return arrival_terms(rows, v.z.index, move_arrival(p))
 
 
+DEPOT_BALANCE = Constraint(
+    "depot_balance", "depot balance: a depot would consume more than it holds", balance=True)
+
+
 def depot_balance(lay: Layout, p: Problem, v: Variables) -> None:
     """Depot stock with expected strike decay; consumption is what the balance leaves.
 
@@ -115,9 +139,14 @@ def depot_balance(lay: Layout, p: Problem, v: Variables) -> None:
     r = step_retention(p)[None, :, :]
     first = (np.arange(p.n_days) == 0)[None, None, :]
     upper = np.where(first, r * p.initial_stock[:, :, None], 0.0)
-    lay.add_rows("depot_balance", "ikt", mask, lower=-INF, upper=upper,
+    lay.add_rows(DEPOT_BALANCE, "ikt", mask, lower=-INF, upper=upper,
                  terms=[(e, v.s.index, 1.0), (e, shifted(v.s.index, 1), -r),
                         (*depot_arrivals(e, p, v), -1.0), *_reconciliation(e, v, 1.0)])
+
+
+DEMAND = Constraint(
+    "demand", "demand: a depot holds stock it may not consume (more than the need)",
+    balance=True)
 
 
 def demand(lay: Layout, p: Problem, v: Variables) -> None:
@@ -137,7 +166,7 @@ def demand(lay: Layout, p: Problem, v: Variables) -> None:
     np.add.at(first, p.item_family, r[:, :, :1] * p.initial_stock[:, :, None])
     first[:, :, 1:] = 0.0
     rhs = p.need - first
-    lay.add_rows("demand", "fkt", mask, lower=rhs, upper=rhs,
+    lay.add_rows(DEMAND, "fkt", mask, lower=rhs, upper=rhs,
                  terms=[(rows, v.s.index, -1.0), (rows, shifted(v.s.index, 1), r),
                         (*depot_arrivals(rows, p, v), 1.0), (e, v.u.index, 1.0),
                         *_reconciliation(rows, v, -1.0)])
@@ -152,12 +181,21 @@ def _reconciliation(rows: I64, v: Variables, sign: float) -> list[Term]:
     return [(at, v.lost.index, sign), (at, v.found.index, -sign)]
 
 
+DEPOT_CAPACITY = Constraint(
+    "depot_capacity", "depot capacity: a depot would hold more tons than it can store")
+
+
 def depot_capacity(lay: Layout, p: Problem, v: Variables) -> None:
     """Stock held at the end of a day within capacity: ``sum_i m[i] s[i,k,t] <= cap[k]``."""
     shape = (len(p.depots), p.n_days)
-    lay.add_rows("depot_capacity", "kt", np.ones(shape, dtype=bool), lower=-INF,
+    lay.add_rows(DEPOT_CAPACITY, "kt", np.ones(shape, dtype=bool), lower=-INF,
                  upper=np.broadcast_to(p.depot_capacity_t[:, None], shape),
                  terms=[(entries(shape)[None, :, :], v.s.index, p.item_mass_t[:, None, None])])
+
+
+PACKAGE = Constraint(
+    "package", "capability packages: a package's platforms would arrive without their first "
+    "load on hand", soft=True)
 
 
 def capability_packages(lay: Layout, p: Problem, v: Variables) -> None:
@@ -172,8 +210,19 @@ def capability_packages(lay: Layout, p: Problem, v: Variables) -> None:
     day = np.clip(p.package_day, 0, p.n_days - 1)
     stock = np.moveaxis(v.s.index[:, :, day], 2, 0)  # [q, i, k]
     rows = e[:, p.item_family][:, :, None]
-    lay.add_rows("package", "qf", mask, lower=p.package_first_load, upper=INF,
-                 terms=[(rows, stock, 1.0), (e, v.v.index, 1.0)], soft=True)
+    lay.add_rows(PACKAGE, "qf", mask, lower=p.package_first_load, upper=INF,
+                 terms=[(rows, stock, 1.0), (e, v.v.index, 1.0)])
+
+
+DONOR_VALUE = Constraint(
+    "donor_value", "donor value: the value a donor ships (a definition)", balance=True)
+TOTAL_VALUE = Constraint(
+    "total_value", "total value: the value all donors ship (a definition)", balance=True)
+FAIR_SHARE_LOW = Constraint(
+    "fair_share_low", "fair share: a donor would ship less than its fair-share band", soft=True)
+FAIR_SHARE_HIGH = Constraint(
+    "fair_share_high", "fair share: a donor would ship more than its fair-share band",
+    soft=True)
 
 
 def burden_sharing(lay: Layout, p: Problem, v: Variables) -> None:
@@ -188,20 +237,24 @@ def burden_sharing(lay: Layout, p: Problem, v: Variables) -> None:
     has = v.fair_value.index >= 0
     e = np.arange(len(p.donors))
     value = -p.item_value[None, :, None]
-    lay.add_rows("donor_value", "d", has, lower=0.0, upper=0.0,
+    lay.add_rows(DONOR_VALUE, "d", has, lower=0.0, upper=0.0,
                  terms=[(e, v.fair_value.index, 1.0), (e[:, None, None], v.x.index, value)])
-    lay.add_rows("total_value", "o", np.ones(1, dtype=bool), lower=0.0, upper=0.0,
+    lay.add_rows(TOTAL_VALUE, "o", np.ones(1, dtype=bool), lower=0.0, upper=0.0,
                  terms=[(np.zeros(1, dtype=np.int64), v.total_value.index, 1.0),
                         (np.zeros(1, dtype=np.int64), v.x.index, value)])
     share = np.nan_to_num(p.fair_share)
     w = v.total_value.index
     low = np.maximum(share - p.fair_share_band, 0.0)
-    lay.add_rows("fair_share_low", "d", has, lower=0.0, upper=INF,
-                 terms=[(e, v.fair_value.index, 1.0), (e, w, -low), (e, v.e_lo.index, 1.0)],
-                 soft=True)
-    lay.add_rows("fair_share_high", "d", has, lower=-INF, upper=0.0,
+    lay.add_rows(FAIR_SHARE_LOW, "d", has, lower=0.0, upper=INF,
+                 terms=[(e, v.fair_value.index, 1.0), (e, w, -low), (e, v.e_lo.index, 1.0)])
+    lay.add_rows(FAIR_SHARE_HIGH, "d", has, lower=-INF, upper=0.0,
                  terms=[(e, v.fair_value.index, 1.0), (e, w, -(share + p.fair_share_band)),
-                        (e, v.e_hi.index, -1.0)], soft=True)
+                        (e, v.e_hi.index, -1.0)])
+
+
+SMOOTHNESS = Constraint(
+    "smoothness", "smoothness: the change of a donor's tranche size (a definition)",
+    balance=True)
 
 
 def smoothness(lay: Layout, p: Problem, v: Variables) -> None:
@@ -220,9 +273,15 @@ def smoothness(lay: Layout, p: Problem, v: Variables) -> None:
     x_prev = np.take_along_axis(v.x.index, np.maximum(prev, 0)[:, None, :], axis=2)
     x_prev = np.where(prev[:, None, :] >= 0, x_prev, -1)
     rows = e[:, None, :]
-    lay.add_rows("smoothness", "dt", mask, lower=0.0, upper=0.0,
+    lay.add_rows(SMOOTHNESS, "dt", mask, lower=0.0, upper=0.0,
                  terms=[(rows, v.x.index, 1.0), (rows, x_prev, -1.0), (e, v.up.index, -1.0),
                         (e, v.dn.index, 1.0)])
+
+
+TRANCHE_MIN = Constraint(
+    "tranche_min", "minimum tranche size: a tranche smaller than the donor's minimum")
+TRANCHE_MAX = Constraint(
+    "tranche_max", "minimum tranche size: a tranche larger than the donor can send")
 
 
 def tranche_size(lay: Layout, p: Problem, v: Variables) -> None:
@@ -237,15 +296,60 @@ def tranche_size(lay: Layout, p: Problem, v: Variables) -> None:
     e = entries(mask.shape)[:, None, :]
     mass = p.item_mass_t[None, :, None]
     big: F64 = (p.donor_cumulative_available() * mass).sum(axis=1)
-    lay.add_rows("tranche_min", "dt", mask, lower=0.0, upper=INF,
+    lay.add_rows(TRANCHE_MIN, "dt", mask, lower=0.0, upper=INF,
                  terms=[(e, v.x.index, mass),
                         (e[:, 0, :], v.y.index, -p.min_tranche_t[:, None])])
-    lay.add_rows("tranche_max", "dt", mask, lower=-INF, upper=0.0,
+    lay.add_rows(TRANCHE_MAX, "dt", mask, lower=-INF, upper=0.0,
                  terms=[(e, v.x.index, mass), (e[:, 0, :], v.y.index, -big)])
 
 
+BUFFER_STOCK = Constraint(
+    "buffer_stock", "buffers: a depot's safety stock cannot be held", soft=True)
+
+
+def buffer_stock(lay: Layout, p: Problem, v: Variables, level: F64) -> None:
+    """Buffers: soft minimum stock of each family at each depot (`options.Buffers`).
+
+    ``sum_{i in f} s[i,k,t] + w[f,k,t] >= level[f,k,t]`` where the buffer has a row; w costs
+    the buffer penalty per unit and day, and the shortfall bound that comes with the buffers
+    keeps them from taking supply that the need would use.
+    """
+    if v.w is None:
+        return
+    mask = v.w.index >= 0
+    e = entries(mask.shape)
+    lay.add_rows(BUFFER_STOCK, "fkt", mask, lower=level, upper=INF,
+                 terms=[(e[p.item_family], v.s.index, 1.0), (e, v.w.index, 1.0)])
+
+
+HUB_RESERVE = Constraint(
+    "hub_reserve", "hub reserve: the hub's safety stock cannot be held", soft=True)
+
+
+def hub_reserve(lay: Layout, p: Problem, v: Variables, level: F64) -> None:
+    """Reserve at the hub (soft): ``sum_{i in f} h[i,t] + wh[f,t] >= level[f,t]``.
+
+    Stock held where strikes do not reach (or reach less), from which depots are refilled
+    after a strike or a late tranche within their transit time, instead of the donors' lead.
+    """
+    if v.wh is None:
+        return
+    mask = v.wh.index >= 0
+    e = entries(mask.shape)
+    lay.add_rows(HUB_RESERVE, "ft", mask, lower=level, upper=INF,
+                 terms=[(e[p.item_family], v.h.index, 1.0), (e, v.wh.index, 1.0)])
+
+
+CONSTRAINTS: tuple[Constraint, ...] = (
+    DONOR_AVAILABILITY, DONOR_STOCK, PLEDGE, HUB_BALANCE, HUB_THROUGHPUT, DEPOT_BALANCE, DEMAND,
+    DEPOT_CAPACITY, PACKAGE, DONOR_VALUE, TOTAL_VALUE, FAIR_SHARE_LOW, FAIR_SHARE_HIGH,
+    SMOOTHNESS, TRANCHE_MIN, TRANCHE_MAX, BUFFER_STOCK, HUB_RESERVE)
+"""Every constraint family (the enumeration; each is declared beside its function)."""
+
+
 def add_constraints(lay: Layout, p: Problem, v: Variables) -> None:
-    """Every constraint family, in the order of DESIGN.md's planning model."""
+    """Every constraint family, in the order of DESIGN.md's planning model (the buffers,
+    `buffer_stock`, come last, so that a plan's basis extends to a buffered model)."""
     donor_availability(lay, p, v)
     pledges(lay, p, v)
     hub_balance(lay, p, v)

@@ -17,7 +17,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from resupply.compile.problem import F64, I64, Bool, Problem
-from resupply.planning.layout import entry_name
+from resupply.planning.constraints import DEPOT_CAPACITY, HUB_THROUGHPUT
+from resupply.planning.layout import Constraint, entry_name
 from resupply.planning.model import LpModel
 from resupply.planning.options import PlanOptions
 from resupply.planning.solve import Session, SolverRun
@@ -27,21 +28,6 @@ WINDOW = 7
 """Days before the first short day from which a binding hub or depot row is looked for (up to
 the last short day)."""
 
-FAMILY_WORDS = {
-    "donor_availability": "donor stock and production: more would be dispatched than the donor "
-                          "holds and produces by then",
-    "donor_stock": "donor stock: more would be dispatched than the donor holds",
-    "pledge": "pledges: a pledged quantity cannot be dispatched by its date (not released, not "
-              "a tranche day, or more than the donor holds)",
-    "hub_balance": "hub balance: more would leave the hub than has arrived",
-    "hub_throughput": "hub throughput: more tons would leave the hub in a day than it handles",
-    "depot_balance": "depot balance: a depot would consume more than it holds",
-    "demand": "demand: a depot holds stock it may not consume (more than the need)",
-    "depot_capacity": "depot capacity: a depot would hold more tons than it can store",
-    "tranche_min": "minimum tranche size: a tranche smaller than the donor's minimum",
-    "tranche_max": "minimum tranche size: a tranche larger than the donor can send",
-}
-"""Constraint family -> what its violation means, in words."""
 
 
 def explain_shortfall(model: LpModel, run: SolverRun, shortfall: F64) -> list[str]:
@@ -82,9 +68,9 @@ def _cause(model: LpModel, run: SolverRun, f: int, k: int, days: tuple[int, int]
             float(p.need[f].sum()), 1.0):
         return ("donor stock — donors have sent all they hold and produce in time for a "
                 "tranche that arrives within the horizon")
-    if _binding(model, run, "hub_throughput", (slice(None),), (day - transit, last - transit)):
+    if _binding(model, run, HUB_THROUGHPUT, (slice(None),), (day - transit, last - transit)):
         return "hub throughput — the hub moves its full tonnage a day"
-    if _binding(model, run, "depot_capacity", (k,), (day, last)):
+    if _binding(model, run, DEPOT_CAPACITY, (k,), (day, last)):
         return f"depot capacity — {p.depots[k]} is full"
     if _released_late(p, in_family, k, day):
         return "release date — more is held but released too late"
@@ -127,36 +113,34 @@ def _released_late(p: Problem, in_family: np.ndarray, k: int, day: int) -> bool:
     return bool((holds & (release > 0) & (release > latest_ok) & (latest_ok >= 0)).any())
 
 
-def _binding(model: LpModel, run: SolverRun, name: str, where: tuple[int | slice, ...],
-             days: tuple[int, int]) -> bool:
+def _binding(model: LpModel, run: SolverRun, kind: Constraint,
+             where: tuple[int | slice, ...], days: tuple[int, int]) -> bool:
     """Some row of the family is at its upper bound from ``WINDOW`` days before the first to
     the last day of ``days``."""
-    if run.row_value is None or name not in model.families:
+    if run.row_value is None or kind.name not in model.families:
         return False
-    rows = model.families[name].index[where][..., max(days[0] - WINDOW, 0): max(days[1], 0) + 1]
+    window = slice(max(days[0] - WINDOW, 0), max(days[1], 0) + 1)
+    rows = model.families[kind.name].index[where][..., window]
     rows = rows[rows >= 0]
     upper = model.row_upper[rows]
     slack = upper - run.row_value[rows]
     return bool((slack <= 1e-6 * np.maximum(np.abs(upper), 1.0)).any())
 
 
-BALANCES = ("donor_availability", "donor_stock", "hub_balance", "depot_balance", "demand",
-            "donor_value", "total_value", "smoothness")
-"""Conservation laws and definitions: relaxed only at ``BALANCE_COST`` per unit, so that the
-elastic re-solve blames a limit a user can change (a pledge, a capacity) where one suffices."""
 BALANCE_COST = 1e3
+"""Cost per unit of relaxing a conservation law or definition (`Constraint.balance`) in the
+elastic re-solve, so that it blames a limit a user can change (a pledge, a capacity) where one
+suffices."""
 
 
 def explain_infeasible(model: LpModel, opts: PlanOptions, time_limit: float) -> list[str]:
     """Elastic re-solve: name the constraint families that cannot all hold, with examples."""
-    soft = {n for n, fam in model.families.items() if fam.soft}
-    hard = model.rows_of(tuple(n for n in model.families if n not in soft))
+    hard = model.rows_of(tuple(f.kind for f in model.families.values() if not f.soft))
     finite = np.isfinite(model.row_lower[hard]) | np.isfinite(model.row_upper[hard])
     hard = hard[finite]
     weight = np.ones(len(hard))
-    for name in BALANCES:
-        if name in model.families:
-            fam = model.families[name]
+    for fam in model.families.values():
+        if fam.kind.balance:
             weight[(hard >= fam.start) & (hard < fam.stop)] = BALANCE_COST
     elastic = _elastic_model(model, hard, weight)
     run = Session(elastic, opts).run(time_limit)
@@ -189,6 +173,6 @@ def _name_violations(model: LpModel, hard: np.ndarray, violation: F64) -> list[s
         worst = hard[inside][np.argsort(-amount)[:3]]
         where = [entry_name(model.problem, name, fam.axes,
                             tuple(int(a) for a in np.argwhere(fam.index == r)[0])) for r in worst]
-        lines.append(f"{FAMILY_WORDS.get(name, name)}; violated by {amount.sum():,.4g} in all, "
+        lines.append(f"{fam.kind.words}; violated by {amount.sum():,.4g} in all, "
                      f"e.g. {', '.join(where)}")
     return lines or ["the model is infeasible, but no single constraint family could be named"]

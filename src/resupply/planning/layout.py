@@ -52,16 +52,44 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """A constraint family as a value, declared beside the function that adds its rows
+    (`resupply.planning.constraints`), so that whatever names it (an explanation, the cost of
+    fairness) holds the value, not a copy of its name."""
+
+    name: str
+    """Stable row name (``depot_balance[item,depot,day]``)."""
+    words: str
+    """What a violation means, in words (infeasibility explanations)."""
+    balance: bool = False
+    """A conservation law or definition: the elastic re-solve relaxes it only at a high cost,
+    so that it blames a limit a user can change."""
+    soft: bool = False
+    """Rows that may be relaxed (fairness bands, packages) when explaining infeasibility."""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
 class RowFamily:
     """A family of rows: full-shape ``index`` (row or -1) over named ``axes``."""
 
-    name: str
+    kind: Constraint
     axes: str
     index: I64
     start: int
     stop: int
-    soft: bool = False
-    """True for rows that may be relaxed (fairness bands) when explaining infeasibility."""
+
+    @property
+    def name(self) -> str:
+        """The family's row name."""
+        return self.kind.name
+
+    @property
+    def soft(self) -> bool:
+        """True for rows that may be relaxed when explaining infeasibility."""
+        return self.kind.soft
 
 
 @dataclass
@@ -95,8 +123,8 @@ class Layout:
         self.n_cols += count
         return block
 
-    def add_rows(self, name: str, axes: str, mask: Bool, *, lower: F64 | float,
-                 upper: F64 | float, terms: list[Term], soft: bool = False) -> RowFamily:
+    def add_rows(self, kind: Constraint, axes: str, mask: Bool, *, lower: F64 | float,
+                 upper: F64 | float, terms: list[Term]) -> RowFamily:
         """Create one row per True entry of ``mask`` with bounds and the given terms.
 
         Each term is ``(row_entry, column, coefficient)``: ``row_entry`` is the flat position
@@ -105,8 +133,8 @@ class Layout:
         index = np.full(mask.shape, -1, dtype=np.int64)
         count = int(mask.sum())
         index[mask] = np.arange(self.n_rows, self.n_rows + count)
-        family = RowFamily(name, axes, index, self.n_rows, self.n_rows + count, soft)
-        self.families[name] = family
+        family = RowFamily(kind, axes, index, self.n_rows, self.n_rows + count)
+        self.families[kind.name] = family
         self.row_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), mask.shape)[mask])
         self.row_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), mask.shape)[mask])
         flat_index = index.ravel()

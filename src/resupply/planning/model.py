@@ -16,13 +16,13 @@ from numpy.typing import NDArray
 
 from resupply.compile.problem import F64, Problem
 from resupply.errors import PlanningError
-from resupply.planning.constraints import add_constraints
-from resupply.planning.layout import Layout, RowFamily, gather
-from resupply.planning.options import Actuals, PlanOptions
+from resupply.planning.constraints import add_constraints, buffer_stock, hub_reserve
+from resupply.planning.layout import Constraint, Layout, RowFamily, gather
+from resupply.planning.options import Actuals, Buffers, PlanOptions
 from resupply.planning.variables import Variables, add_variables, step_retention
 
 TERMS = ("shortfall", "package", "strike_loss", "transport", "smoothness", "fairness",
-         "reconciliation")
+         "reconciliation", "buffer")
 """Objective terms of the columns. [EUR]"""
 REPORTED_TERMS = (*TERMS, "shortfall_timing")
 """Terms reported: the shortfall's preference for early days is split from the shortfall at
@@ -77,20 +77,28 @@ class LpModel:
         out["shortfall"] = plain
         return out
 
-    def rows_of(self, names: tuple[str, ...]) -> NDArray[np.int64]:
-        """Row numbers of the named families (those present)."""
-        parts = [np.arange(f.start, f.stop) for n, f in self.families.items() if n in names]
+    def rows_of(self, kinds: tuple[Constraint, ...]) -> NDArray[np.int64]:
+        """Row numbers of the given families (those present)."""
+        parts = [np.arange(f.start, f.stop) for f in self.families.values() if f.kind in kinds]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def build_model(p: Problem, opts: PlanOptions, actuals: Actuals | None = None) -> LpModel:
-    """Build the model of DESIGN.md for ``p`` (see `variables` and `constraints`)."""
+def build_model(p: Problem, opts: PlanOptions, actuals: Actuals | None = None,
+                buffers: Buffers | None = None) -> LpModel:
+    """Build the model of DESIGN.md for ``p`` (see `variables` and `constraints`), with
+    ``buffers`` when given (`Buffers`)."""
     started = time.perf_counter()
     if actuals is not None:
         _check_replan(p, actuals.from_day)
+    if buffers is not None:
+        _check_buffers(p, buffers)
     lay = Layout()
-    v = add_variables(lay, p, opts, actuals)
+    v = add_variables(lay, p, opts, actuals, buffers)
     add_constraints(lay, p, v)
+    if buffers is not None:
+        buffer_stock(lay, p, v, buffers.level)
+        if buffers.hub_level is not None:
+            hub_reserve(lay, p, v, buffers.hub_level)
     integrality = np.zeros(lay.n_cols, dtype=np.int32)
     if opts.integer:
         _mark_integers(integrality, p, v)
@@ -101,9 +109,13 @@ def build_model(p: Problem, opts: PlanOptions, actuals: Actuals | None = None) -
     first_loss = 1.0 - step_retention(p)[:, 0]
     offset = float(p.w_strike_loss * (p.item_value[:, None] * first_loss[None, :]
                                       * p.initial_stock).sum())
+    upper = _cat(lay.upper)
+    if buffers is not None and buffers.shortfall_cap is not None:
+        u = v.u.index
+        upper[u[u >= 0]] = np.maximum(buffers.shortfall_cap[u >= 0], 0.0)
     model = LpModel(
         problem=p, variables=v, families=dict(lay.families), matrix=lay.matrix(),
-        cost=_cat(lay.cost), lower=_cat(lay.lower), upper=_cat(lay.upper),
+        cost=_cat(lay.cost), lower=_cat(lay.lower), upper=upper,
         row_lower=_cat(lay.row_lower), row_upper=_cat(lay.row_upper), integrality=integrality,
         term_of_col=term_index, offset=offset, build_seconds=0.0)
     return replace(model, build_seconds=time.perf_counter() - started)
@@ -149,6 +161,18 @@ def fix_actuals(model: LpModel, actuals: Actuals, freeze_days: int,
     if v.lost is None or v.from_day != day:
         raise PlanningError("the model was not built for a re-plan from this day")
     return replace(model, lower=lower, upper=upper)
+
+
+def _check_buffers(p: Problem, buffers: Buffers) -> None:
+    """Buffers need the daily model and arrays in the problem's [f, k, t] shape."""
+    shape = p.need.shape
+    cap = buffers.shortfall_cap
+    if buffers.mask.shape != shape or (cap is not None and cap.shape != shape):
+        raise PlanningError(f"buffers must be [families, depots, days] = {shape}")
+    if buffers.hub_mask is not None and buffers.hub_mask.shape != (shape[0], shape[2]):
+        raise PlanningError(f"the hub reserve must be [families, days] = {shape[0], shape[2]}")
+    if buffers.penalty.shape != (shape[0],):
+        raise PlanningError(f"buffer penalty must have one value per family ({shape[0]})")
 
 
 def _check_replan(p: Problem, day: int) -> None:

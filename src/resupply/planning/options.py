@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from resupply.compile.problem import F64
+import numpy as np
+
+from resupply.compile.problem import F64, Bool
 from resupply.errors import PlanningError
 
 Method = Literal["race", "simplex", "ipm", "choose"]
@@ -56,6 +58,43 @@ class PlanOptions:
                 "fairness": self.fairness, "cost_of_fairness": self.cost_of_fairness,
                 "mip_gap": self.mip_gap, "method": self.method, "threads": self.threads,
                 "daily_days": self.daily_days, "step_days": self.step_days}
+
+
+@dataclass(frozen=True, eq=False)
+class Buffers:
+    """Soft minimum stock per family, depot and day, held without taking supply from need.
+
+    ``sum_{i in f} s[i,k,t] + w[f,k,t] >= level[f,k,t]`` on the cells of ``mask`` (and the same
+    at the hub, ``sum_{i in f} h[i,t] + wh[f,t] >= hub_level[f,t]``); a deficit costs
+    ``penalty[f]`` per unit and day. With ``shortfall_cap`` (a plan's own shortfall
+    u*, the default in `resupply.workflow`) every shortfall is bounded by it,
+    ``u[f,k,t] <= u*[f,k,t]``, so that the buffers are filled only from supply the need does
+    not take: a buffered plan is never shorter than the plan without buffers, anywhere.
+    The mask stays fixed while levels change, so re-plans keep the same model and start from
+    the previous basis.
+    """
+
+    mask: Bool
+    """[f, k, t] cells that have a buffer row."""
+    level: F64
+    """[f, k, t] minimum stock at the end of the day (0 where none). [units]"""
+    penalty: F64
+    """[f] cost of a unit of buffer missing for a day. [EUR/(unit day)]"""
+    shortfall_cap: F64 | None = None
+    """[f, k, t] upper bound of each shortfall; None leaves shortfall free. [units]"""
+    hub_mask: Bool | None = None
+    """[f, t] days with a reserve row at the hub (None: no hub reserve)."""
+    hub_level: F64 | None = None
+    """[f, t] minimum hub stock of each family at the end of the day: the reserve that
+    refills depots after a strike or a late tranche. [units]"""
+
+    def __post_init__(self) -> None:
+        for level, mask in ((self.level, self.mask), (self.hub_level, self.hub_mask)):
+            if (level is None) != (mask is None) or (
+                    level is not None and mask is not None and level.shape != mask.shape):
+                raise PlanningError("each buffer level needs a mask of its shape")
+            if level is not None and not (np.all(np.isfinite(level)) and np.all(level >= 0)):
+                raise PlanningError("buffer levels must be finite and non-negative")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ appear on several rows, one per destination; units still at the hub at the end o
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -53,6 +54,10 @@ class PlanResult:
     """[i, k, t] units consumed (c)."""
     shortfall: F64
     """[f, k, t] need not met (u)."""
+    buffer_deficit: F64
+    """[f, k, t] buffer stock missing at the end of the day (w; zeros without buffers)."""
+    hub_reserve_deficit: F64
+    """[f, t] hub reserve missing at the end of the day (wh; zeros without one)."""
     expected_loss: F64
     """[i, k, t] expected units destroyed by strikes: ``(1 - r[k]) s[i,k,t-1]``."""
     explanation: tuple[str, ...]
@@ -61,7 +66,27 @@ class PlanResult:
     """Model size, build and solve times, iterations, MIP gap."""
     options: PlanOptions
     from_day: int = 0
+    buffer_level: F64 | None = field(default=None, repr=False)
+    """[f, k, t] the buffers the plan was asked to hold (None: none). [units]"""
+    hub_reserve_level: F64 | None = field(default=None, repr=False)
+    """[f, t] the reserve the plan was asked to hold at the hub (None: none). [units]"""
     warm: WarmStart | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        """One line: status, objective, tranches and shortfall (the arrays are large)."""
+        objective = (f"objective EUR {self.objective:,.0f}" if np.isfinite(self.objective)
+                     else "no objective")
+        short = float(np.nansum(self.shortfall))
+        return (f"PlanResult({self.problem.name!r}: {self.status}, {objective}, "
+                f"{int((self.dispatch > TOL).sum())} tranches, shortfall {short:,.0f} units)")
+
+    def _repr_html_(self) -> str:
+        """The one-line summary and the supply by family (for notebooks)."""
+        from resupply.planning.summary import family_summary
+
+        table = (family_summary(self).to_html(index=False, float_format=lambda v: f"{v:,.0f}")
+                 if np.isfinite(self.objective) else "")
+        return f"<p>{html.escape(repr(self))}</p>{table}"
 
     @property
     def ok(self) -> bool:

@@ -32,6 +32,7 @@ from resupply.compile.problem import F64
 from resupply.errors import PlanningError
 from resupply.planning.model import LpModel
 from resupply.planning.options import PlanOptions
+from resupply.planning.race import race
 from resupply.planning.status import Status, from_highs
 
 GRACE = 2.0
@@ -44,8 +45,6 @@ BY_CODE = np.empty(len(highspy.HighsBasisStatus.__members__), dtype=object)
 """HiGHS basis statuses by integer code (what `WarmStart` stores)."""
 for _status in highspy.HighsBasisStatus.__members__.values():
     BY_CODE[int(_status)] = _status
-POLL = 0.01
-"""How often a race looks for a finished solver. [s]"""
 
 
 @dataclass(frozen=True)
@@ -103,6 +102,51 @@ def _new_highs() -> Any:
     return solver
 
 
+class HighsRunner:
+    """`race.Runner` over one HiGHS instance (``startSolve`` in HiGHS's own thread). The
+    lock workaround lives in `_new_highs`; nothing else here knows highspy's internals."""
+
+    def __init__(self, highs: Any, method: str) -> None:
+        self.highs = highs
+        self.method = method
+        """The LP method this instance is set up for (``simplex``, ``ipm``, ``choose``)."""
+
+    def start(self, time_limit: float) -> None:
+        self.highs.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+        self.highs.HandleUserInterrupt = True
+        self.highs.startSolve()
+
+    def wait(self, timeout: float) -> bool:
+        done, _ = self.highs.wait(timeout)
+        return bool(done)
+
+    def cancel(self) -> None:
+        self.highs.cancelSolve()
+
+    def status(self) -> Status:
+        return from_highs(self.highs.getModelStatus().name)
+
+    def solution(self, integer: bool, want_basis: bool) -> SolverRun:
+        """What the ended solve found, as arrays (``seconds`` and ``method`` left for the
+        caller to fill in)."""
+        h = self.highs
+        status = self.status()
+        info = h.getInfo()
+        has_primal = int(info.primal_solution_status) == 2
+        values = rows = duals = None
+        if has_primal:
+            sol = h.getSolution()
+            values = np.asarray(sol.col_value, dtype=float)
+            rows = np.asarray(sol.row_value, dtype=float)
+            duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
+        warm = _basis(h) if want_basis and status is Status.OPTIMAL else None
+        gap = float(info.mip_gap) if integer else 0.0
+        iterations = int(info.simplex_iteration_count) + int(info.ipm_iteration_count)
+        objective = float(info.objective_function_value) if has_primal else float("nan")
+        return SolverRun(status, h.modelStatusToString(h.getModelStatus()), values, rows, duals,
+                         objective, gap, iterations, 0.0, warm)
+
+
 class Session:
     """A model loaded into HiGHS; bounds may change between runs (warm re-solves)."""
 
@@ -136,18 +180,21 @@ class Session:
             self.race = False
 
     def warm_start(self, warm: WarmStart) -> None:
-        """Start the next simplex run from ``warm`` (ignored if its size does not match).
+        """Start the next simplex run from ``warm`` (ignored if it is larger than the model).
 
-        A basis with fewer columns (a plan's, for its re-plan, which appends the ``lost`` and
-        ``found`` columns) is extended with those columns at their lower bound."""
+        A basis with fewer columns and rows (a plan's, for its re-plan, which appends the
+        ``lost`` and ``found`` columns, or for a buffered plan, which appends the buffer
+        columns and rows) is extended: new columns at their lower bound, new rows basic."""
         extra = self.model.n_cols - len(warm.col_status)
-        if extra < 0 or len(warm.row_status) != self.model.n_rows:
+        extra_rows = self.model.n_rows - len(warm.row_status)
+        if extra < 0 or extra_rows < 0:
             return
         basis = highspy.HighsBasis()
-        cols = np.concatenate([warm.col_status, np.full(extra, int(highspy.HighsBasisStatus.kLower),
-                                                        dtype=np.int8)])
+        lower, basic = int(highspy.HighsBasisStatus.kLower), int(highspy.HighsBasisStatus.kBasic)
+        cols = np.concatenate([warm.col_status, np.full(extra, lower, dtype=np.int8)])
+        rows = np.concatenate([warm.row_status, np.full(extra_rows, basic, dtype=np.int8)])
         basis.col_status = BY_CODE[cols].tolist()
-        basis.row_status = BY_CODE[warm.row_status].tolist()
+        basis.row_status = BY_CODE[rows].tolist()
         basis.valid = True
         self.highs.setBasis(basis)
         self.race = False
@@ -156,36 +203,37 @@ class Session:
         """Solve; never blocks much longer than ``time_limit`` seconds. [s]"""
         if self.model.n_cols == 0:
             return self._empty()
-        runners = [self.highs]
+        own = HighsRunner(self.highs, "simplex" if self.opts.method == "race" else
+                          self.opts.method)
+        runners = [own]
         if self.race:
             self.race = False
-            runners.append(self._load("ipm"))
+            runners.append(HighsRunner(self._load("ipm"), "ipm"))
         started = time.perf_counter()
-        for highs in runners:
-            highs.setOptionValue("time_limit", float(max(time_limit, 0.01)))
-            highs.HandleUserInterrupt = True
-            highs.startSolve()
-        winner = _first_decided(runners, started + time_limit + GRACE)
-        for highs in runners:
-            if highs is not winner:
-                highs.cancelSolve()
-        if winner is None:
-            winner = _first_done(runners, time.perf_counter() + GRACE)
+        outcome = race(runners, time_limit, GRACE)
         seconds = time.perf_counter() - started
+        _STRAGGLERS.extend(outcome.stragglers)
+        winner = outcome.winner
         if winner is None:
             self.alive = False
-            _STRAGGLERS.extend(runners)
             return SolverRun(Status.TIME_LIMIT, "solver did not stop; abandoned", None, None, None,
                              float("nan"), float("nan"), 0, seconds, None)
-        result = self._collect(winner, seconds, want_basis or winner is not self.highs)
-        stopped = _settle([h for h in runners if h is not winner])
-        if winner is not self.highs:
-            self._adopt(winner, stopped)
+        result = replace(winner.solution(bool(self.model.integrality.any()),
+                                         want_basis or winner is not own),
+                         seconds=seconds, method=self._method(winner is own))
+        if winner is not own:
+            self._adopt(winner.highs, own not in outcome.stragglers)
             if result.warm is not None:
                 self.warm_start(result.warm)
             if not want_basis:
                 result = replace(result, warm=None)
         return result
+
+    def _method(self, own_won: bool) -> str:
+        """The method named in the result (for ``race``, which one finished first)."""
+        if self.opts.method != "race":
+            return self.opts.method
+        return f"race: {'simplex' if own_won else 'interior point'} first"
 
     def _adopt(self, winner: Any, simplex_stopped: bool) -> None:
         """After the interior point method won: the session's simplex instance is warm-started
@@ -204,79 +252,17 @@ class Session:
         return SolverRun(Status.INFEASIBLE, "Infeasible", None, None, None, float("nan"),
                          float("nan"), 0, 0.0, None)
 
-    def _collect(self, h: Any, seconds: float, want_basis: bool) -> SolverRun:
-        status = from_highs(h.getModelStatus().name)
-        info = h.getInfo()
-        has_primal = int(info.primal_solution_status) == 2
-        values = rows = duals = None
-        if has_primal:
-            sol = h.getSolution()
-            values = np.asarray(sol.col_value, dtype=float)
-            rows = np.asarray(sol.row_value, dtype=float)
-            duals = np.asarray(sol.row_dual, dtype=float) if sol.dual_valid else None
-        warm = _basis(h) if want_basis and status is Status.OPTIMAL else None
-        gap = float(info.mip_gap) if self.model.integrality.any() else 0.0
-        iterations = int(info.simplex_iteration_count) + int(info.ipm_iteration_count)
-        objective = float(info.objective_function_value) if has_primal else float("nan")
-        method: str = self.opts.method
-        if method == "race":
-            method = f"race: {'simplex' if h is self.highs else 'interior point'} first"
-        return SolverRun(status, h.modelStatusToString(h.getModelStatus()), values, rows, duals,
-                         objective, gap, iterations, seconds, warm, method)
 
-
-_STRAGGLERS: list[Any] = []
+_STRAGGLERS: list[HighsRunner] = []
 """Cancelled solvers that had not stopped yet; waited for at exit (a HiGHS thread still
 running when Python shuts down aborts the process)."""
 
 
-def _settle(losers: list[Any]) -> bool:
-    """Wait up to ``GRACE`` for cancelled solvers to stop; True if all did. [s]"""
-    all_stopped = True
-    for highs in losers:
-        done, _ = highs.wait(GRACE)
-        if not done:
-            _STRAGGLERS.append(highs)
-            all_stopped = False
-    return all_stopped
-
-
 @atexit.register
 def _wait_for_stragglers() -> None:
-    for highs in _STRAGGLERS:
-        highs.cancelSolve()
-        highs.wait(STRAGGLER_WAIT)
-
-
-DECIDED = {"kOptimal", "kInfeasible", "kUnbounded", "kUnboundedOrInfeasible"}
-"""HiGHS model statuses that settle a race; after any other the race goes on."""
-
-
-def _first_decided(runners: list[Any], deadline: float) -> Any | None:
-    """The first of ``runners`` to end with a decided status, else the last to end, or None
-    if some are still running at ``deadline``. [s]"""
-    pending = list(runners)
-    while pending:
-        done = _first_done(pending, deadline)
-        if done is None:
-            return None
-        pending.remove(done)
-        if not pending or done.getModelStatus().name in DECIDED:
-            return done
-    return None
-
-
-def _first_done(runners: list[Any], deadline: float) -> Any | None:
-    """The first of ``runners`` whose solve has ended by ``deadline``, or None. [s]"""
-    while True:
-        for highs in runners:
-            done, _ = highs.wait(0.0)
-            if done:
-                return highs
-        left = deadline - time.perf_counter()
-        if left <= 0:
-            return None
-        time.sleep(min(POLL, left))
+    for runner in _STRAGGLERS:
+        runner.cancel()
+        runner.wait(STRAGGLER_WAIT)
 
 
 def _basis(h: Any) -> WarmStart | None:

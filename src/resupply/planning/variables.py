@@ -20,6 +20,9 @@ e_hi
 up, dn  d, t        increase / decrease of a donor's tranche (units, all items) from the
                     donor's previous tranche day
 y       d, t        1 if donor d sends a tranche on day t (MILP only)
+w       f, k, t     buffer stock missing at the end of day t (with `Buffers` only); costs
+                    the buffer penalty per unit and day
+wh      f, t        the same for the reserve at the hub
 lost,   i, k        re-plan only: stock on hand at the end of day ``from_day - 1`` below /
 found               above what the fixed past flows can explain (unexpected losses, counting
                     errors); both cost twice the family's dearest shortfall, so that they
@@ -41,7 +44,7 @@ import numpy as np
 
 from resupply.compile.problem import F64, I64, Bool, Problem
 from resupply.planning.layout import Block, Layout
-from resupply.planning.options import Actuals, PlanOptions
+from resupply.planning.options import Actuals, Buffers, PlanOptions
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,10 @@ class Variables:
     y: Block | None
     lost: Block | None = None
     found: Block | None = None
+    w: Block | None = None
+    """Buffer deficit [f, k, t] (with `Buffers`; added last, so a plan's basis extends)."""
+    wh: Block | None = None
+    """Hub reserve deficit [f, t] (with a hub reserve in `Buffers`)."""
     from_day: int = 0
     """First re-planned day (0: a plan from the start, no ``lost``/``found``)."""
 
@@ -133,8 +140,22 @@ def smoothness_pairs(p: Problem, sends: Bool) -> Bool:
 
 
 def add_variables(lay: Layout, p: Problem, opts: PlanOptions,
-                  actuals: Actuals | None) -> Variables:
+                  actuals: Actuals | None, buffers: Buffers | None = None) -> Variables:
     """Create every block, with the objective coefficient of each column (see `objective`)."""
+    out = _core_variables(lay, p, opts, actuals)
+    if buffers is None:
+        return out
+    w = lay.add_vars("w", "fkt", buffers.mask, cost=buffers.penalty[:, None, None],
+                     term="buffer")
+    wh = None
+    if buffers.hub_mask is not None:
+        wh = lay.add_vars("wh", "ft", buffers.hub_mask, cost=buffers.penalty[:, None],
+                          term="buffer")
+    return replace(out, w=w, wh=wh)
+
+
+def _core_variables(lay: Layout, p: Problem, opts: PlanOptions,
+                    actuals: Actuals | None) -> Variables:
     active = item_active(p)
     flow = _flow_blocks(lay, p, actuals, active)
     u = lay.add_vars("u", "fkt", p.need > 0, cost=p.shortfall_cost()[:, None, :],

@@ -1,8 +1,12 @@
-"""Output layer: tables, Plotly charts and the self-contained HTML report of a run directory."""
+"""Output layer: tables, Plotly charts and the self-contained HTML report of a run.
 
-from resupply.report.export import report_tables, write_csvs, write_xlsx
+The report renders a `RunData` it is given; reading and writing run directories is the
+workflow's (`resupply.workflow.rundir`).
+"""
+
+from resupply.report.export import csv_files, report_tables, write_csvs, write_xlsx, xlsx_workbook
 from resupply.report.html import embedded_figures, render_report
-from resupply.report.run_dir import RunData, RunDirError, load_run
+from resupply.report.run_data import RunData
 
-__all__ = ["RunData", "RunDirError", "embedded_figures", "load_run", "render_report",
-           "report_tables", "write_csvs", "write_xlsx"]
+__all__ = ["RunData", "csv_files", "embedded_figures", "render_report", "report_tables",
+           "write_csvs", "write_xlsx", "xlsx_workbook"]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from resupply.files import write_atomically
-from resupply.report.run_dir import RunData
+from resupply.report.run_data import RunData
 from resupply.report.sections import build_sections, outlook_table
 from resupply.untrusted import escape_controls, guard_cell, xlsx_row
 
@@ -45,14 +45,14 @@ def _plain(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_xlsx(run: RunData, path: Path) -> Path:
-    """One sheet per table (one sheet saying so when the run has no table)."""
-    write_atomically(path, xlsx_bytes(report_tables(run)))
-    return path
+def xlsx_workbook(run: RunData) -> bytes:
+    """The tables as one XLSX workbook, one sheet per table (`xlsx_bytes`)."""
+    return xlsx_bytes(report_tables(run))
 
 
 def xlsx_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
-    """A workbook with one sheet per table; strings typed as text (`untrusted.xlsx_row`)."""
+    """A workbook with one sheet per table (one sheet saying so when the run has no table);
+    strings typed as text (`untrusted.xlsx_row`)."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
 
     book = Workbook(write_only=True)
@@ -77,14 +77,28 @@ def _cell(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def write_csvs(run: RunData, folder: Path, *, raw: bool = False) -> list[Path]:
-    """One CSV per table, named after it; formula-like strings guarded unless `raw`."""
-    written = []
+def csv_files(run: RunData, *, raw: bool = False) -> dict[str, str]:
+    """One CSV per table, named after it (file name -> contents); formula-like strings
+    guarded unless `raw`."""
+    files = {}
     for name, table in report_tables(run).items():
-        path = folder / f"{name}.csv"
         plain = _plain(table)
         if not raw:
             plain = plain.map(guard_cell)
-        write_atomically(path, plain.to_csv(index=False))
-        written.append(path)
+        files[f"{name}.csv"] = plain.to_csv(index=False)
+    return files
+
+
+def write_xlsx(run: RunData, path: Path) -> Path:
+    """One sheet per table, written to ``path``."""
+    write_atomically(path, xlsx_workbook(run))
+    return path
+
+
+def write_csvs(run: RunData, folder: Path, *, raw: bool = False) -> list[Path]:
+    """One CSV per table in ``folder``; formula-like strings guarded unless `raw`."""
+    written = []
+    for name, text in csv_files(run, raw=raw).items():
+        write_atomically(folder / name, text)
+        written.append(folder / name)
     return written

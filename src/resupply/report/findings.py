@@ -8,12 +8,10 @@ best tranche policy under the risk limit.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-from resupply.report.run_dir import RunData
+from resupply.report.run_data import RunData
 from resupply.report.sections import family_names
 
 SHORT_SHARE = 0.005
@@ -40,13 +38,13 @@ def run_dry_findings(run: RunData) -> list[str]:
         return []
     names = family_names(run)
     lines = []
-    for fam in run.explain["families"]:
-        if fam["runs_dry_with_all_supply"] is None:
+    for fam in run.explain.families:
+        if fam.runs_dry_with_all_supply is None:
             continue
         lines.append(
-            f"{names[fam['family']]} ({fam['standard']}) runs dry on "
-            f"{_date(fam['runs_dry_without_resupply'])} with no resupply and on "
-            f"{_date(fam['runs_dry_with_all_supply'])} even if every donor sent all it has.")
+            f"{names[fam.family]} ({fam.standard}) runs dry on "
+            f"{_date(fam.runs_dry_without_resupply)} with no resupply and on "
+            f"{_date(fam.runs_dry_with_all_supply)} even if every donor sent all it has.")
     return lines
 
 
@@ -73,10 +71,9 @@ def unused_supply(run: RunData) -> pd.DataFrame:
 
 def shortfall_findings(run: RunData) -> list[str]:
     """Families short under the optimal plan, by how much, and who could still close it."""
-    if run.stock is None:
+    if run.shortfalls is None:
         return []
-    p, names = run.problem, family_names(run)
-    per_depot = run.stock.drop_duplicates(["family", "depot", "day"])
+    p, names, per_depot = run.problem, family_names(run), run.shortfalls
     short = per_depot.groupby("family")["shortfall"].sum()
     first = per_depot[per_depot["shortfall"] > 0.5].groupby("family")["date"].min()
     unused = unused_supply(run)
@@ -102,27 +99,25 @@ def risk_findings(run: RunData) -> list[str]:
     if run.metrics is None:
         return []
     m, names = run.metrics, family_names(run)
-    families: dict[str, Any] = m.get("families", {})
     legacy = _runs_dry_regardless(run)
-    chances = [f"{names[f]} {v['stockout_prob']:.0%}" for f, v in families.items()
+    chances = [f"{names[f]} {v.stockout_prob:.0%}" for f, v in m.families.items()
                if f not in legacy]
-    line = (f"Following the plan over {m['runs']:,} simulated runs, the chance of running out: "
+    line = (f"Following the plan over {m.runs:,} simulated runs, the chance of running out: "
             + (", ".join(chances) or "no family at risk"))
     if legacy:
         line += (f"; {', '.join(names[f] for f in legacy)} run out as expected once donor "
                  "stocks end")
-    lost, tons = m["overall"]["lost_value"], m["overall"]["lost_tons"]
+    lost, tons = m.overall.lost_value, m.overall.lost_tons
     return [line + ".",
-            f"Expected stock lost to depot strikes: {_money(lost['mean'])} "
-            f"({tons['mean']:,.0f} t), 95th percentile {_money(lost['p95'])}."]
+            f"Expected stock lost to depot strikes: {_money(lost.mean)} "
+            f"({tons.mean:,.0f} t), 95th percentile {_money(lost.p95)}."]
 
 
 def _runs_dry_regardless(run: RunData) -> list[str]:
     """Families that run dry even with every donor's supply sent at once (explain)."""
     if run.explain is None:
         return []
-    return [f["family"] for f in run.explain["families"]
-            if f["runs_dry_with_all_supply"] is not None]
+    return [f.family for f in run.explain.families if f.runs_dry_with_all_supply is not None]
 
 
 def policy_findings(run: RunData) -> list[str]:
@@ -130,18 +125,16 @@ def policy_findings(run: RunData) -> list[str]:
     if run.frontier is None:
         return []
     fr = run.frontier
-    points = {p["policy"]: p for p in fr["policies"]}
-    best = points[fr["best"]]
-    line = (f"Best tranche policy with at most {fr['risk_limit']:.0%} chance of running out: "
-            f"{fr['best']} (chance {best['stockout_prob']:.1%}, strike loss "
-            f"{_money(best['lost_value'])})")
-    if "lump" in points and fr["best"] != "lump":
-        lump = points["lump"]
-        line += (f"; one lump loses {_money(lump['lost_value'])} with chance "
-                 f"{lump['stockout_prob']:.1%}")
-    if not fr["best_meets_limit"]:
+    best, lump = fr.best_point, fr.point("lump")
+    line = (f"Best tranche policy with at most {fr.risk_limit:.0%} chance of running out: "
+            f"{fr.best} (chance {best.stockout_prob:.1%}, strike loss "
+            f"{_money(best.lost_value)})")
+    if lump is not None and fr.best != "lump":
+        line += (f"; one lump loses {_money(lump.lost_value)} with chance "
+                 f"{lump.stockout_prob:.1%}")
+    if not fr.best_meets_limit:
         line += "; no policy meets the limit, this is the least risky"
-    counted = [f for f in run.problem.families if f not in fr.get("out_of_scope", [])]
+    counted = [f for f in run.problem.families if f not in fr.out_of_scope]
     if counted:
         names = family_names(run)
         line += f" (counting {', '.join(names[f] for f in counted)})"

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from resupply.report.run_dir import RunData
+from resupply.report.run_data import RunData
 from resupply.report.sections import Section, build_sections, generated_at, outlook_table
 
 STYLE = """

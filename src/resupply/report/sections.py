@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from resupply.report.palette import family_colors, standard_colors
-from resupply.report.run_dir import RunData
+from resupply.report.run_data import RunData
 
 SHORT = 0.5
 """A family is short on a day when more than this is missing over all depots. [units]"""
@@ -60,7 +60,7 @@ def stock_by_family(run: RunData) -> Section | None:
     """Supply used per day by each family [t/day], one panel per standard: the transition from
     legacy stock to the new standard. (The optimal plan keeps little stock in the depots, so
     what is used, not what is held, shows the shift; held stock is in the table.)"""
-    if run.stock is None:
+    if run.stock is None or run.shortfalls is None:
         return None
     p, names = run.problem, family_names(run)
     mass = run.stock["item"].map(dict(zip(p.items, p.item_mass_t, strict=True)))
@@ -110,9 +110,8 @@ def _first_short(short: pd.Series) -> object | None:
 
 def shortfall_by_family(run: RunData) -> pd.DataFrame:
     """[date x family] shortfall summed over depots. [units]"""
-    assert run.stock is not None
-    per_family = run.stock.drop_duplicates(["family", "depot", "date"])
-    table = (per_family.groupby(["date", "family"], sort=False)["shortfall"].sum()
+    assert run.shortfalls is not None
+    table = (run.shortfalls.groupby(["date", "family"], sort=False)["shortfall"].sum()
              .unstack("family").reindex(columns=list(run.problem.families)).fillna(0.0))
     return table
 
@@ -238,21 +237,19 @@ def days_of_supply_fan(run: RunData) -> Section | None:
 
 
 def _stockout_title(run: RunData) -> str:
-    families = (run.metrics or {}).get("families", {})
-    names = family_names(run)
-    parts = [f"{names.get(fam, fam)} {m['stockout_prob']:.0%}" for fam, m in families.items()
-             if isinstance(m, dict) and "stockout_prob" in m]
-    if not parts:
+    if run.metrics is None or not run.metrics.families:
         return "Days of supply across simulated runs"
-    runs = (run.metrics or {}).get("runs", "")
-    return f"Chance of running out over {runs} runs: " + ", ".join(parts)
+    names = family_names(run)
+    parts = [f"{names.get(fam, fam)} {m.stockout_prob:.0%}"
+             for fam, m in run.metrics.families.items()]
+    return f"Chance of running out over {run.metrics.runs} runs: " + ", ".join(parts)
 
 
 def policy_frontier(run: RunData) -> Section | None:
     """Expected strike loss against probability of running out, one point per policy."""
     if run.frontier is None:
         return None
-    table = pd.DataFrame(run.frontier["policies"])
+    table = pd.DataFrame([p.to_dict() for p in run.frontier.points])
     fig = go.Figure([go.Scatter(
         x=table["stockout_prob"], y=table["lost_value"], mode="markers+text",
         text=table["policy"], textposition="top center",
@@ -261,10 +258,10 @@ def policy_frontier(run: RunData) -> Section | None:
     edge = table[table["on_frontier"]].sort_values("stockout_prob")
     fig.add_trace(go.Scatter(x=edge["stockout_prob"], y=edge["lost_value"], mode="lines",
                              line={"color": "#2166ac", "dash": "dot"}, name="frontier"))
-    limit = run.frontier["risk_limit"]
+    limit = run.frontier.risk_limit
     fig.add_vline(x=limit, line_dash="dash", line_color="#b2182b")
-    verdict = "meets" if run.frontier["best_meets_limit"] else "is closest to"
-    title = (f"Best policy under a {limit:.0%} risk of running out: {run.frontier['best']} "
+    verdict = "meets" if run.frontier.best_meets_limit else "is closest to"
+    title = (f"Best policy under a {limit:.0%} risk of running out: {run.frontier.best} "
              f"({verdict} the limit)")
     _layout(fig, title, "probability of running out [1]", "expected strike loss [EUR]")
     return Section("frontier", "Policies: strike loss against running out", title, fig,
@@ -275,7 +272,7 @@ def outlook_table(run: RunData) -> pd.DataFrame | None:
     """The explain outlook as a table."""
     if run.explain is None:
         return None
-    return pd.DataFrame(run.explain["families"])
+    return pd.DataFrame(run.explain.to_dict()["families"])
 
 
 SECTIONS: tuple[Callable[[RunData], Section | None], ...] = (

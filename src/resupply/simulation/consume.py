@@ -1,20 +1,31 @@
-"""Steps 6 and 7 of the day (see `resupply.simulation.engine`): consumption and records."""
+"""Steps 6 to 8 of the day (see `resupply.simulation.engine`): consumption, capacity and
+records."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from resupply.compile.problem import F64
+from resupply.compile.problem import F64, Bool
 from resupply.simulation.draws import ChunkDraws
-from resupply.simulation.state import DOS_BIN_DAYS, SHORT, Chunk, Static, Totals, contract
+from resupply.simulation.options import surge_factors
+from resupply.simulation.state import (
+    DOS_BIN_DAYS,
+    RELATIVE_SLACK,
+    SHORT,
+    Chunk,
+    Static,
+    Totals,
+    contract,
+)
 
 
 def _surge(st: Static, draws: ChunkDraws) -> F64:
-    """[r] consumption multiplier of the day (surge or 1). [1]"""
+    """[r] consumption multiplier of the day (mean 1 over days, see `surge_factors`). [1]"""
     p = st.problem
     if not st.options.surges or p.surge_prob <= 0.0:
         return np.ones(draws.runs)
-    result: F64 = np.where(draws.uniform(()) < p.surge_prob, p.surge_multiplier, 1.0)
+    normal, surge = surge_factors(p.surge_prob, p.surge_multiplier)
+    result: F64 = np.where(draws.uniform(()) < p.surge_prob, surge, normal)
     return result
 
 
@@ -50,8 +61,24 @@ def consume(c: Chunk, t: int) -> None:
     share = np.divide(used, stock_f, out=np.zeros_like(used), where=stock_f > 0)
     keep = 1.0 - np.minimum(share, 1.0)  # [r, k, f]
     s.stock *= np.take(keep, st.problem.item_family, axis=2)
-    end_f = np.maximum(stock_f - used, 0.0)
+    overflow(c)
+    end_f = contract(s.stock, st.onehot)
     record(c, t, (demand, met, used, unmet, end_f))
+
+
+def overflow(c: Chunk) -> None:
+    """Step 7: stock above a depot's capacity at the end of the day goes back to the hub."""
+    p, s = c.st.problem, c.s
+    tons = contract(s.stock, p.item_mass_t)  # [r, k]
+    cap = p.depot_capacity_t[None, :]
+    over = tons > cap * (1.0 + RELATIVE_SLACK) + RELATIVE_SLACK
+    if not over.any():
+        return
+    keep = np.where(over, cap / np.where(over, tons, 1.0), 1.0)[:, :, None]
+    returned = s.stock * (1.0 - keep)
+    s.stock *= keep
+    s.hub += returned.sum(axis=1)
+    c.tot.returned += contract(returned, c.st.onehot)
 
 
 def record(c: Chunk, t: int, flows: tuple[F64, F64, F64, F64, F64]) -> None:
@@ -72,6 +99,7 @@ def record(c: Chunk, t: int, flows: tuple[F64, F64, F64, F64, F64]) -> None:
         tot.standard_short_days += (family_short @ st.family_std) > 0
         tot.depot_short_days += short.any(axis=2)
         tot.any_short_days += np.any(family_short, axis=1)
+    _avoidable(c, t, unmet, short)
     family_total = end_f.sum(axis=1)  # [r, f]
     np.maximum(tot.peak_family, family_total, out=tot.peak_family)
     dry = (tot.dry_day < 0) & family_short & (family_total <= SHORT)
@@ -80,6 +108,31 @@ def record(c: Chunk, t: int, flows: tuple[F64, F64, F64, F64, F64]) -> None:
     _days_of_supply(st, tot, t, family_total)
     if tot.stock_trace is not None:
         tot.stock_trace[:, t] = s.stock
+
+
+def _avoidable(c: Chunk, t: int, unmet: F64, short: Bool) -> None:
+    """Avoidable unmet demand (outside the reference's limited cells, `risk`), its days, and
+    each run's largest avoidable episode (unmet summed over consecutive short days) in units
+    of the reference scale: the safety stock that would have covered it. An episode on a day
+    the hub held some of the family is the depot's (its buffer was short: the hub could have
+    refilled it); on a day the hub held none it is the hub reserve's, summed over depots."""
+    st, s, tot = c.st, c.s, c.tot
+    avoid: Bool = np.asarray(short & ~st.limited[t][None])  # [r, k, f]
+    s.episode = np.where(avoid, s.episode + unmet, 0.0)
+    if t < st.options.warmup_days:
+        return
+    hub_empty = (contract(s.hub, st.onehot) <= SHORT)[:, None, :]  # [r, 1, f]
+    local = np.where(hub_empty, 0.0, s.episode) / st.scale[t][None]
+    np.maximum(tot.deficit_peak, local, out=tot.deficit_peak)
+    upstream = np.where(hub_empty, s.episode, 0.0).sum(axis=1) / st.hub_scale[t][None]
+    np.maximum(tot.hub_deficit_peak, upstream, out=tot.hub_deficit_peak)
+    family_avoid: Bool = np.asarray(avoid.any(axis=1))  # [r, f]
+    tot.avoid_short += np.where(avoid, unmet, 0.0)
+    tot.avoid_short_days += avoid
+    tot.avoid_family_days += family_avoid
+    tot.avoid_scope_days += family_avoid[:, st.scope].any(axis=1)
+    family_short: Bool = np.asarray(short.any(axis=1))
+    tot.scope_short_days += family_short[:, st.scope].any(axis=1)
 
 
 def _days_of_supply(st: Static, tot: Totals, t: int, family_total: F64) -> None:

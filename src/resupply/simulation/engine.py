@@ -9,20 +9,23 @@ Order of events on day t, for every run:
    means), the same for all items of the tranche.
 2. **Hub arrivals.** What is due today reaches the hub (a lead of 0 arrives the same day).
 3. **Hub moves.** The policy asks for moves to depots (`Policy.allocate`); they are scaled down,
-   in turn, to the hub's stock of each item, to each depot's free capacity (stock and stock in
-   transit to it) and to the hub throughput of the day [t/day]. Moves arrive after the depot's
-   ``transit_days`` (0: the same day). The hub is never struck.
+   in turn, to the hub's stock of each item and to the hub throughput of the day [t/day].
+   Moves arrive after the depot's ``transit_days`` (0: the same day). The hub is never struck.
 4. **Strikes.** Each depot is struck with probability ``strike_prob`` [1/day]; a strike destroys
    a fraction of every item carried in from the day before, drawn from a Beta distribution
    with mean ``loss_fraction`` and concentration ``strike_loss_concentration``. (The planner's
-   expected decay ``s[t-1] (1 - strike_prob loss_fraction)`` is the mean of this.)
+   expected decay ``s[t-1] (1 - strike_prob loss_fraction)`` is the mean of this; with
+   ``SimOptions.expected_strikes`` every depot loses exactly that share every day.)
 5. **Depot arrivals.** In backorder mode they serve backorders first (in step 6).
 6. **Consumption.** Demand of each ammunition family at each depot is drawn around the need
-   (times a surge multiplier on surge days, one draw per run and day); what the depot has
+   (times a surge multiplier on surge days, one draw per run and day; the multipliers
+   have mean 1, so the need is the expected consumption); what the depot has
    meets it, the rest is lost (platforms idle) or, in backorder mode, backordered. Spare parts
    are then worn in proportion to the rounds actually fired, drawn the same way. Within a
    family, consumption takes from every item in proportion to its stock.
-7. **Records.** Totals per run (`Totals`) and, summed over runs, daily stock and days of supply.
+7. **Capacity.** Depot capacity [t] holds at the end of the day, as in the planner: stock
+   above it goes back to the hub (the return trip is not modelled).
+8. **Records.** Totals per run (`Totals`) and, summed over runs, daily stock and days of supply.
 """
 
 from __future__ import annotations
@@ -32,11 +35,8 @@ from collections.abc import Callable
 import numpy as np
 
 from resupply.compile.problem import F64, I64, Problem
-from resupply.simulation.state import Chunk, State, Static, contract
+from resupply.simulation.state import RELATIVE_SLACK, Chunk, State, Static, contract
 from resupply.simulation.view import DayView, frozen
-
-RELATIVE_SLACK = 1e-9
-"""Caps are applied only when exceeded by more than this fraction (float dust). [1]"""
 
 
 def _view(st: Static, s: State, t: int, run_ids: I64,
@@ -104,16 +104,12 @@ def _scale(total: F64, cap: F64) -> F64 | None:
 
 
 def _capped(want: F64, s: State, p: Problem, t: int) -> F64:
-    """``want`` [r, k, i] scaled down to hub stock, depot capacity and hub throughput."""
+    """``want`` [r, k, i] scaled down to hub stock and hub throughput (depot capacity holds
+    at the end of the day, as in the planner: `overflow`)."""
     by_hub = _scale(want.sum(axis=1), s.hub)
     if by_hub is not None:
         want *= by_hub[:, None, :]
-    held_t = contract(s.stock, p.item_mass_t) + contract(s.to_depot, p.item_mass_t)  # [r, k]
     want_t = contract(want, p.item_mass_t)
-    by_depot = _scale(want_t, p.depot_capacity_t[None] - held_t)
-    if by_depot is not None:
-        want *= by_depot[:, :, None]
-        want_t = want_t * by_depot
     by_throughput = _scale(want_t.sum(axis=1), np.full(len(want), p.hub_throughput_t[t]))
     if by_throughput is not None:
         want *= by_throughput[:, None, None]
@@ -157,9 +153,12 @@ def strikes(c: Chunk) -> None:
     np.maximum(tot.peak_total_tons, tons.sum(axis=1), out=tot.peak_total_tons)
     if not st.strike_prob.any():
         return
-    hit = draws.uniform((len(st.strike_prob),)) < st.strike_prob[None, :]
-    fraction = draws.strike_fraction(hit, st.problem.loss_fraction,
-                                     st.problem.strike_loss_concentration)
+    if st.options.expected_strikes:
+        fraction = np.broadcast_to(st.strike_prob * st.problem.loss_fraction, tons.shape)
+    else:
+        hit = draws.uniform((len(st.strike_prob),)) < st.strike_prob[None, :]
+        fraction = draws.strike_fraction(hit, st.problem.loss_fraction,
+                                         st.problem.strike_loss_concentration)
     runs, depots = np.nonzero(fraction)
     if len(runs) == 0:
         return

@@ -9,6 +9,11 @@ Definitions (per run, then summarised across runs):
 - **short**: demand not met on its day, in the family's units (rounds short). [units]
 - **lost_units / lost_tons / lost_value**: stock destroyed by strikes. [units, t, EUR]
 - **peak_exposed_tons**: largest depot stock when strikes fall (depots, overall). [t]
+- **avoidable**: the same stockout figures counting only unmet demand that some supply could
+  have met (outside the reference's limited cells, `resupply.simulation.risk`): ``stockout_prob``,
+  ``stockout_days`` (days, never summed across families) and ``short`` [units]. Overall, they
+  count the families in the reference's scope; ``scope`` gives the total (avoidable or not)
+  for the same families.
 - **runs_dry**: the first day a family has unmet demand with no stock left at any depot;
   ``probability`` of it happening and P5/P50/P95 dates (``null``: later than the horizon).
 - **inventory** (overall): mean on hand and backorders at day end, and cost per day
@@ -44,10 +49,10 @@ def _fill(met: F64, demand: F64) -> F64:
 
 def _flows(tot: Totals, keep: F64, axis: tuple[int, ...]) -> dict[str, Any]:
     """Metrics of the [r, k, f] flows weighted by ``keep`` (0/1 over k and f)."""
-    n_f = tot.demand.shape[2]
     demand = (tot.demand * keep).sum(axis=axis)
     met = (tot.met * keep).sum(axis=axis)
-    lost = [(tot.lost[:, :, j * n_f:(j + 1) * n_f] * keep).sum(axis=axis) for j in range(3)]
+    lost = [(part * keep).sum(axis=axis) for part in (tot.lost_units, tot.lost_tons,
+                                                      tot.lost_value)]
     return {"fill_rate": stats(_fill(met, demand)), "short": stats(demand - met),
             "lost_units": stats(lost[0]), "lost_tons": stats(lost[1]),
             "lost_value": stats(lost[2])}
@@ -56,6 +61,11 @@ def _flows(tot: Totals, keep: F64, axis: tuple[int, ...]) -> dict[str, Any]:
 def _short(days: F64) -> dict[str, Any]:
     return {"stockout_prob": float(np.mean(days > 0)) if len(days) else float("nan"),
             "stockout_days": stats(days)}
+
+
+def _avoidable(days: F64, short: F64) -> dict[str, Any]:
+    """Avoidable figures from per-run days with avoidable unmet demand and units short."""
+    return {"avoidable": {**_short(days), "short": stats(short)}}
 
 
 def _dry(problem: Problem, days: F64) -> dict[str, Any]:
@@ -76,6 +86,7 @@ def _families(result: SimResult) -> dict[str, Any]:
         keep[:, :, f] = 1.0
         out[fam] = {"standard": p.standards[p.family_standard[f]], "unit": p.family_units[f],
                     **_short(tot.family_short_days[:, f]), **_flows(tot, keep, (1, 2)),
+                    **_avoidable(tot.avoid_family_days[:, f], tot.avoid_short[:, :, f].sum(1)),
                     "peak_stock": stats(tot.peak_family[:, f]),
                     "runs_dry": _dry(p, tot.dry_day[:, f].astype(float))}
     return out
@@ -86,7 +97,11 @@ def _standards(result: SimResult) -> dict[str, Any]:
     out = {}
     for s, std in enumerate(p.standards):
         keep = (p.family_standard == s).astype(float)[None, None, :]
-        out[std] = {**_short(tot.standard_short_days[:, s]), **_flows(tot, keep, (1, 2))}
+        mine = p.family_standard == s
+        out[std] = {**_short(tot.standard_short_days[:, s]), **_flows(tot, keep, (1, 2)),
+                    "avoidable": {"stockout_prob": float(np.mean(
+                        tot.avoid_family_days[:, mine].sum(axis=1) > 0)),
+                        "short": stats(tot.avoid_short[:, :, mine].sum(axis=(1, 2)))}}
     return out
 
 
@@ -97,6 +112,9 @@ def _depots(result: SimResult) -> dict[str, Any]:
         keep = np.zeros((1, len(p.depots), 1))
         keep[:, k] = 1.0
         out[depot] = {**_short(tot.depot_short_days[:, k]), **_flows(tot, keep, (1, 2)),
+                      "avoidable": {"stockout_prob": float(np.mean(
+                          tot.avoid_short_days[:, k].sum(axis=1) > 0)),
+                          "short": stats(tot.avoid_short[:, k].sum(axis=1))},
                       "peak_exposed_tons": stats(tot.peak_tons[:, k])}
     return out
 
@@ -119,9 +137,15 @@ def summarize(result: SimResult) -> dict[str, Any]:
         "runs": result.runs, "runs_asked": o.runs, "partial": result.partial, "seed": o.seed,
         "block_runs": o.block_runs, "seconds": round(result.seconds, 3),
         "options": {"demand": o.demand.kind, "cv": o.demand.cv, "strikes": o.strikes,
-                    "delays": o.delays, "surges": o.surges, "backorders": o.backorders,
+                    "expected_strikes": o.expected_strikes, "delays": o.delays,
+                    "surges": o.surges, "backorders": o.backorders,
                     "warmup_days": o.warmup_days},
         "overall": {**_short(tot.any_short_days), **_flows(tot, np.ones((1, 1, 1)), (1, 2)),
+                    **_avoidable(tot.avoid_scope_days,
+                                 tot.avoid_short[:, :, result.reference.scope].sum(axis=(1, 2))),
+                    "scope": {"families": [f for f, keep in zip(
+                        p.families, result.reference.scope, strict=True) if keep],
+                              **_short(tot.scope_short_days)},
                     "peak_exposed_tons": stats(tot.peak_total_tons),
                     "inventory": _inventory(result)},
         "families": _families(result), "standards": _standards(result),

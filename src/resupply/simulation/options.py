@@ -7,7 +7,7 @@ here, so a `SimOptions` plus a `Problem` plus a policy fully determine a result.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast, get_args
 
 from resupply.errors import SimulationError
 
@@ -16,6 +16,17 @@ DemandKind = Literal["scenario", "poisson", "normal", "fixed"]
 MAX_CV = 10.0
 """Largest coefficient of variation of the normal demand model [1]: beyond it the truncated
 normal is all mass at zero and a few huge draws, and at 1e308 its variance overflows."""
+
+
+def surge_factors(surge_prob: float, multiplier: float) -> tuple[float, float]:
+    """(normal day, surge day) consumption multipliers whose mean is 1. [1]
+
+    A surge day consumes ``multiplier`` times a normal day; both are scaled by
+    ``1 / (1 + p (m - 1))`` so that the mean over days is the need: the need is the expected
+    consumption, surges only spread it (the planner and the simulator agree on the mean).
+    """
+    uplift = 1.0 + surge_prob * (multiplier - 1.0)
+    return 1.0 / uplift, multiplier / uplift
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,14 @@ class DemandModel:
 
     kind: DemandKind = "scenario"
     cv: float = 0.0
+
+    @classmethod
+    def parse(cls, kind: str, cv: float = 0.0) -> DemandModel:
+        """The model a name gives (``--demand``), refused with the valid names otherwise."""
+        if kind not in get_args(DemandKind):
+            raise SimulationError(f"unknown demand model {kind!r}; use scenario, poisson, "
+                                  "normal or fixed")
+        return cls(cast(DemandKind, kind), cv)
 
     def __post_init__(self) -> None:
         if self.kind not in ("scenario", "poisson", "normal", "fixed"):
@@ -65,6 +84,10 @@ class SimOptions:
         How consumption is drawn (`DemandModel`).
     strikes
         False switches depot strikes off (whatever the scenario says).
+    expected_strikes
+        Strikes at their expectation: every depot loses ``strike_prob x loss_fraction`` of the
+        stock carried in, every day, with no draw (the planner's linear expectation; with
+        fixed demand and no delays or surges a plan is then replayed exactly).
     delays
         False switches random tranche delays and release slips off.
     surges
@@ -86,6 +109,7 @@ class SimOptions:
     workers: int = 1
     demand: DemandModel = field(default_factory=DemandModel)
     strikes: bool = True
+    expected_strikes: bool = False
     delays: bool = True
     surges: bool = True
     backorders: bool = False
@@ -107,6 +131,15 @@ class SimOptions:
         if self.warmup_days >= n_days:
             raise SimulationError(f"warmup_days must be in 0..{n_days - 1} (the horizon is "
                                   f"{n_days} days), got {self.warmup_days}")
+
+    @classmethod
+    def replay(cls, **kwargs: object) -> SimOptions:
+        """Options of a deterministic replay: demand fixed at the need, strikes at their
+        expectation, no delays or surges (a plan's stock, consumption and shortfall are
+        reproduced); ``kwargs`` set the other fields (those five are fixed)."""
+        fixed = {"demand": DemandModel("fixed"), "strikes": True, "expected_strikes": True,
+                 "delays": False, "surges": False}
+        return cls(**{**kwargs, **fixed})  # type: ignore[arg-type]
 
     @property
     def runs_per_chunk(self) -> int:

@@ -5,27 +5,20 @@ dispatches each day, ``x[d, i, t]``, and what leaves the hub for each depot each
 ``z[i, k, t]``. `plan_input_from_tranches` builds them from the tables a planner writes: the
 tranche table (``tranches.csv``: day, donor, item, quantity, depot) gives x; the stock table
 (``stock.parquet``: item, depot, day, arrivals), when given, gives z exactly
-(``z[i, k, t] = arrivals[i, k, t + transit[k]]``). `read_plan_dir` reads a plan directory
-(``resupply plan --out``) that may be damaged or of another scenario: every problem is a
-`SimulationError` naming the file.
+(``z[i, k, t] = arrivals[i, k, t + transit[k]]``). A plan directory that may be damaged or
+of another scenario is read by `resupply.workflow.policies.read_plan`; every table that does
+not fit the scenario is a `SimulationError` here.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from resupply.compile.problem import F64, Problem
-from resupply.domain.source import read_bounded
-from resupply.errors import ScenarioError, SimulationError
-
-MAX_PLAN_FILE_BYTES = 500 * 1024 * 1024
-"""Largest plan.json or tranches.csv read [bytes] (checked before reading)."""
+from resupply.errors import SimulationError
 
 TRANCHE_COLUMNS = ("day", "donor", "item", "quantity", "depot")
 """Columns of a tranche table the conversion reads (others are ignored)."""
@@ -40,21 +33,40 @@ class PlanInput:
     moves
         ``z[i, k, t]``: units of item i leaving the hub for depot k on day t (they arrive after
         the depot's transit). [units]
+    consumption, expected_loss
+        ``c[i, k, t]`` and ``l[i, k, t]``: what the plan expects each depot to consume and to
+        lose to strikes each day (None when the plan does not say). With them the plan's
+        inventory positions are known, and the ``plan`` policy tracks them (see
+        `resupply.simulation.policies.PlanPolicy`). [units]
     """
 
     dispatch: F64
     moves: F64
+    consumption: F64 | None = None
+    expected_loss: F64 | None = None
 
     def __post_init__(self) -> None:
-        for array in (self.dispatch, self.moves):
+        for array in self._arrays().values():
             array.flags.writeable = False
+
+    def _arrays(self) -> dict[str, F64]:
+        arrays = {"dispatch": self.dispatch, "moves": self.moves,
+                  "consumption": self.consumption, "expected_loss": self.expected_loss}
+        return {name: a for name, a in arrays.items() if a is not None}
+
+    @property
+    def has_expectations(self) -> bool:
+        """True when the plan says what it expects depots to consume and lose."""
+        return self.consumption is not None and self.expected_loss is not None
 
     def check(self, problem: Problem) -> None:
         """Raise `SimulationError` unless the arrays fit ``problem``'s axes and are >= 0."""
         s = problem.shape
-        expected = {"dispatch": (s["d"], s["i"], s["t"]), "moves": (s["i"], s["k"], s["t"])}
-        for name, shape in expected.items():
-            array = getattr(self, name)
+        depot = (s["i"], s["k"], s["t"])
+        expected = {"dispatch": (s["d"], s["i"], s["t"]), "moves": depot,
+                    "consumption": depot, "expected_loss": depot}
+        for name, array in self._arrays().items():
+            shape = expected[name]
             if array.shape != shape:
                 raise SimulationError(f"plan {name} has shape {array.shape}; the scenario "
                                       f"needs {shape}")
@@ -70,50 +82,6 @@ def _positions(problem: Problem, column: pd.Series, labels: tuple[str, ...],
         raise SimulationError(f"tranche table names {what} not in scenario {problem.name}: "
                               f"{', '.join(unknown[:5])}")
     return column.astype(str).map(index).to_numpy(dtype=np.int64)
-
-
-def read_plan_dir(problem: Problem, plan_dir: Path) -> PlanInput:
-    """The plan arrays of a plan directory: ``tranches.csv`` and, when there, the exact hub
-    moves from ``stock.parquet``. Refused: a missing or unreadable file, a multi-resolution
-    plan, a plan made for another scenario (``plan.json``'s scenario hash)."""
-    path = plan_dir / "tranches.csv"
-    if not path.is_file():
-        raise SimulationError(f"{path} not found; give a directory written by `resupply plan`")
-    meta = _plan_json(plan_dir / "plan.json")
-    options = meta.get("options")
-    if isinstance(options, dict) and options.get("daily_days") is not None:
-        raise SimulationError(f"{plan_dir} holds a multi-resolution plan (--daily-days): its "
-                              "later rows are weekly totals, which the daily simulator cannot "
-                              "follow; plan again without --daily-days")
-    made_for = meta.get("scenario_hash")
-    if made_for is not None and made_for != problem.scenario_hash:
-        raise SimulationError(f"{plan_dir} holds a plan of another scenario (scenario hash "
-                              f"{str(made_for)[:12]}, this one {problem.scenario_hash[:12]}); "
-                              f"plan {problem.name} again")
-    stock_path = plan_dir / "stock.parquet"
-    stock = _table(stock_path) if stock_path.is_file() else None
-    return plan_input_from_tranches(problem, _table(path), stock)
-
-
-def _plan_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(read_bounded(path, limit=MAX_PLAN_FILE_BYTES))
-    except (OSError, ValueError, RecursionError, ScenarioError) as exc:
-        raise SimulationError(f"{path}: unreadable ({exc})") from None
-    if not isinstance(data, dict):
-        raise SimulationError(f"{path}: expected a JSON object")
-    return data
-
-
-def _table(path: Path) -> pd.DataFrame:
-    try:
-        if path.stat().st_size > MAX_PLAN_FILE_BYTES:
-            raise SimulationError(f"{path}: larger than {MAX_PLAN_FILE_BYTES:,} bytes")
-        return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    except (OSError, ValueError) as exc:  # parse, decoding and Arrow errors are ValueErrors
-        raise SimulationError(f"{path}: unreadable table ({str(exc)[:200]})") from None
 
 
 def plan_input_from_tranches(problem: Problem, tranches: pd.DataFrame,
@@ -151,7 +119,8 @@ def _from_tranches(problem: Problem, tranches: pd.DataFrame,
     x = np.zeros((s["d"], s["i"], s["t"]))
     np.add.at(x, (d, i, day), qty)
     if stock is not None:
-        return PlanInput(dispatch=x, moves=_moves_from_stock(problem, stock))
+        return PlanInput(dispatch=x, moves=_moves_from_stock(problem, stock),
+                         **_expectations(problem, stock))
     arrive = day + problem.lead_days[d]
     keep = arrive < s["t"]
     z = np.zeros((s["i"], s["k"], s["t"]))
@@ -182,3 +151,21 @@ def _moves_from_stock(problem: Problem, stock: pd.DataFrame) -> F64:
     np.add.at(z, (i[keep], k[keep], day[keep]),
               stock["arrivals"].to_numpy(dtype=np.float64)[keep])
     return z
+
+
+def _expectations(problem: Problem, stock: pd.DataFrame) -> dict[str, F64]:
+    """``consumption`` and ``expected_loss`` [i, k, t] of a stock table, when it has both."""
+    if not {"consumption", "expected_loss"} <= set(stock.columns):
+        return {}
+    s = problem.shape
+    i = _positions(problem, stock["item"], problem.items, "items")
+    k = _positions(problem, stock["depot"], problem.depots, "depots")
+    day = stock["day"].to_numpy(dtype=np.int64)
+    keep = (day >= 0) & (day < s["t"])
+    out = {}
+    for name in ("consumption", "expected_loss"):
+        array = np.zeros((s["i"], s["k"], s["t"]))
+        values = np.nan_to_num(stock[name].to_numpy(dtype=np.float64))
+        np.add.at(array, (i[keep], k[keep], day[keep]), values[keep])
+        out[name] = array
+    return out

@@ -8,9 +8,11 @@ capacity), so a policy may ask for more than it can get.
 =====================  =========================================================================
 spec                   rule
 =====================  =========================================================================
-``plan``               follow a plan's dispatch x[d,i,t] and hub moves z[i,k,t] (`PlanInput`);
-                       what could not be done on time (late arrival, slipped release) is
-                       caught up as soon as possible
+``plan``               follow a plan's dispatch x[d,i,t] and hub moves z[i,k,t] (`PlanInput`),
+                       tracking its inventory positions (more when demand or strikes took more,
+                       less when they took less; depots refilled up to the plan's stock,
+                       buffers included); what could not be done on time is caught up
+``plan:fixed``         the plan's x and z as fixed schedules, caught up when late
 ``lump``               dispatch everything available as early as possible; move everything on
 ``cadence:N[:B]``      every N days dispatch the expected need of the lead time plus the next N
                        days plus a buffer of B days (default 7), less the inventory position;
@@ -31,16 +33,19 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from resupply.compile.problem import F64, Problem
+from resupply.compile.problem import F64, I64, Problem
 from resupply.simulation.plan_input import PlanInput
+from resupply.simulation.policy_spec import (
+    DEFAULT_BUFFER_DAYS,
+    DEFAULT_COVER_DAYS,
+    CadenceSpec,
+    OrderUpToSpec,
+    PlanSpec,
+)
 from resupply.simulation.view import DayView
 
 TINY = 1e-9
 """Requests below this are dropped (float dust of cumulative differences). [units]"""
-DEFAULT_BUFFER_DAYS = 7.0
-"""Buffer of ``cadence:N`` beyond the next N days. [days]"""
-DEFAULT_COVER_DAYS = 10.0
-"""Cover of ``order-up-to`` beyond the lead time. [days]"""
 
 
 @runtime_checkable
@@ -91,16 +96,17 @@ def supply_lead(problem: Problem) -> F64:
     return result
 
 
-def greedy_dispatch(view: DayView, order: F64) -> F64:
+def greedy_dispatch(view: DayView, order: F64, available: F64 | None = None) -> F64:
     """[r, d, i] dispatch filling ``order[r, f]`` units per family from donors in order of
-    availability (shortest lead + mean delay first, then file order), items in file order."""
+    availability (shortest lead + mean delay first, then file order), items in file order,
+    out of ``available`` [r, d, i] (default: all the donors may send today)."""
     p = view.problem
     lead = (p.lead_days + p.delay_mean)[:, None] * np.ones(len(p.items))[None, :]
     d_idx, i_idx = np.indices(lead.shape)
     fam = p.item_family[i_idx]
     keys = np.lexsort((i_idx.ravel(), d_idx.ravel(), lead.ravel(), fam.ravel()))
     d_p, i_p, f_p = d_idx.ravel()[keys], i_idx.ravel()[keys], fam.ravel()[keys]
-    avail = view.available[:, d_p, i_p]
+    avail = (view.available if available is None else available)[:, d_p, i_p]
     before = np.cumsum(avail, axis=1) - avail
     first = np.searchsorted(f_p, f_p)  # position of each pair's family group start
     before_in_family = before - before[:, first]
@@ -139,26 +145,122 @@ def split_by_share(view: DayView) -> F64:
 
 
 class PlanPolicy:
-    """Follow a plan; catch up on what could not be done on its day."""
+    """Follow a plan; catch up on what could not be done on its day.
 
-    def __init__(self, plan: PlanInput, name: str = "plan") -> None:
-        self._name = name
+    With the plan's expectations (`PlanInput.has_expectations`) and ``track`` (the default),
+    the plan is followed as a base-stock rule around its own trajectory:
+
+    - **dispatch**: each family's inventory position (depots + in transit + hub + in flight
+      - backorders) is brought up to the plan's position after the day's tranches,
+      ``P*[f,t] = S0[f] + sum_{tau<=t} x[f,tau] - sum_{tau<t} (c[f,tau] + l[f,tau])``: the
+      planned tranches (and any backlog) first, less when the position is above plan,
+      more (from any donor that has it, shortest lead first) when demand or strikes took
+      more than the plan expected;
+    - **moves**: each depot's position (on hand + in transit to it) is refilled from the hub
+      up to the plan's, ``D*[k,f,t] = S0[k,f] + sum_{tau<=t} z[k,f,tau] -
+      sum_{tau<t} (c + l)[k,f,tau]``, which holds any buffer the plan keeps.
+
+    When everything goes as planned both rules ask for exactly the plan's x and z, so a
+    deterministic replay reproduces the plan. Without ``track`` the plan's x and z are
+    followed as fixed schedules (demand below the mean then piles up stock; above it, runs
+    out until the next tranche).
+    """
+
+    def __init__(self, plan: PlanInput, track: bool = True) -> None:
+        self._name = str(PlanSpec(fixed=not track))
         self._cum_x = np.cumsum(plan.dispatch, axis=2)
         self._cum_z = np.cumsum(plan.moves, axis=2)
+        self.track = track and plan.has_expectations
+        self._used: F64 | None = None
+        if self.track and plan.consumption is not None and plan.expected_loss is not None:
+            used = plan.consumption + plan.expected_loss  # [i, k, t]
+            before = np.cumsum(used, axis=2) - used  # [i, k, t]: sum over tau < t
+            self._used = before
 
     @property
     def name(self) -> str:
         return self._name
 
-    def dispatch(self, view: DayView) -> F64:
+    def _catch_up_x(self, view: DayView) -> F64:
         want = self._cum_x[None, :, :, view.t] - view.dispatched
         result: F64 = np.where(want > TINY, want, 0.0)
         return result
 
-    def allocate(self, view: DayView) -> F64:
+    def _catch_up_z(self, view: DayView) -> F64:
         want = self._cum_z[None, :, :, view.t].transpose(0, 2, 1) - view.moved
         result: F64 = np.where(want > TINY, want, 0.0)
         return result
+
+    def dispatch(self, view: DayView) -> F64:
+        planned = self._catch_up_x(view)
+        if self._used is None:
+            return planned
+        planned = np.minimum(planned, view.available)  # what the donors cannot send is made up
+        p, t = view.problem, view.t
+        target_i = (p.initial_stock.sum(axis=1) + self._cum_x[:, :, t].sum(axis=0)
+                    - self._used[:, :, t].sum(axis=1))  # [i]
+        want = view.family_sum(target_i)[None] - view.family_position()  # [r, f]
+        return _fit(planned, want, p.item_family, view)
+
+    def allocate(self, view: DayView) -> F64:
+        planned = self._catch_up_z(view)
+        if self._used is None:
+            return planned
+        p, t = view.problem, view.t
+        target_ik = (p.initial_stock + self._cum_z[:, :, t]
+                     - self._used[:, :, t]).T  # [k, i]
+        want = view.family_sum(target_ik)[None] - view.depot_position()  # [r, k, f]
+        asked = planned.sum(axis=1)  # [r, i]: the hub may lack an item a late tranche carries
+        fits = np.divide(view.hub, asked, out=np.ones_like(asked), where=asked > view.hub)
+        scaled = _scale_to(planned * fits[:, None, :], want, p.item_family, view)
+        extra = np.maximum(want - view.family_sum(scaled), 0.0)
+        free = np.maximum(view.hub - scaled.sum(axis=1), 0.0)  # [r, i]
+        return scaled + _from_hub(extra, free, view)
+
+
+def _down_factor(total: F64, want: F64, family: I64) -> F64:
+    """[..., i] factor bringing each family's ``total`` [..., f] down to ``want`` where that
+    is less (to nothing where ``want`` <= 0); 1 elsewhere."""
+    factor = np.divide(np.clip(want, 0.0, None), total, out=np.ones_like(total),
+                       where=(total > want + TINY) & (total > TINY))
+    result: F64 = np.take(np.minimum(factor, 1.0), family, axis=-1)
+    return result
+
+
+def _scale_to(planned: F64, want: F64, family: I64, view: DayView) -> F64:
+    """Moves ``planned`` [r, k, i] scaled down, per family, to ``want`` [r, k, f]."""
+    scaled: F64 = planned * _down_factor(view.family_sum(planned), want, family)
+    return scaled
+
+
+def _fit(planned: F64, want: F64, family: I64, view: DayView) -> F64:
+    """Dispatch [r, d, i]: the planned tranches scaled down to ``want`` [r, f], plus what
+    ``want`` asks beyond them from the donors that still have it (`greedy_dispatch`)."""
+    total = view.family_sum(planned.sum(axis=1))  # [r, f]
+    scaled = planned * _down_factor(total, want, family)[:, None, :]
+    extra = want - total
+    extra = np.where(extra > TINY * (1.0 + np.abs(want)), extra, 0.0)
+    if not extra.any():
+        result: F64 = scaled
+        return result
+    more = greedy_dispatch(view, extra, np.maximum(view.available - scaled, 0.0))
+    combined: F64 = scaled + more
+    return combined
+
+
+def _from_hub(extra: F64, free: F64, view: DayView) -> F64:
+    """[r, k, i] moves of hub stock not yet spoken for (``free`` [r, i]) to depots below the
+    plan's position by ``extra`` [r, k, f], in proportion to their gaps, item by item in
+    proportion to the free stock of the family."""
+    family = view.problem.item_family
+    free_f = view.family_sum(free)[:, None, :]  # [r, 1, f]
+    gap = extra.sum(axis=1, keepdims=True)  # [r, 1, f]
+    fill = np.minimum(1.0, np.divide(free_f, gap, out=np.zeros_like(gap), where=gap > TINY))
+    per_depot = extra * fill  # [r, k, f] units to move
+    item_share = np.divide(free, free_f[:, 0, family], out=np.zeros_like(free),
+                           where=free_f[:, 0, family] > TINY)  # [r, i]
+    moves: F64 = per_depot[:, :, family] * item_share[:, None, :]
+    return moves
 
 
 class LumpPolicy:
@@ -185,8 +287,7 @@ class CadencePolicy:
 
     @property
     def name(self) -> str:
-        extra = "" if self.buffer_days == DEFAULT_BUFFER_DAYS else f":{self.buffer_days:g}"
-        return f"cadence:{self.every}{extra}"
+        return str(CadenceSpec(self.every, self.buffer_days))
 
     def _cover(self, view: DayView) -> F64:
         days = supply_lead(view.problem) + self.every + self.buffer_days
@@ -214,8 +315,8 @@ class OrderUpToPolicy:
     @property
     def name(self) -> str:
         if self.level is not None:
-            return f"order-up-to:{self.level:g}"
-        return "order-up-to" if self.days == DEFAULT_COVER_DAYS else f"order-up-to:{self.days:g}d"
+            return str(OrderUpToSpec(level=self.level))
+        return str(OrderUpToSpec(days=self.days))
 
     def _target(self, view: DayView) -> F64:
         p = view.problem

@@ -9,6 +9,7 @@ far and is marked ``partial``.
 
 from __future__ import annotations
 
+import html
 import pickle
 import time
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from resupply.simulation.draws import ChunkDraws, block_generators
 from resupply.simulation.engine import depot_arrivals, dispatch, hub_arrivals, hub_moves, strikes
 from resupply.simulation.options import SimOptions
 from resupply.simulation.policies import Policy
+from resupply.simulation.risk import RiskReference
 from resupply.simulation.state import Chunk, Merger, State, Static, Totals, contract
 
 Progress = Callable[[int, int], None]
@@ -44,6 +46,22 @@ class SimResult:
     totals: Totals
     seconds: float
     """Wall-clock time. [s]"""
+    reference: RiskReference
+    """What counted as avoidable (`resupply.simulation.risk`)."""
+
+    def __repr__(self) -> str:
+        """One line: what was simulated (the totals are per-run arrays)."""
+        partial = f" of {self.options.runs} asked (partial)" if self.partial else ""
+        return (f"SimResult({self.problem.name!r} / {self.policy}: {self.runs} runs{partial}, "
+                f"seed {self.options.seed}, {self.seconds:.1f} s)")
+
+    def _repr_html_(self) -> str:
+        """The one-line summary and the figures per family (for notebooks)."""
+        from resupply.simulation.records import SimMetrics
+
+        metrics = SimMetrics.from_result(self)
+        table = metrics.family_table().to_html(index=False, float_format=lambda v: f"{v:,.3g}")
+        return f"<p>{html.escape(metrics.summary())}</p>{table}"
 
     @property
     def stock(self) -> F64:
@@ -62,9 +80,9 @@ def _chunks(options: SimOptions) -> list[tuple[int, int]]:
 
 
 def run_chunk(problem: Problem, policy: Policy, options: SimOptions, first_block: int,
-              n_blocks: int) -> Totals:
+              n_blocks: int, *, reference: RiskReference | None = None) -> Totals:
     """Simulate the runs of blocks ``first_block ..`` over the whole horizon."""
-    st = Static(problem, options)
+    st = Static(problem, options, reference)
     first_run = first_block * options.block_runs
     sizes = [min(options.block_runs, options.runs - (first_block + b) * options.block_runs)
              for b in range(n_blocks)]
@@ -90,15 +108,17 @@ def run_chunk(problem: Problem, policy: Policy, options: SimOptions, first_block
 
 
 def _run_serial(problem: Problem, policy: Policy, options: SimOptions,
-                progress: Progress | None, parts: Merger) -> None:
+                progress: Progress | None, parts: Merger, *,
+                reference: RiskReference) -> None:
     for first, n in _chunks(options):
-        parts.add(run_chunk(problem, policy, options, first, n))
+        parts.add(run_chunk(problem, policy, options, first, n, reference=reference))
         if progress is not None:
             progress(parts.runs, options.runs)
 
 
 def _run_parallel(problem: Problem, policy: Policy, options: SimOptions,
-                  progress: Progress | None, parts: Merger) -> None:
+                  progress: Progress | None, parts: Merger, *,
+                  reference: RiskReference) -> None:
     try:
         pickle.dumps(policy)
     except (pickle.PicklingError, AttributeError, TypeError):
@@ -106,7 +126,7 @@ def _run_parallel(problem: Problem, policy: Policy, options: SimOptions,
                               "run it with workers=1 (--workers 1)") from None
     with ProcessPoolExecutor(max_workers=options.workers) as pool:
         futures: list[Future[Totals]] = [
-            pool.submit(run_chunk, problem, policy, options, first, n)
+            pool.submit(run_chunk, problem, policy, options, first, n, reference=reference)
             for first, n in _chunks(options)]
         try:
             for future in futures:
@@ -119,9 +139,12 @@ def _run_parallel(problem: Problem, policy: Policy, options: SimOptions,
 
 
 def simulate(problem: Problem, policy: Policy, options: SimOptions | None = None,
-             progress: Progress | None = None) -> SimResult:
+             progress: Progress | None = None,
+             reference: RiskReference | None = None) -> SimResult:
     """Monte Carlo of ``policy`` on ``problem``; see `resupply.simulation.engine` for the
-    order of events and `SimOptions` for the settings.
+    order of events and `SimOptions` for the settings. ``reference`` says which shortfalls
+    count as avoidable (default: all but those before any supply can arrive, every family in
+    scope; see `resupply.simulation.risk`).
 
     >>> from resupply import compile_problem, load_scenario
     >>> from resupply.simulation import LumpPolicy, SimOptions, simulate
@@ -132,14 +155,15 @@ def simulate(problem: Problem, policy: Policy, options: SimOptions | None = None
     """
     options = options or SimOptions()
     options.check_horizon(problem.n_days)
+    reference = reference or RiskReference.of(problem, options)
     began = time.perf_counter()
     parts = Merger()
     partial = False
     try:
         if options.workers == 1:
-            _run_serial(problem, policy, options, progress, parts)
+            _run_serial(problem, policy, options, progress, parts, reference=reference)
         else:
-            _run_parallel(problem, policy, options, progress, parts)
+            _run_parallel(problem, policy, options, progress, parts, reference=reference)
     except KeyboardInterrupt:
         if not parts.runs:
             raise
@@ -147,4 +171,4 @@ def simulate(problem: Problem, policy: Policy, options: SimOptions | None = None
     totals = parts.result()
     return SimResult(problem=problem, policy=policy.name, options=options,
                      runs=len(totals.any_short_days), partial=partial, totals=totals,
-                     seconds=time.perf_counter() - began)
+                     seconds=time.perf_counter() - began, reference=reference)

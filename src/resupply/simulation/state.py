@@ -16,11 +16,14 @@ from resupply.compile.problem import F64, I64, Problem
 from resupply.simulation.draws import ChunkDraws
 from resupply.simulation.options import SimOptions
 from resupply.simulation.policies import Policy
+from resupply.simulation.risk import RiskReference
 
 DOS_BIN_DAYS = 0.5
 """Width of a days-of-supply histogram bin. [days]"""
 DOS_MAX_DAYS = 365.0
 """Days of supply at and beyond this go into the last bin. [days]"""
+RELATIVE_SLACK = 1e-9
+"""Caps are applied only when exceeded by more than this fraction (float dust). [1]"""
 SHORT = 1e-6
 """Unmet demand above this counts as a stockout. [units]"""
 
@@ -50,10 +53,17 @@ def _spare_per_round(problem: Problem) -> F64:
 class Static:
     """Arrays fixed for one problem and options; built once per chunk (cheap)."""
 
-    def __init__(self, problem: Problem, options: SimOptions) -> None:
+    def __init__(self, problem: Problem, options: SimOptions,
+                 reference: RiskReference | None = None) -> None:
         p = problem
         self.problem = p
         self.options = options
+        ref = reference or RiskReference.of(p, options)
+        self.reference = ref
+        self.limited = ref.limited.transpose(2, 1, 0).copy()  # [t, k, f]
+        self.scale = ref.scale.transpose(2, 1, 0).copy()  # [t, k, f]
+        self.hub_scale = ref.hub_scale.T.copy()  # [t, f]
+        self.scope = ref.scope
         self.n_f = len(p.families)
         self.onehot = np.eye(self.n_f)[p.item_family]  # [i, f]
         self.loss_basis = np.concatenate(
@@ -91,6 +101,7 @@ class State:
     dispatched: F64     # [r, d, i] cumulative [units]
     moved: F64          # [r, k, i] cumulative [units]
     release: I64        # [r, d, i] day each donor may first dispatch each item, slip included
+    episode: F64        # [r, k, f] avoidable unmet demand since the last day without [units]
 
     @classmethod
     def start(cls, st: Static, runs: int, slip: I64) -> State:
@@ -104,7 +115,7 @@ class State:
             pipe_hub=np.zeros((st.hub_ring, runs, n_i)),
             pipe_depot=np.zeros((st.depot_ring, runs, n_k, n_i)),
             dispatched=np.zeros((runs, n_d, n_i)), moved=np.zeros((runs, n_k, n_i)),
-            release=p.release_day[None] + slip)
+            release=p.release_day[None] + slip, episode=np.zeros((runs, n_k, st.n_f)))
 
 
 def _zeros(*shape: int) -> F64:
@@ -119,7 +130,9 @@ class Totals:
     met: F64               # [r, k, f] demand met on the day it arose [units]
     consumed: F64          # [r, k, f] stock consumed (met + backorders served) [units]
     arrivals: F64          # [r, k, f] arrived at depots [units]
-    lost: F64              # [r, k, 3f] lost to strikes: units, tons, value [units, t, EUR]
+    returned: F64          # [r, k, f] sent back to the hub for want of capacity [units]
+    lost: F64              # [r, k, 3f] lost to strikes, packed (one update per strike): read
+    #                        it by name, `lost_units`, `lost_tons`, `lost_value`
     start: F64             # [r, k, f] stock at the start [units]
     end: F64               # [r, k, f] stock at the end [units]
     onhand_days: F64       # [r, k, f] sum over counted days of on hand at day end [unit days]
@@ -133,10 +146,39 @@ class Totals:
     peak_total_tons: F64   # [r] largest stock over all depots [t]
     peak_family: F64       # [r, f] largest stock of the family over all depots [units]
     dry_day: I64           # [r, f] first day the family ran dry (-1: never) [day]
+    avoid_short: F64       # [r, k, f] unmet demand where supply could have met it [units]
+    avoid_short_days: F64  # [r, k, f] days with avoidable unmet demand [days]
+    avoid_family_days: F64  # [r, f] days with avoidable unmet demand at any depot [days]
+    avoid_scope_days: F64  # [r] days with avoidable unmet demand of a family in scope [days]
+    scope_short_days: F64  # [r] days with any unmet demand of a family in scope [days]
+    deficit_peak: F64      # [r, k, f] largest avoidable episode while the hub held some of
+    #                        the family (the depot's part), in units of the scale [1]
+    hub_deficit_peak: F64  # [r, f] largest sum over depots of avoidable episodes while the hub
+    #                        held none (the hub reserve's part), in units of the hub scale [1]
     counted_days: int
     stock_sum: F64         # [t, k, f] sum over runs of stock at day end [units]
     dos_hist: I64          # [t, f, bin] runs per days-of-supply bin at day end
     stock_trace: F64 | None = field(default=None)  # [r, t, k, i] when recorded [units]
+
+    def _lost(self, j: int) -> F64:
+        n_f = self.demand.shape[2]
+        part: F64 = self.lost[:, :, j * n_f:(j + 1) * n_f]
+        return part
+
+    @property
+    def lost_units(self) -> F64:
+        """[r, k, f] units destroyed by strikes. [units]"""
+        return self._lost(0)
+
+    @property
+    def lost_tons(self) -> F64:
+        """[r, k, f] tons destroyed by strikes. [t]"""
+        return self._lost(1)
+
+    @property
+    def lost_value(self) -> F64:
+        """[r, k, f] value destroyed by strikes. [EUR]"""
+        return self._lost(2)
 
     @classmethod
     def empty(cls, st: Static, runs: int) -> Totals:
@@ -148,21 +190,28 @@ class Totals:
                  else None)
         return cls(
             demand=_zeros(*rkf), met=_zeros(*rkf), consumed=_zeros(*rkf),
-            arrivals=_zeros(*rkf), lost=_zeros(runs, n_k, 3 * n_f), start=start,
+            arrivals=_zeros(*rkf), returned=_zeros(*rkf), lost=_zeros(runs, n_k, 3 * n_f),
+            start=start,
             end=start.copy(), onhand_days=_zeros(*rkf), backorder_days=_zeros(*rkf),
             short_days=_zeros(*rkf), family_short_days=_zeros(runs, n_f),
             standard_short_days=_zeros(runs, len(p.standards)),
             depot_short_days=_zeros(runs, n_k), any_short_days=_zeros(runs),
             peak_tons=_zeros(runs, n_k), peak_total_tons=_zeros(runs),
             peak_family=_zeros(runs, n_f), dry_day=np.full((runs, n_f), -1, dtype=np.int64),
+            avoid_short=_zeros(*rkf), avoid_short_days=_zeros(*rkf),
+            avoid_family_days=_zeros(runs, n_f), avoid_scope_days=_zeros(runs),
+            scope_short_days=_zeros(runs), deficit_peak=_zeros(*rkf),
+            hub_deficit_peak=_zeros(runs, n_f),
             counted_days=0, stock_sum=_zeros(n_t, n_k, n_f),
             dos_hist=np.zeros((n_t, n_f, st.n_bins), dtype=np.int64), stock_trace=trace)
 
 
-PER_RUN = ("demand", "met", "consumed", "arrivals", "lost", "start", "end", "onhand_days",
-           "backorder_days", "short_days", "family_short_days", "standard_short_days",
+PER_RUN = ("demand", "met", "consumed", "arrivals", "returned", "lost", "start", "end",
+           "onhand_days", "backorder_days", "short_days", "family_short_days",
+           "standard_short_days",
            "depot_short_days", "any_short_days", "peak_tons", "peak_total_tons", "peak_family",
-           "dry_day")
+           "dry_day", "avoid_short", "avoid_short_days", "avoid_family_days", "avoid_scope_days",
+           "scope_short_days", "deficit_peak", "hub_deficit_peak")
 """`Totals` fields with a leading runs axis (concatenated across chunks)."""
 SUMMED = ("stock_sum", "dos_hist")
 """`Totals` fields summed over runs (added across chunks)."""

@@ -1,7 +1,9 @@
 """`MemoryStore`: the `Store` in a Python list, for tests, notebooks and the conformance suite.
 
 It obeys the same batch rules as `SqlStore` (`base.plan_batch`), so the same contract test
-passes on it; nothing is persisted.
+passes on it; nothing is persisted. Its status is the ledger rule's definition itself
+(`events.derive`, `reconcile.reconcile`): the one other implementation is the SQL of
+`status_sql`, checked against it.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from collections.abc import Collection, Sequence
 
 from resupply.errors import StoreError
 from resupply.store.base import AppendResult, Owner, plan_batch
-from resupply.store.events import Event, LedgerRow, as_row
-from resupply.store.reconcile import StatusRow
+from resupply.store.events import Event, LedgerRow, as_row, derive
+from resupply.store.reconcile import StatusRow, reconcile
 from resupply.store.runs import RunRecord
-from resupply.store.table import LedgerTable, reconcile_table, totals
 
 
 class MemoryStore:
@@ -55,9 +56,9 @@ class MemoryStore:
                 if wanted is None or e.pledge_id in wanted]
 
     def status_rows(self, as_of: dt.date, *, donor: str | None = None) -> list[StatusRow]:
-        """Reconciliation per (donor, item), vectorised over the events (`table`)."""
-        figures = totals(LedgerTable.from_events(self.events(donor=donor)))
-        return reconcile_table(figures, as_of.isoformat())
+        """Reconciliation per (donor, item) by the definition: `events.derive` folds the
+        events into pledge states, `reconcile.reconcile` sums them."""
+        return reconcile(derive(self.events(donor=donor)).values(), as_of)
 
     def count(self) -> int:
         """Number of stored ledger events."""

@@ -1,0 +1,42 @@
+"""`RunData`: everything a report shows, as values (read from a run directory by
+`resupply.workflow.rundir.load_run`, or built in memory by the workflow's steps).
+
+The report layer does no reading of its own: it renders what it is given, so the demo can
+report the results it holds and `resupply report DIR` the ones it reads back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from resupply.analysis.explain import Outlook
+from resupply.compile import Problem
+from resupply.domain.schema import Scenario
+from resupply.simulation.frontier import Frontier
+from resupply.simulation.records import SimMetrics
+
+
+@dataclass(frozen=True)
+class RunData:
+    """Everything a report shows; each part is None when the run has no data for it."""
+
+    path: Path
+    """Where the run lives (or will be written), shown in the report's footer."""
+    scenario: Scenario
+    problem: Problem
+    explain: Outlook | None
+    plan: dict[str, Any] | None
+    """What plan.json holds (`PlanResult.to_dict`)."""
+    tranches: pd.DataFrame | None
+    """One row per tranche and destination (`PlanResult.tranches`)."""
+    stock: pd.DataFrame | None
+    """Item x depot x day flows of the plan (`PlanResult.stock`)."""
+    shortfalls: pd.DataFrame | None
+    """Family x depot x day need and shortfall of the plan (`PlanResult.shortfalls`)."""
+    metrics: SimMetrics | None
+    bands: pd.DataFrame | None
+    frontier: Frontier | None

@@ -1,0 +1,129 @@
+"""The demo: explain -> plan -> simulate the plan -> compare policies -> report -> record,
+results passed in memory, one run directory written at the end (see `rundir`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from resupply.analysis import explain
+from resupply.compile import compile_problem
+from resupply.domain.load import load_scenario
+from resupply.errors import PlanningError
+from resupply.simulation import SimOptions
+from resupply.simulation.policies import PlanPolicy
+from resupply.workflow.comparisons import RISK_LIMIT, Comparison, compare, compare_files
+from resupply.workflow.plans import make_plan, plan_files
+from resupply.workflow.policies import (
+    DEFAULT_POLICIES,
+    DEFAULT_SCOPE,
+    plan_input,
+    policy_for,
+    risk_reference,
+    risk_scope,
+)
+from resupply.workflow.recording import Recorded, record
+from resupply.workflow.reporting import make_report, report_files, run_data
+from resupply.workflow.rundir import (
+    EXPLAIN,
+    PARTS,
+    SCENARIO,
+    Part,
+    RunKind,
+    check_output,
+    new_manifest,
+    write_run,
+)
+from resupply.workflow.simulations import (
+    ProgressHook,
+    Simulation,
+    no_progress,
+    run_simulation,
+    simulation_files,
+    simulation_options,
+)
+from resupply.workflow.steps import StepHook, no_step
+
+if TYPE_CHECKING:
+    from resupply.planning import PlanResult
+
+DEMO_SCENARIO = "ukraine-2022"
+DEMO_RUNS = 2000
+COMPARE_RUNS = 1000
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    """What the demo runs: scenario (file or bundled name), runs of the plan, runs per policy
+    in the comparison, seed and the risk limit of the comparison."""
+
+    scenario: str = DEMO_SCENARIO
+    runs: int = DEMO_RUNS
+    compare_runs: int = COMPARE_RUNS
+    seed: int = 0
+    risk_limit: float = RISK_LIMIT
+
+
+@dataclass(frozen=True, eq=False)
+class DemoRun:
+    """What the demo produced (also written to its run directory)."""
+
+    plan: PlanResult
+    simulation: Simulation
+    comparison: Comparison
+    findings: tuple[str, ...]
+    recorded: Recorded
+
+
+def _in(part: Part, files: dict[str, str | bytes]) -> dict[str, str | bytes]:
+    folder = PARTS[RunKind.DEMO][part]
+    return {f"{folder}/{name}": data for name, data in files.items()}
+
+
+def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
+             step: StepHook = no_step, progress: ProgressHook = no_progress,
+             force: bool = False) -> DemoRun:
+    """Run the demo and write ``out_dir`` (checked first: `rundir.check_output`; ``force``
+    writes into a folder of another kind); records the plan and the simulation in ``db``."""
+    check_output(out_dir, RunKind.DEMO, force=force)
+    with step("load and compile the scenario"):
+        scenario = load_scenario(settings.scenario)
+        problem = compile_problem(scenario)
+        outlook = explain(problem)
+    with step("plan the tranches (LP, HiGHS)"):
+        plan = make_plan(problem)
+    if not plan.ok:
+        raise PlanningError(f"the planner found no optimal plan: {plan.status}: {plan.message}")
+    arrays = plan_input(plan)
+    sim_options = SimOptions(runs=settings.runs, seed=settings.seed)
+    reference = risk_reference(problem, sim_options, risk_scope(problem, DEFAULT_SCOPE), plan)
+    with step(f"simulate the plan {settings.runs:,} times"):
+        sim = run_simulation(problem, PlanPolicy(arrays), sim_options, progress, reference)
+    compare_options = SimOptions(runs=settings.compare_runs, seed=settings.seed)
+    with step(f"compare policies ({settings.compare_runs:,} runs each)"):
+        chosen = [policy_for(problem, s, None, arrays) for s in DEFAULT_POLICIES]
+        comparison = compare(problem, chosen, compare_options, reference,
+                             risk_limit=settings.risk_limit, progress=progress)
+    with step("report"):
+        run = run_data(out_dir, scenario, problem, explain=outlook, plan=plan, simulation=sim,
+                       comparison=comparison)
+        report = make_report(run)
+    plan_part, sim_part = plan_files(plan), simulation_files(sim)
+    with step("write the run directory"):
+        manifest = new_manifest(RunKind.DEMO, problem, {
+            "plan": plan.options.as_dict(), "simulation": simulation_options(sim_options),
+            "compare": {**simulation_options(compare_options),
+                        "policies": [str(s) for s in DEFAULT_POLICIES],
+                        "scope": DEFAULT_SCOPE, "risk_limit": settings.risk_limit}},
+            seeds=(settings.seed,))
+        write_run(out_dir, manifest, {
+            SCENARIO: scenario.model_dump_json(indent=1),
+            EXPLAIN: json.dumps(outlook.to_dict(), indent=1),
+            **_in(Part.PLAN, plan_part), **_in(Part.SIMULATION, sim_part),
+            **_in(Part.COMPARE, compare_files(comparison)), **report_files(run, report)},
+            force=force)
+    with step("record the run"):
+        recorded = record(db, scenario, plan=(plan, plan_part), simulations=[(sim, sim_part)])
+    return DemoRun(plan, sim, comparison, report.findings, recorded)
