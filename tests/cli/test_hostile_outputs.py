@@ -28,7 +28,7 @@ def writers(target: str) -> list[list[str]]:
     return [["plan", "tiny", "--out", target],
             ["simulate", "tiny", "--runs", "5", "--policy", "lump", "--out", target],
             ["compare", "tiny", "--runs", "5", "--policies", "lump", "--out", target],
-            ["demo", "--scenario", "tiny", "--runs", "5", "--compare-runs", "5", "--out", target],
+            ["demo", "--scenario", "tiny", "--runs", "10", "--compare-runs", "10", "--out", target],
             ["init", target], ["ledger", "export", "--out", target], ["db", "backup", target]]
 
 
@@ -127,12 +127,15 @@ def test_a_writer_touches_nothing_outside_its_output(cli: Cli, db: Path, tmp_pat
     assert "out" in after and not [k for k in after if k.rsplit("/", 1)[-1].startswith(".")]
 
 
-def test_a_certified_plan_refuses_a_users_folder_before_any_work(cli: Cli, tmp_path: Path,
-                                                                 snapshot: Snap) -> None:
+@pytest.mark.parametrize(("args", "kind"), [
+    (["plan", "tiny", "--risk", "5%"], "plan"),
+    (["compare", "tiny", "--risk-levels", "5%", "--runs", "10"], "compare")])
+def test_certified_runs_refuse_a_users_folder_before_any_work(
+        cli: Cli, tmp_path: Path, snapshot: Snap, args: list[str], kind: str) -> None:
     (tmp_path / "mine.txt").write_text("mine")
     before = snapshot(tmp_path)
-    code, _, err = cli("plan", "tiny", "--risk", "5%", "--out", str(tmp_path))
-    assert code == 2 and "not a plan directory" in err, err
+    code, _, err = cli(*args, "--out", str(tmp_path))
+    assert code == 2 and f"not a {kind} directory" in err, err
     assert snapshot(tmp_path) == before
 
 

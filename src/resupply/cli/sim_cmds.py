@@ -18,8 +18,10 @@ from resupply.cli.progress import progress_hook
 from resupply.simulation import DemandModel, SimOptions
 from resupply.simulation.frontier import Frontier
 from resupply.simulation.policy_spec import SPECS, parse_spec
+from resupply.workflow.certify import CertifyOptions
+from resupply.workflow.frontier import parse_levels
 from resupply.workflow.policies import DEFAULT_POLICIES, DEFAULT_SCOPE, SCOPES
-from resupply.workflow.runs import compare_run, simulation_run
+from resupply.workflow.runs import certified_compare_run, compare_run, simulation_run
 
 RunsOpt = Annotated[int, typer.Option("--runs", min=1, help="Monte Carlo runs.")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Random seed (same seed, same "
@@ -122,6 +124,10 @@ def compare_cmd(
     out_dir: Annotated[Path | None, typer.Option(
         "--out", help="Also write a run directory with frontier.json and each policy's "
         "metrics.")] = None,
+    risk_levels: Annotated[str | None, typer.Option(
+        "--risk-levels", help="Frontier of certified plans: at each level (e.g. 1,2,5,10,20%) "
+        "the plan certified to it beside cadence:7 and order-up-to tuned to the same "
+        "certified level; --runs runs per calibration, twice that behind each bound.")] = None,
     as_json: JsonOpt = False, db: DbOpt = None, force: ForceOpt = False,
 ) -> None:
     """Compare policies on the tranche trade-off: strike losses against running out.
@@ -136,6 +142,10 @@ def compare_cmd(
 
     Example: resupply compare ukraine-2022 --scope ammunition --runs 1000
     """
+    if risk_levels is not None:
+        _certified_compare(scenario, parse_levels(risk_levels), runs=runs, seed=seed,
+                           scope=scope_text, out_dir=out_dir, as_json=as_json, force=force)
+        return
     options = SimOptions(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers)
     specs = None if policies is None else [parse_spec(s) for s in policies.split(",")
                                            if s.strip()]
@@ -155,6 +165,30 @@ def compare_cmd(
     out.print(f"best with P(avoidable stockout) <= {risk_limit:g}: {result.best}{verdict}",
               markup=False, highlight=False)
     out.print(f"recorded {run.recorded}", markup=False, highlight=False)
+
+
+def _certified_compare(scenario: str, levels: list[float], *, runs: int, seed: int,
+                       scope: str, out_dir: Path | None, as_json: bool,
+                       force: bool = False) -> None:
+    options = CertifyOptions(risk=levels[0], calibration_runs=runs,
+                             certification_runs=2 * runs, seed=seed)
+    points, lines = certified_compare_run(scenario, levels, options, scope=scope,
+                                          out_dir=out_dir, force=force)
+    if as_json:
+        out.print_json(json.dumps([p.to_dict() for p in points]))
+        return
+    table = Table(title=f"{scenario}: certified frontier ({2 * runs:,} fresh runs per bound)")
+    for col in ("risk level", "policy", "bound", "meets", "P(avoidable)", "lost (EUR)",
+                "lost (t)", "fill rate"):
+        table.add_column(col, justify="left" if col == "policy" else "right")
+    for p in points:
+        table.add_row(f"{p.level:.0%}", p.point.policy, f"{p.upper_bound:.3f}",
+                      "yes" if p.meets else "no", f"{p.point.avoidable_prob:.3f}",
+                      f"{p.point.lost_value:,.0f}", f"{p.point.lost_tons:,.1f}",
+                      f"{p.point.fill_rate:.3f}")
+    out.print(table)
+    for line in lines:
+        out.print(line, markup=False, highlight=False)
 
 
 def frontier_table(scenario: str, result: Frontier, runs: int) -> Table:

@@ -100,9 +100,10 @@ def risk_findings(run: RunData) -> list[str]:
         return []
     m, names = run.metrics, family_names(run)
     legacy = _runs_dry_regardless(run)
-    chances = [f"{names[f]} {v.stockout_prob:.0%}" for f, v in m.families.items()
-               if f not in legacy]
-    line = (f"Following the plan over {m.runs:,} simulated runs, the chance of running out: "
+    chances = [f"{names[f]} {v.avoidable.stockout_prob:.0%} ({v.stockout_prob:.0%} in all)"
+               for f, v in m.families.items() if f not in legacy]
+    line = (f"Following the plan over {m.runs:,} simulated runs, the chance of a stockout "
+            "some supply could have prevented: "
             + (", ".join(chances) or "no family at risk"))
     if legacy:
         line += (f"; {', '.join(names[f] for f in legacy)} run out as expected once donor "
@@ -126,12 +127,12 @@ def policy_findings(run: RunData) -> list[str]:
         return []
     fr = run.frontier
     best, lump = fr.best_point, fr.point("lump")
-    line = (f"Best tranche policy with at most {fr.risk_limit:.0%} chance of running out: "
-            f"{fr.best} (chance {best.stockout_prob:.1%}, strike loss "
+    line = (f"Best tranche policy with at most {fr.risk_limit:.0%} chance of an avoidable "
+            f"stockout: {fr.best} (chance {best.avoidable_prob:.1%}, strike loss "
             f"{_money(best.lost_value)})")
     if lump is not None and fr.best != "lump":
         line += (f"; one lump loses {_money(lump.lost_value)} with chance "
-                 f"{lump.stockout_prob:.1%}")
+                 f"{lump.avoidable_prob:.1%}")
     if not fr.best_meets_limit:
         line += "; no policy meets the limit, this is the least risky"
     counted = [f for f in run.problem.families if f not in fr.out_of_scope]
@@ -141,7 +142,32 @@ def policy_findings(run: RunData) -> list[str]:
     return [line + "."]
 
 
+def certificate_findings(run: RunData) -> list[str]:
+    """The certified risk of the plan, what robustness costs and what it took."""
+    cert = run.certificate
+    if cert is None:
+        return []
+    c, loss = cert["certification"], cert["strike_loss_eur"]
+    names = family_names(run)
+    scope = ", ".join(names.get(f, f) for f in cert["scope"]) or "no family"
+    verdict = {"certified": "Certified", "not_achievable": "Not achievable",
+               "not_certified": "Not certified", "time_limit": "Stopped at the time limit"}
+    line = (f"{verdict.get(cert['status'], cert['status'])} at {cert['risk']:.0%} risk of a "
+            f"stockout some supply could have prevented ({scope}): upper bound "
+            f"{c['upper_bound']:.1%} (one-sided {cert['confidence']:.0%}) on {c['runs']:,} "
+            f"fresh runs, {c['failures']:,} with one; buffers cost "
+            f"{_money(loss['cost_of_robustness'])} more expected strike loss than the plan "
+            f"without them ({_money(loss['certified_simulated'])} against "
+            f"{_money(loss['deterministic_simulated'])}); {cert['solves']} LP solves, "
+            f"{cert['simulations']} simulations")
+    lines = [line + "."]
+    if cert["binding"]:
+        lines.append(f"No room for safety stock on some days ({len(cert['binding'])} "
+                     f"family-depot pairs, not counted): {cert['binding'][0]}.")
+    return lines
+
+
 def headline_findings(run: RunData) -> list[str]:
     """All findings, in the order a planner reads them."""
-    return [*run_dry_findings(run), *shortfall_findings(run), *risk_findings(run),
-            *policy_findings(run)]
+    return [*run_dry_findings(run), *shortfall_findings(run), *certificate_findings(run),
+            *risk_findings(run), *policy_findings(run)]

@@ -40,3 +40,6 @@ class RunData:
     metrics: SimMetrics | None
     bands: pd.DataFrame | None
     frontier: Frontier | None
+    certificate: dict[str, Any] | None = None
+    """What certificate.json holds, for a plan certified to a risk
+    (`resupply.workflow.certify.Certificate.to_dict`)."""

@@ -121,6 +121,7 @@ def _avoidable(c: Chunk, t: int, unmet: F64, short: Bool) -> None:
     s.episode = np.where(avoid, s.episode + unmet, 0.0)
     if t < st.options.warmup_days:
         return
+    np.maximum(tot.cell_deficit_peak, s.episode / st.scale[t][None], out=tot.cell_deficit_peak)
     hub_empty = (contract(s.hub, st.onehot) <= SHORT)[:, None, :]  # [r, 1, f]
     local = np.where(hub_empty, 0.0, s.episode) / st.scale[t][None]
     np.maximum(tot.deficit_peak, local, out=tot.deficit_peak)

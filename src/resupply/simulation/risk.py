@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from resupply.compile.problem import F64, I64, Bool, Problem
+from resupply.simulation.draws import DELAY_CAP_MEANS
 from resupply.simulation.options import SimOptions, surge_factors
 from resupply.simulation.policies import supply_lead
 
@@ -44,10 +45,12 @@ cell limited. [1]"""
 
 def geometric_quantile(mean: F64, q: float) -> I64:
     """Whole days d with P(D <= d) >= q for the simulator's geometric delays of mean ``mean``
-    (P(D >= d) = (m / (1 + m))^d; 0 where the mean is 0). [days]"""
+    (P(D >= d) = (m / (1 + m))^d, capped at `DELAY_CAP_MEANS` means; 0 where the mean is 0).
+    [days]"""
     m = np.asarray(mean, dtype=np.float64)
     ratio = np.where(m > 0, m / (1.0 + m), 0.5)
-    days = np.ceil(np.log(1.0 - q) / np.log(ratio) - 1.0)
+    tail = max(1.0 - q, 1e-300)
+    days = np.minimum(np.ceil(np.log(tail) / np.log(ratio) - 1.0), np.ceil(DELAY_CAP_MEANS * m))
     result: I64 = np.where(m > 0, np.maximum(days, 0.0), 0.0).astype(np.int64)
     return result
 

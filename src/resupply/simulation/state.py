@@ -153,6 +153,7 @@ class Totals:
     scope_short_days: F64  # [r] days with any unmet demand of a family in scope [days]
     deficit_peak: F64      # [r, k, f] largest avoidable episode while the hub held some of
     #                        the family (the depot's part), in units of the scale [1]
+    cell_deficit_peak: F64  # [r, k, f] largest avoidable episode, whatever the hub held [1]
     hub_deficit_peak: F64  # [r, f] largest sum over depots of avoidable episodes while the hub
     #                        held none (the hub reserve's part), in units of the hub scale [1]
     counted_days: int
@@ -201,7 +202,7 @@ class Totals:
             avoid_short=_zeros(*rkf), avoid_short_days=_zeros(*rkf),
             avoid_family_days=_zeros(runs, n_f), avoid_scope_days=_zeros(runs),
             scope_short_days=_zeros(runs), deficit_peak=_zeros(*rkf),
-            hub_deficit_peak=_zeros(runs, n_f),
+            hub_deficit_peak=_zeros(runs, n_f), cell_deficit_peak=_zeros(*rkf),
             counted_days=0, stock_sum=_zeros(n_t, n_k, n_f),
             dos_hist=np.zeros((n_t, n_f, st.n_bins), dtype=np.int64), stock_trace=trace)
 
@@ -211,7 +212,7 @@ PER_RUN = ("demand", "met", "consumed", "arrivals", "returned", "lost", "start",
            "standard_short_days",
            "depot_short_days", "any_short_days", "peak_tons", "peak_total_tons", "peak_family",
            "dry_day", "avoid_short", "avoid_short_days", "avoid_family_days", "avoid_scope_days",
-           "scope_short_days", "deficit_peak", "hub_deficit_peak")
+           "scope_short_days", "deficit_peak", "hub_deficit_peak", "cell_deficit_peak")
 """`Totals` fields with a leading runs axis (concatenated across chunks)."""
 SUMMED = ("stock_sum", "dos_hist")
 """`Totals` fields summed over runs (added across chunks)."""

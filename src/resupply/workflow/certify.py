@@ -130,6 +130,8 @@ class CertifyOptions:
         Confidence of the one-sided Clopper-Pearson bound. [1]
     time_limit
         Wall clock for the whole loop; on expiry the best plan so far is returned. [s]
+    hub_reserve
+        Hold part of the safety stock in a reserve at the hub (False: all at the depots).
     simulation
         What the simulations draw (demand model, strikes, delays, surges, backorders, days
         counted); its runs and seed are replaced by the fields above.
@@ -140,10 +142,11 @@ class CertifyOptions:
     certification_runs: int = 2000
     seed: int = 0
     certification_seed: int | None = None
-    max_calibrations: int = 4
+    max_calibrations: int = 6
     confidence: float = 0.95
     time_limit: float = 1800.0
     workers: int = 1
+    hub_reserve: bool = True
     simulation: SimOptions = field(default_factory=SimOptions)
 
     def __post_init__(self) -> None:
@@ -156,6 +159,15 @@ class CertifyOptions:
             raise PlanningError("max_calibrations must be at least 1")
         if not 0.5 <= self.confidence < 1.0:
             raise PlanningError(f"confidence must be in [0.5, 1), not {self.confidence}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON values (manifest and certificate.json)."""
+        out = {k: v for k, v in vars(self).items() if k != "simulation"}
+        sim = self.simulation
+        out["simulation"] = {"demand": sim.demand.kind, "cv": sim.demand.cv,
+                             "strikes": sim.strikes, "delays": sim.delays, "surges": sim.surges,
+                             "backorders": sim.backorders, "warmup_days": sim.warmup_days}
+        return out
 
     @property
     def fresh_seed(self) -> int:
@@ -210,6 +222,15 @@ class Certificate:
     """[f, k, t] cells whose avoidable shortfalls the certificate counts (the reference of
     the certification runs: not limited)."""
 
+    def reference(self) -> RiskReference:
+        """The reference the certificate counted against: its scope, limited where it did
+        not count (for anyone re-checking it, or judging other policies the same way)."""
+        p = self.plan.problem
+        counted = np.ones(p.need.shape, dtype=bool) if self.counted is None else self.counted
+        scope = np.isin(np.array(p.families), self.scope)
+        return replace(RiskReference.of(p, self.options.simulation, scope=scope),
+                       limited=~counted)
+
     def buffer_table(self) -> pd.DataFrame:
         """Long table family x location (a depot or ``hub``) x day of the safety stock asked
         for (``level``), what the plan cannot hold (``deficit``) [units], and whether a
@@ -248,8 +269,7 @@ class Certificate:
         return {
             "status": self.status, "message": self.message, "risk": o.risk,
             "confidence": o.confidence, "scope": list(self.scope),
-            "simulation": {k: v for k, v in vars(o.simulation).items()
-                           if k not in ("runs", "seed", "demand")},
+            "options": o.as_dict(),
             "certification": {"runs": self.runs, "failures": self.failures,
                               "estimate": self.estimate, "upper_bound": self.upper_bound,
                               "seed": o.fresh_seed},
@@ -380,21 +400,23 @@ def prior_multipliers(problem: Problem, cells: Bool, target: float,
     onehot = np.eye(len(p.families))[p.item_family]
     holds = (p.donor_cumulative_available()[:, :, -1] @ onehot) > 0  # [d, f]
     delay = np.where(holds, p.delay_mean[:, None], 0.0).max(axis=0, initial=0.0)
-    days = geometric_quantile(delay, 1.0 - target) + 1.0
+    days = np.where(delay > 0, geometric_quantile(delay, 1.0 - target) + 1.0, 0.0)
     return (np.where(depot_cells, z * share + strike_beta, 0.0),
             np.where(depot_cells.any(axis=1), days, 0.0))
 
 
 def next_multipliers(beta: F64, beta_hub: F64, sim: SimResult, cells: Bool,
-                     target: float) -> tuple[F64, F64]:
+                     target: float, *, hub_reserve: bool = True) -> tuple[F64, F64]:
     """Depot multipliers [f, k] and hub multipliers [f] raised by the deficits of ``sim``:
     episodes while the hub held stock raise the depot's buffer, those while it held none
-    the family's hub reserve (`resupply.simulation.consume`)."""
+    the family's hub reserve (`resupply.simulation.consume`); without a hub reserve every
+    episode raises its depot's buffer."""
     tot = sim.totals
     n_f, n_k = beta.shape
     depot_cells: Bool = np.asarray(cells.any(axis=2))  # [f, k]
-    local = np.where(depot_cells.T[None], tot.deficit_peak, 0.0).transpose(0, 2, 1)
-    families: Bool = np.asarray(depot_cells.any(axis=1))
+    peak = tot.deficit_peak if hub_reserve else tot.cell_deficit_peak
+    local = np.where(depot_cells.T[None], peak, 0.0).transpose(0, 2, 1)
+    families: Bool = np.asarray(depot_cells.any(axis=1)) & hub_reserve
     hub = np.where(families[None], tot.hub_deficit_peak, 0.0)
     step = increments(np.concatenate([local.reshape(len(local), -1), hub], axis=1), target)
     return beta + step[: n_f * n_k].reshape(n_f, n_k), beta_hub + step[n_f * n_k:]
@@ -414,7 +436,8 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
     reference = ramp_up(problem, reference, cells, target, scale)
     beta, beta_hub = np.zeros(problem.need.shape[:2]), np.zeros(len(problem.families))
     current, iterations, status = base, [], "exhausted"
-    for _ in range(options.max_calibrations):
+    calibrations = options.max_calibrations if target > 0 else 0  # too few runs to certify
+    for _ in range(calibrations):
         sim = loop.simulate(current, options.seed, options.calibration_runs,
                             counted(reference, current, cells))
         rate = float(np.mean(sim.totals.avoid_scope_days > 0))
@@ -428,13 +451,55 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
             break
         if current is base:
             beta, beta_hub = prior_multipliers(problem, cells, target, scale)
+            beta_hub = beta_hub * options.hub_reserve
         else:
-            beta, beta_hub = next_multipliers(beta, beta_hub, sim, cells, target * OVERSHOOT)
+            beta, beta_hub = next_multipliers(beta, beta_hub, sim, cells, target * OVERSHOOT,
+                                              hub_reserve=options.hub_reserve)
         current = loop.plan(_buffers(problem, base, (beta, beta_hub), scale, cells), current)
+    if status == "calibrated" and current is not base:
+        sizing = Sizing(base, reference, scale, cells, target)
+        current, beta, beta_hub = trim(loop, sizing, current, (beta, beta_hub), iterations)
     final = counted(reference, current, cells)
     return _certificate(loop, base, current, final, beta=beta, iterations=iterations,
                         status=status, binding=not_held(current, unheld(current, cells)),
                         target=target)
+
+
+@dataclass(frozen=True, eq=False)
+class Sizing:
+    """What buffers are sized against: the deterministic plan, the reference, the scales, the
+    buffer cells and the calibration target."""
+
+    base: PlanResult
+    reference: RiskReference
+    scale: F64
+    cells: Bool
+    target: float
+
+
+def trim(loop: _Loop, sizing: Sizing, current: PlanResult, beta: tuple[F64, F64],
+         iterations: list[Iteration]) -> tuple[PlanResult, F64, F64]:
+    """Spend the calibration runs left on shrinking every buffer by one common factor
+    (bisection between 1/2 and 1): the raises only go up, so the first plan that meets the
+    target may hold more than it needs. Keeps the smallest buffers that still meet it."""
+    o, problem = loop.options, loop.problem
+    low, high = 0.5, 1.0
+    best = (current, *beta)
+    while len(iterations) < o.max_calibrations and loop.left() > 0:
+        mid = 0.5 * (low + high)
+        scaled = (beta[0] * mid, beta[1] * mid)
+        trial = loop.plan(_buffers(problem, sizing.base, scaled, sizing.scale, sizing.cells),
+                          best[0])
+        sim = loop.simulate(trial, o.seed, o.calibration_runs,
+                            counted(sizing.reference, trial, sizing.cells))
+        rate = float(np.mean(sim.totals.avoid_scope_days > 0))
+        iterations.append(Iteration(rate, _buffer_units(trial), float(scaled[0].max(initial=0)),
+                                    float(scaled[1].max(initial=0))))
+        if rate <= sizing.target:
+            best, high = (trial, *scaled), mid
+        else:
+            low = mid
+    return best
 
 
 def _buffers(problem: Problem, base: PlanResult, beta: tuple[F64, F64], scale: F64,
@@ -449,8 +514,9 @@ def _buffers(problem: Problem, base: PlanResult, beta: tuple[F64, F64], scale: F
     hub = np.where(hub_cells, hub_beta[:, None] * problem.need.sum(axis=1), 0.0)
     return Buffers(mask=cells, level=depot,
                    penalty=problem.shortfall_penalty / max(problem.n_days, 1),
-                   shortfall_cap=np.array(base.shortfall), hub_mask=hub_cells,
-                   hub_level=hub)
+                   shortfall_cap=np.array(base.shortfall),
+                   hub_mask=hub_cells if hub_beta.any() else None,
+                   hub_level=hub if hub_beta.any() else None)
 
 
 def _buffer_units(result: PlanResult) -> float:
@@ -534,6 +600,12 @@ def _status(calibration: str, bound: float, risk: float,
     return "not_achievable" if binding else "not_certified"
 
 
+def runs_needed(risk: float, confidence: float = 0.95) -> int:
+    """Fewest certification runs whose bound can meet ``risk`` at all (no failure in any of
+    them): ``n >= ln(1 - confidence) / ln(1 - risk)``. [runs]"""
+    return int(np.ceil(np.log(1.0 - confidence) / np.log(1.0 - risk)))
+
+
 def _message(status: CertStatus, bound: float, o: CertifyOptions,
              binding: tuple[str, ...]) -> str:
     figure = (f"upper bound {bound:.1%} (one-sided {o.confidence:.0%} Clopper-Pearson) on "
@@ -543,6 +615,10 @@ def _message(status: CertStatus, bound: float, o: CertifyOptions,
     return {
         "certified": f"certified: {figure}{excluded}",
         "not_achievable": f"not achievable: {figure}{excluded}",
-        "not_certified": f"not certified: {figure}; calibrate with more runs or iterations",
+        "not_certified": f"not certified: {figure}; " + (
+            "calibrate with more runs or iterations" if o.certification_runs >= runs_needed(
+                o.risk, o.confidence) * 2 else
+            f"{o.certification_runs:,} runs are too few to certify {o.risk:.1%}: give "
+            f"several times {runs_needed(o.risk, o.confidence):,}"),
         "time_limit": f"time limit: best plan so far, {figure}",
     }[status]

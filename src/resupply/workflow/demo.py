@@ -14,19 +14,21 @@ from resupply.domain.load import load_scenario
 from resupply.errors import PlanningError
 from resupply.simulation import SimOptions
 from resupply.simulation.policies import PlanPolicy
+from resupply.workflow.certify import CertifyOptions, certify
 from resupply.workflow.comparisons import RISK_LIMIT, Comparison, compare, compare_files
-from resupply.workflow.plans import make_plan, plan_files
+from resupply.workflow.plans import parquet_bytes, plan_files
 from resupply.workflow.policies import (
     DEFAULT_POLICIES,
     DEFAULT_SCOPE,
     plan_input,
     policy_for,
-    risk_reference,
     risk_scope,
 )
 from resupply.workflow.recording import Recorded, record
 from resupply.workflow.reporting import make_report, report_files, run_data
 from resupply.workflow.rundir import (
+    BUFFERS,
+    CERTIFICATE,
     EXPLAIN,
     PARTS,
     SCENARIO,
@@ -92,14 +94,19 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
         scenario = load_scenario(settings.scenario)
         problem = compile_problem(scenario)
         outlook = explain(problem)
-    with step("plan the tranches (LP, HiGHS)"):
-        plan = make_plan(problem)
+    certify_options = CertifyOptions(risk=settings.risk_limit, seed=settings.seed,
+                                     calibration_runs=settings.compare_runs,
+                                     certification_runs=settings.runs)
+    with step(f"plan the tranches and certify them at {settings.risk_limit:.0%} risk "
+              "(LP on HiGHS, buffers sized by Monte Carlo)"):
+        cert = certify(problem, certify_options, risk_scope(problem, DEFAULT_SCOPE))
+    plan = cert.plan
     if not plan.ok:
         raise PlanningError(f"the planner found no optimal plan: {plan.status}: {plan.message}")
     arrays = plan_input(plan)
-    sim_options = SimOptions(runs=settings.runs, seed=settings.seed)
-    reference = risk_reference(problem, sim_options, risk_scope(problem, DEFAULT_SCOPE), plan)
-    with step(f"simulate the plan {settings.runs:,} times"):
+    reference = cert.reference()
+    sim_options = SimOptions(runs=settings.runs, seed=certify_options.fresh_seed)
+    with step(f"simulate the certified plan {settings.runs:,} times (its certification runs)"):
         sim = run_simulation(problem, PlanPolicy(arrays), sim_options, progress, reference)
     compare_options = SimOptions(runs=settings.compare_runs, seed=settings.seed)
     with step(f"compare policies ({settings.compare_runs:,} runs each)"):
@@ -108,16 +115,19 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
                              risk_limit=settings.risk_limit, progress=progress)
     with step("report"):
         run = run_data(out_dir, scenario, problem, explain=outlook, plan=plan, simulation=sim,
-                       comparison=comparison)
+                       comparison=comparison, certificate=cert.to_dict())
         report = make_report(run)
-    plan_part, sim_part = plan_files(plan), simulation_files(sim)
+    plan_part = {**plan_files(plan), CERTIFICATE: json.dumps(cert.to_dict(), indent=2) + "\n",
+                 BUFFERS: parquet_bytes(cert.buffer_table())}
+    sim_part = simulation_files(sim)
     with step("write the run directory"):
         manifest = new_manifest(RunKind.DEMO, problem, {
-            "plan": plan.options.as_dict(), "simulation": simulation_options(sim_options),
+            "plan": plan.options.as_dict(), "certify": certify_options.as_dict(),
+            "simulation": simulation_options(sim_options),
             "compare": {**simulation_options(compare_options),
                         "policies": [str(s) for s in DEFAULT_POLICIES],
                         "scope": DEFAULT_SCOPE, "risk_limit": settings.risk_limit}},
-            seeds=(settings.seed,))
+            seeds=(settings.seed, certify_options.fresh_seed))
         write_run(out_dir, manifest, {
             SCENARIO: scenario.model_dump_json(indent=1),
             EXPLAIN: json.dumps(outlook.to_dict(), indent=1),

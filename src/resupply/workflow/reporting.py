@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from resupply.analysis.explain import Outlook
 from resupply.compile import Problem
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 def run_data(path: Path, scenario: Scenario, problem: Problem, *,
              explain: Outlook | None = None, plan: PlanResult | None = None,
-             simulation: Simulation | None = None, comparison: Comparison | None = None
-             ) -> RunData:
+             simulation: Simulation | None = None, comparison: Comparison | None = None,
+             certificate: dict[str, Any] | None = None) -> RunData:
     """What a report shows, from results in memory (no file is read back)."""
     return RunData(
         path=path, scenario=scenario, problem=problem, explain=explain,
@@ -34,7 +34,8 @@ def run_data(path: Path, scenario: Scenario, problem: Problem, *,
         shortfalls=None if plan is None else plan.shortfalls,
         metrics=None if simulation is None else simulation.metrics,
         bands=None if simulation is None else simulation.bands,
-        frontier=None if comparison is None else comparison.frontier)
+        frontier=None if comparison is None else comparison.frontier,
+        certificate=certificate)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,8 @@ BANDS = "bands.parquet"
 FRONTIER = "frontier.json"
 CERTIFICATE = "certificate.json"
 """A certified plan's certificate (`resupply.workflow.certify.Certificate.to_dict`)."""
+CERTIFIED_FRONTIER = "certified_frontier.json"
+"""Certified plans and tuned simple policies at each risk level (`compare --risk-levels`)."""
 BUFFERS = "buffers.parquet"
 """A buffered plan's safety stock: family x depot (or ``hub``) x day level and deficit, and
 whether a shortfall there counts as avoidable (``counted``)."""
@@ -130,7 +132,7 @@ LEGACY_MARKERS: dict[RunKind, str] = {
 PART_FILES: dict[Part, tuple[str, ...]] = {
     Part.PLAN: (PLAN_JSON, TRANCHES, STOCK, SHORTFALLS, WARM, CERTIFICATE, BUFFERS),
     Part.SIMULATION: (METRICS, BANDS),
-    Part.COMPARE: (FRONTIER, "metrics-*.json"),
+    Part.COMPARE: (FRONTIER, "metrics-*.json", CERTIFIED_FRONTIER),
 }
 """Glob patterns of the files each part writes, relative to the part's sub-directory."""
 RUN_FILES = (MANIFEST, SCENARIO, REPORT, f"{EXPORTS}/*.csv", f"{EXPORTS}/report.xlsx")
@@ -230,7 +232,7 @@ def output_kind(kind: RunKind) -> OutputKind:
     return OutputKind(
         name=str(kind), marker=MANIFEST, owned=owned_files(kind),
         recognise=lambda path: is_run(path, kind),
-        holds=f"its {MANIFEST} does not name kind {kind}, and it holds no {legacy}")
+        holds=f"it holds no {MANIFEST} of kind {kind}, nor a {legacy} from before manifests")
 
 
 def check_output(out_dir: Path, kind: RunKind, *, force: bool = False) -> None:
@@ -285,7 +287,8 @@ def load_run(path: Path) -> RunData:
         stock=stock, shortfalls=_shortfalls(plan, stock),
         metrics=_maybe(lambda f: _typed(f, SimMetrics.from_dict), sim, METRICS),
         bands=_maybe(read_table, sim, BANDS),
-        frontier=_maybe(lambda f: _typed(f, Frontier.from_dict), compare, FRONTIER))
+        frontier=_maybe(lambda f: _typed(f, Frontier.from_dict), compare, FRONTIER),
+        certificate=_maybe(read_json, plan, CERTIFICATE))
 
 
 def _maybe(read: Callable[[Path], T | None], folder: Path | None, name: str) -> T | None:

@@ -24,6 +24,7 @@ from resupply.workflow.comparisons import (
     compare_files,
     metrics_file,
 )
+from resupply.workflow.frontier import CertifiedPoint, certified_frontier, finding
 from resupply.workflow.plans import make_plan, parquet_bytes, plan_files, previous_warm_start
 from resupply.workflow.policies import (
     DEFAULT_POLICIES,
@@ -40,6 +41,7 @@ from resupply.workflow.recording import Recorded, record
 from resupply.workflow.rundir import (
     BUFFERS,
     CERTIFICATE,
+    CERTIFIED_FRONTIER,
     SCENARIO,
     RunKind,
     check_output,
@@ -156,11 +158,37 @@ def certified_plan_run(scenario_name: str, out_dir: Path, options: CertifyOption
              BUFFERS: parquet_bytes(cert.buffer_table())}
     manifest = new_manifest(RunKind.PLAN, problem, {
         "plan": cert.plan.options.as_dict(), "scope": scope,
-        "certify": dict(vars(options))},
+        "certify": options.as_dict()},
         seeds=(options.seed, options.fresh_seed))
     write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files},
               force=force)
     return CertifiedPlanRun(cert, record(db, scenario, plan=(cert.plan, files)))
+
+
+def certified_compare_run(scenario_name: str, levels: Sequence[float],
+                          options: CertifyOptions, *, scope: str = DEFAULT_SCOPE,
+                          out_dir: Path | None = None, force: bool = False
+                          ) -> tuple[list[CertifiedPoint], list[str]]:
+    """The frontier of certified plans (`resupply.workflow.frontier`) and its findings, one
+    per level; written to ``out_dir`` (certified_frontier.json; checked first, as
+    `plan_run`) when given."""
+    if out_dir is not None:
+        check_output(out_dir, RunKind.COMPARE, force=force)
+    scenario = load_scenario(scenario_name)
+    problem = compile_problem(scenario)
+    points, _ = certified_frontier(problem, levels, options, risk_scope(problem, scope))
+    lines = [finding(points, level) for level in levels]
+    if out_dir is not None:
+        manifest = new_manifest(RunKind.COMPARE, problem, {
+            "certified_frontier": {"levels": list(levels), "scope": scope,
+                                   "certify": options.as_dict()}},
+            seeds=(options.seed, options.fresh_seed))
+        write_run(out_dir, manifest, {
+            SCENARIO: scenario.model_dump_json(indent=1),
+            CERTIFIED_FRONTIER: json.dumps({"points": [p.to_dict() for p in points],
+                                            "findings": lines}, indent=2) + "\n"},
+            force=force)
+    return points, lines
 
 
 def simulation_run(scenario_name: str, out_dir: Path, *, policy: PolicySpec | None = None,

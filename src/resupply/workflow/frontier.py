@@ -1,0 +1,171 @@
+"""The frontier of certified plans: at each risk level, the certified plan beside simple
+policies tuned to the same certified level, so that strike losses are compared at equal risk.
+
+A simple policy is tuned on a grid of its one parameter (the buffer days of ``cadence:N:B``,
+the cover days of ``order-up-to:Nd``; `GRID` values, log-spaced): of the values whose
+calibration runs (the calibration seed) fail at most the calibration target of the level
+(`certify.calibration_target`), the one with the least strike loss (the risk need not fall as
+the parameter grows: more cover also means full depots and more exposed stock, so no bisection);
+when none meets it, the least risky. It is then certified like a plan on fresh runs of the
+certification seed, with the same reference of what counts as avoidable. Every point carries
+its bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from resupply.compile import Problem
+from resupply.compile.problem import Bool
+from resupply.errors import PlanningError
+from resupply.simulation import PlanPolicy, SimResult, simulate
+from resupply.simulation.frontier import PolicyPoint
+from resupply.simulation.policies import Policy
+from resupply.simulation.policy_spec import CadenceSpec, OrderUpToSpec, PolicySpec
+from resupply.simulation.risk import RiskReference
+from resupply.simulation.specs import build_policy
+from resupply.workflow.certify import (
+    Certificate,
+    CertifyOptions,
+    calibration_target,
+    certify,
+    clopper_pearson_upper,
+    parse_risk,
+)
+from resupply.workflow.policies import plan_input
+
+GRID = 8
+"""Values of a tuned policy's parameter tried, log-spaced over its range."""
+
+
+@dataclass(frozen=True)
+class Tunable:
+    """A simple policy with one parameter, and the range to search. [days]"""
+
+    label: str
+    make: Callable[[float], PolicySpec]
+    low: float
+    high: float
+
+
+TUNABLES = (
+    Tunable("cadence:7 (buffer days)", lambda b: CadenceSpec(7, b), 0.5, 120.0),
+    Tunable("order-up-to (cover days)", lambda d: OrderUpToSpec(days=d), 0.5, 120.0),
+)
+"""The simple policies the frontier tunes to each risk level."""
+
+
+@dataclass(frozen=True)
+class CertifiedPoint:
+    """A policy at a risk level: its figures on the certification runs and its bound."""
+
+    level: float
+    """The risk level it was tuned or certified to. [1]"""
+    kind: str
+    """``certified plan`` or the tuned policy's label."""
+    point: PolicyPoint
+    upper_bound: float
+    """One-sided Clopper-Pearson bound of its avoidable-stockout probability. [1]"""
+    meets: bool
+    """True when the bound is within the level."""
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {"level": self.level, "kind": self.kind, "upper_bound": self.upper_bound,
+                "meets": self.meets, **self.point.to_dict()}
+
+
+def _simulate(problem: Problem, policy: Policy, options: CertifyOptions, *, seed: int,
+              runs: int, reference: RiskReference) -> SimResult:
+    sim = replace(options.simulation, runs=runs, seed=seed, workers=options.workers)
+    return simulate(problem, policy, sim, reference=reference)
+
+
+def tune(problem: Problem, tunable: Tunable, options: CertifyOptions,
+         reference: RiskReference) -> CertifiedPoint:
+    """The tuned policy at ``options.risk`` (see the module docstring)."""
+    target = calibration_target(options.risk, options.certification_runs, options.confidence)
+    tried = []
+    for value in np.geomspace(tunable.low, tunable.high, GRID):
+        spec = tunable.make(float(value))
+        sim = _simulate(problem, build_policy(spec), options, seed=options.seed,
+                        runs=options.calibration_runs, reference=reference)
+        point = PolicyPoint.from_result(sim)
+        tried.append((point.avoidable_prob > target, point.lost_value, point.avoidable_prob,
+                      spec))
+    meeting = [t for t in tried if not t[0]]
+    spec = (min(meeting, key=lambda t: t[1]) if meeting else min(tried, key=lambda t: t[2]))[3]
+    fresh = _simulate(problem, build_policy(spec), options, seed=options.fresh_seed,
+                      runs=options.certification_runs, reference=reference)
+    failures = int(np.sum(fresh.totals.avoid_scope_days > 0))
+    bound = clopper_pearson_upper(failures, fresh.runs, options.confidence)
+    return CertifiedPoint(options.risk, tunable.label, PolicyPoint.from_result(fresh), bound,
+                          bound <= options.risk)
+
+
+def plan_point(cert: Certificate, reference: RiskReference) -> CertifiedPoint:
+    """The certified plan as a point, from its certification runs (simulated again: the
+    same seed gives the same runs)."""
+    o = cert.options
+    fresh = _simulate(cert.plan.problem, PlanPolicy(plan_input(cert.plan)), o,
+                      seed=o.fresh_seed, runs=o.certification_runs, reference=reference)
+    return CertifiedPoint(o.risk, "certified plan", PolicyPoint.from_result(fresh),
+                          cert.upper_bound, cert.status == "certified")
+
+
+def parse_levels(text: str) -> list[float]:
+    """Risk levels as a user writes them: ``1,2,5,10,20%`` (a trailing % applies to all),
+    ``0.01,0.05`` or ``1%,5%``."""
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise PlanningError("--risk-levels: give levels such as 1,2,5,10,20%")
+    percent = items[-1].endswith("%")
+    return sorted({parse_risk(t if t.endswith("%") or not percent else f"{t}%") for t in items})
+
+
+def finding(points: Sequence[CertifiedPoint], level: float) -> str:
+    """The frontier's finding at ``level``, in words: the certified plan's strike loss against
+    the best simple policy tuned to the same certified level."""
+    at = [p for p in points if p.level == level]
+    plan = next((p for p in at if p.kind == "certified plan"), None)
+    simple = [p for p in at if p.kind != "certified plan" and p.meets]
+    if plan is None or not plan.meets:
+        return f"at {level:.0%} risk no plan could be certified"
+    loss = plan.point.lost_value
+    if not simple:
+        return (f"at {level:.0%} risk the certified plan loses {euros(loss)} to strikes; no "
+                "simple policy tuned here meets that risk")
+    best = min(simple, key=lambda p: p.point.lost_value)
+    change = 1.0 - loss / best.point.lost_value if best.point.lost_value > 0 else 0.0
+    word = "less" if change >= 0 else "more"
+    return (f"at {level:.0%} risk the certified plan loses {euros(loss)} to strikes, "
+            f"{abs(change):.0%} {word} than {best.point.policy} tuned to the same risk "
+            f"({euros(best.point.lost_value)})")
+
+
+def euros(value: float) -> str:
+    """An amount as a minister reads it: ``EUR 12.3 M`` from a million, else ``EUR 45,600``."""
+    return f"EUR {value / 1e6:,.1f} M" if abs(value) >= 1e6 else f"EUR {value:,.0f}"
+
+
+def certified_frontier(problem: Problem, levels: Sequence[float], options: CertifyOptions,
+                       scope: Bool, tunables: Sequence[Tunable] = TUNABLES
+                       ) -> tuple[list[CertifiedPoint], list[Certificate]]:
+    """At each level: the certified plan and every tunable policy tuned to it, all judged
+    against the certified plan's reference (what counts as avoidable)."""
+    points: list[CertifiedPoint] = []
+    certificates: list[Certificate] = []
+    for level in levels:
+        at = replace(options, risk=level)
+        cert = certify(problem, at, scope)
+        certificates.append(cert)
+        reference = cert.reference()
+        points.append(plan_point(cert, reference))
+        points += [tune(problem, t, at, reference) for t in tunables]
+    return points, certificates
+
+
+
