@@ -35,6 +35,7 @@ bench: $(VENV)/.bench-stamp
 	$(PY) benchmarks/replan_bench.py --case ukraine-2022 --from-day 30 --out benchmarks/results/replan-ukraine-2022.json
 	$(PY) benchmarks/sim_bench.py --out benchmarks/results/sim.json
 	$(PY) benchmarks/ledger_bench.py --out benchmarks/results/ledger-100k.json
+	$(PY) benchmarks/certify_bench.py --case ukraine-2022 --risk 0.05 --levels 0.05,0.1,0.2 --out benchmarks/results/certify-ukraine-2022.json
 
 docs: setup
 	$(PY) -m resupply.domain.jsonschema > docs/scenario.md

@@ -314,12 +314,9 @@ def buffer_stock(lay: Layout, p: Problem, v: Variables, level: F64) -> None:
     the buffer penalty per unit and day, and the shortfall bound that comes with the buffers
     keeps them from taking supply that the need would use.
     """
-    if v.w is None:
-        return
-    mask = v.w.index >= 0
-    e = entries(mask.shape)
-    lay.add_rows(BUFFER_STOCK, "fkt", mask, lower=level, upper=INF,
-                 terms=[(e[p.item_family], v.s.index, 1.0), (e, v.w.index, 1.0)])
+    if v.w is not None:
+        _soft_minimum(lay, p, BUFFER_STOCK, "fkt", stock=v.s.index, deficit=v.w.index,
+                      level=level)
 
 
 HUB_RESERVE = Constraint(
@@ -332,12 +329,19 @@ def hub_reserve(lay: Layout, p: Problem, v: Variables, level: F64) -> None:
     Stock held where strikes do not reach (or reach less), from which depots are refilled
     after a strike or a late tranche within their transit time, instead of the donors' lead.
     """
-    if v.wh is None:
-        return
-    mask = v.wh.index >= 0
+    if v.wh is not None:
+        _soft_minimum(lay, p, HUB_RESERVE, "ft", stock=v.h.index, deficit=v.wh.index,
+                      level=level)
+
+
+def _soft_minimum(lay: Layout, p: Problem, kind: Constraint, axes: str, *, stock: I64,
+                  deficit: I64, level: F64) -> None:
+    """Rows ``sum_{i in f} stock[i,...] + deficit[f,...] >= level[f,...]`` where the deficit
+    column exists (``stock`` is indexed by item first, ``deficit`` by family)."""
+    mask = deficit >= 0
     e = entries(mask.shape)
-    lay.add_rows(HUB_RESERVE, "ft", mask, lower=level, upper=INF,
-                 terms=[(e[p.item_family], v.h.index, 1.0), (e, v.wh.index, 1.0)])
+    lay.add_rows(kind, axes, mask, lower=level, upper=INF,
+                 terms=[(e[p.item_family], stock, 1.0), (e, deficit, 1.0)])
 
 
 CONSTRAINTS: tuple[Constraint, ...] = (

@@ -167,7 +167,14 @@ def certificate_findings(run: RunData) -> list[str]:
     return lines
 
 
+def loss_findings(run: RunData) -> list[str]:
+    """The plan's expected strike loss reconciled with the simulated one, in one sentence."""
+    if not run.reconciliation:
+        return []
+    return ["Strike losses reconciled: " + "; ".join(run.reconciliation) + "."]
+
+
 def headline_findings(run: RunData) -> list[str]:
     """All findings, in the order a planner reads them."""
     return [*run_dry_findings(run), *shortfall_findings(run), *certificate_findings(run),
-            *risk_findings(run), *policy_findings(run)]
+            *risk_findings(run), *loss_findings(run), *policy_findings(run)]

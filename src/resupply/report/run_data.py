@@ -40,6 +40,9 @@ class RunData:
     metrics: SimMetrics | None
     bands: pd.DataFrame | None
     frontier: Frontier | None
+    reconciliation: tuple[str, ...] = ()
+    """The plan's expected strike loss against the simulated one, step by step
+    (`resupply.workflow.reconcile.reconciliation_lines`)."""
     certificate: dict[str, Any] | None = None
     """What certificate.json holds, for a plan certified to a risk
     (`resupply.workflow.certify.Certificate.to_dict`)."""

@@ -4,7 +4,7 @@ results passed in memory, one run directory written at the end (see `rundir`).""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ from resupply.workflow.policies import (
     policy_for,
     risk_scope,
 )
+from resupply.workflow.reconcile import reconcile_losses, reconciliation_lines
 from resupply.workflow.recording import Recorded, record
 from resupply.workflow.reporting import make_report, report_files, run_data
 from resupply.workflow.rundir import (
@@ -54,6 +55,8 @@ if TYPE_CHECKING:
 DEMO_SCENARIO = "ukraine-2022"
 DEMO_RUNS = 2000
 COMPARE_RUNS = 1000
+RECONCILE_RUNS = 500
+"""Runs of each step of the strike-loss reconciliation (`resupply.workflow.reconcile`)."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,10 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
     sim_options = SimOptions(runs=settings.runs, seed=certify_options.fresh_seed)
     with step(f"simulate the certified plan {settings.runs:,} times (its certification runs)"):
         sim = run_simulation(problem, PlanPolicy(arrays), sim_options, progress, reference)
+    with step("reconcile the plan's expected strike loss with the simulated one"):
+        steps = reconcile_losses(problem, arrays, replace(sim_options, runs=RECONCILE_RUNS),
+                                 reference)
+        reconciled = tuple(reconciliation_lines(steps, plan.terms["strike_loss"]))
     compare_options = SimOptions(runs=settings.compare_runs, seed=settings.seed)
     with step(f"compare policies ({settings.compare_runs:,} runs each)"):
         chosen = [policy_for(problem, s, None, arrays) for s in DEFAULT_POLICIES]
@@ -115,7 +122,8 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
                              risk_limit=settings.risk_limit, progress=progress)
     with step("report"):
         run = run_data(out_dir, scenario, problem, explain=outlook, plan=plan, simulation=sim,
-                       comparison=comparison, certificate=cert.to_dict())
+                       comparison=comparison, certificate=cert.to_dict(),
+                       reconciliation=reconciled)
         report = make_report(run)
     plan_part = {**plan_files(plan), CERTIFICATE: json.dumps(cert.to_dict(), indent=2) + "\n",
                  BUFFERS: parquet_bytes(cert.buffer_table())}

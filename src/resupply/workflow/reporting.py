@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 def run_data(path: Path, scenario: Scenario, problem: Problem, *,
              explain: Outlook | None = None, plan: PlanResult | None = None,
              simulation: Simulation | None = None, comparison: Comparison | None = None,
-             certificate: dict[str, Any] | None = None) -> RunData:
+             certificate: dict[str, Any] | None = None,
+             reconciliation: tuple[str, ...] = ()) -> RunData:
     """What a report shows, from results in memory (no file is read back)."""
     return RunData(
         path=path, scenario=scenario, problem=problem, explain=explain,
@@ -35,7 +36,7 @@ def run_data(path: Path, scenario: Scenario, problem: Problem, *,
         metrics=None if simulation is None else simulation.metrics,
         bands=None if simulation is None else simulation.bands,
         frontier=None if comparison is None else comparison.frontier,
-        certificate=certificate)
+        certificate=certificate, reconciliation=reconciliation)
 
 
 @dataclass(frozen=True)
