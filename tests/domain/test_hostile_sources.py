@@ -58,3 +58,11 @@ def test_a_huge_file_under_a_memory_cap_is_refused_not_read(tmp_path: Path,
     code, _, err = real_cli("validate", str(path), cap=2 * 1024**3)
     assert code == 2, err
     assert "Traceback" not in err and "the limit is 5,242,880 bytes" in err
+
+
+def test_a_donor_id_that_is_not_a_string_is_a_located_error(tmp_path: Path) -> None:
+    """Found by the fuzz test: a list as a donor's id crashed the pledge-supply check."""
+    path = _variant(tmp_path, "- id: west\n", "- id: []\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert any(i.path.startswith("donors.1.id") for i in caught.value.issues), caught.value

@@ -194,7 +194,7 @@ def _pledges_within_supply(data: dict[str, Any],
     (an upper bound, so only a certainly infeasible pledge is reported)."""
     if horizon is None:
         return
-    donors = {e.get("id"): e for _, e in _entries(data, "donors")}
+    donors = {e["id"]: e for _, e in _entries(data, "donors") if isinstance(e.get("id"), str)}
     due: dict[tuple[str, str], list[tuple[dt.date, float, int]]] = {}
     for i, pledge in _entries(data, "pledges"):
         date, quantity = _as_date(pledge.get("date")), _number(pledge.get("quantity"))
