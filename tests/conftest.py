@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -50,5 +51,52 @@ def cli() -> Callable[..., CliResult]:
     def run(*args: str) -> CliResult:
         result = runner.invoke(app, list(args), catch_exceptions=False)
         return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+Snapshot = dict[str, bytes | None]
+SNAPSHOT_READ_LIMIT = 10 * 1024 * 1024
+"""Files larger than this are compared by size and modification time, not read. [bytes]"""
+
+
+@pytest.fixture(scope="session")
+def snapshot() -> Callable[[Path], Snapshot]:
+    """Every entry under a folder: relative path -> bytes (None for a directory); compare two
+    snapshots to prove a command touched nothing it should not."""
+
+    def content(path: Path) -> bytes | None:
+        if path.is_dir():
+            return None
+        info = path.stat()
+        if info.st_size > SNAPSHOT_READ_LIMIT:  # a huge (sparse) test file: size and mtime
+            return f"size {info.st_size}, mtime {info.st_mtime_ns}".encode()
+        return path.read_bytes()
+
+    def take(root: Path) -> Snapshot:
+        return {p.relative_to(root).as_posix(): content(p) for p in sorted(root.rglob("*"))}
+
+    return take
+
+
+@pytest.fixture(scope="session")
+def real_cli() -> Callable[..., CliResult]:
+    """Run ``python -m resupply ARGS...`` as a real process, optionally under an address-space
+    cap [bytes] (so reading a huge file whole shows as a MemoryError); (code, stdout, stderr)."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def run(*args: str, cap: int | None = None, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> CliResult:
+        def limit() -> None:
+            if cap is not None:
+                resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+        done = subprocess.run([sys.executable, "-m", "resupply", *args], capture_output=True,
+                              text=True, check=False, timeout=300, preexec_fn=limit, cwd=cwd,
+                              env={**os.environ, **(env or {})})
+        return done.returncode, done.stdout, done.stderr
 
     return run

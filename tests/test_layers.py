@@ -10,7 +10,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "resupply"
 
 LAYER = {
-    "errors": 0, "files": 0, "domain": 0,
+    "errors": 0, "files": 0, "untrusted": 0, "domain": 0,
     "compile": 1,
     "planning": 2, "simulation": 2, "analysis": 2,
     "report": 3, "store": 3,

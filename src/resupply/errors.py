@@ -8,6 +8,8 @@
     ├── PlanningError               the planner could not produce a plan (status, explanation)
     │   └── InfeasiblePlanError     no plan meets the hard constraints; names the families
     ├── SimulationError             the simulator was given settings it cannot run
+    ├── OutputError                 an output path cannot be written ("cannot write PATH: why")
+    │   └── OutputExistsError       the path holds something that is not ours; --force to write
     └── StoreError                  the database is unreachable, too old or was misused
         ├── LedgerError             a ledger event contradicts its pledge or the arguments
         └── ImportRowsError         rows of an import file are invalid; holds located issues
@@ -64,6 +66,14 @@ class InfeasiblePlanError(PlanningError):
 
 class SimulationError(ResupplyError):
     """The simulator was asked for something it cannot run."""
+
+
+class OutputError(ResupplyError):
+    """An output path cannot be written; the message is ``cannot write PATH: reason``."""
+
+
+class OutputExistsError(OutputError):
+    """An output path exists and is not resupply's to replace without ``--force``."""
 
 
 class StoreError(ResupplyError):

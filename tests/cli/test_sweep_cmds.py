@@ -60,3 +60,16 @@ def test_a_bad_sweep_file_starts_nothing(tmp_path: Path, cli: Callable[..., CliR
     assert f"{bad}:3:11: factors.0.path: path `depots[near].capacity`: unknown field " \
            "`capacity` at depots.0; valid fields: capacity_t," in stderr
     assert not out.exists()
+
+
+def test_a_sweep_into_a_users_folder_is_refused_before_anything_starts(
+        tmp_path: Path, cli: Callable[..., CliResult]) -> None:
+    """The guarded output: a folder holding a user's file is not a sweep directory; the sweep
+    refuses it (exit 2) before a cluster starts, and the file is untouched."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "thesis.txt").write_text("mine")
+    code, _, stderr = cli("sweep", "tiny", "--sweep", str(EXAMPLE), "--out", str(folder))
+    assert code == 2 and "not a sweep directory" in stderr
+    assert [p.name for p in folder.iterdir()] == ["thesis.txt"]
+    assert (folder / "thesis.txt").read_text() == "mine"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -94,15 +92,27 @@ def test_terms_add_up_and_tranches_carry_every_unit(tiny_problem: Problem) -> No
     assert {"stock", "arrivals", "consumption", "shortfall", "expected_loss"} <= set(stock)
 
 
-def test_a_large_model_stops_at_the_time_limit() -> None:
-    """ukraine-2022 over ten years is far beyond a 1 s budget; the call must come back soon
-    after it (the limit is enforced from outside HiGHS too), as time_limit or, on a very fast
-    machine, optimal."""
+def test_a_large_model_stops_at_the_time_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ukraine-2022 over ten years is far beyond a 1 s budget: every solve of the call is
+    given at most what is left of it (HiGHS's own limit, and the wait after which the solve
+    is cancelled from outside, `solve.Session.run`), and the call ends as time_limit or, on a
+    very fast machine, optimal. No clock is read here: what is checked is the budget handed
+    down, not how fast this machine is."""
+    from resupply.planning import solve
+
+    given: list[float] = []
+    real = solve.Session.run
+
+    def run(self: solve.Session, time_limit: float, want_basis: bool = False
+            ) -> solve.SolverRun:
+        given.append(time_limit)
+        return real(self, time_limit, want_basis)
+
+    monkeypatch.setattr(solve.Session, "run", run)
     scenario = load_scenario("ukraine-2022")
     big = scenario.model_copy(update={"horizon_days": 3650})
-    started = time.perf_counter()
     result = plan(compile_problem(big), time_limit=1.0)
-    assert time.perf_counter() - started < 60
+    assert given and all(0 < limit <= 1.0 for limit in given)
     assert result.status in {Status.TIME_LIMIT, Status.OPTIMAL}
 
 

@@ -22,12 +22,14 @@ from resupply.simulation.specs import parse_policy
 
 positive = st.floats(min_value=1e-9, max_value=1e12, allow_nan=False, allow_infinity=False,
                      exclude_min=False)
+days = st.floats(min_value=1e-9, max_value=36_500, allow_nan=False, allow_infinity=False)
+"""Buffers and days of cover: positive, at most 100 years (`policy_spec.BUFFER_DAYS`)."""
 whole = st.integers(min_value=1, max_value=10_000)
 specs: st.SearchStrategy[PolicySpec] = st.one_of(
     st.just(PlanSpec()), st.just(LumpSpec()),
-    st.builds(CadenceSpec, whole, positive), st.builds(CadenceSpec, whole),
+    st.builds(CadenceSpec, whole, days), st.builds(CadenceSpec, whole),
     st.builds(lambda level: OrderUpToSpec(level=level), positive),
-    st.builds(lambda days: OrderUpToSpec(days=days), positive),
+    st.builds(lambda days: OrderUpToSpec(days=days), days),
     st.just(OrderUpToSpec()), st.builds(RollingSpec, whole))
 
 

@@ -145,3 +145,21 @@ def test_import_and_status_on_each_database(db_url: str, tmp_path: Path,
                          "2022-07-01", "--json"))
     assert [(r["donor"], r["group"], r["outstanding"], r["late"]) for r in rows] == [
         ("east", "art152", 50.0, 0.0), ("west", "art155", 70.0, 70.0)]
+
+
+def test_db_upgrade_and_ledger_on_a_newer_database_say_what_resupply_it_needs(
+        run: CliRunner, sqlite_url: str) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    ok(run, "db", "upgrade")
+    with closing(sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+        conn.commit()
+    for args in (["db", "upgrade"], ["ledger", "list"]):
+        result = run.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            result.exception
+        assert "needs resupply newer than" in result.stderr
+        assert "db upgrade`" not in result.stderr  # no advice to upgrade the database

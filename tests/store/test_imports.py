@@ -155,6 +155,23 @@ def test_generic_csv_and_idempotence(tmp_path: Path) -> None:
     assert derive(store.events())["p1"].outstanding == 600
 
 
+def test_identical_lines_are_separate_pledges_and_reimport_writes_nothing(
+        tmp_path: Path) -> None:
+    line = "committed,west,m795,10,2022-06-01\n"
+    path = write_csv(tmp_path / "dup.csv", "kind,donor,item,quantity,date\n" + line * 3)
+    store = MemoryStore()
+    assert import_file(store, path, "csv", recorded_by="t").written == 3
+    states = derive(store.events())
+    assert len(states) == 3  # docs/ledger.md: one pledge per line
+    assert sum(s.pledged for s in states.values()) == 30  # not 10: nothing merged
+    again = import_file(store, path, "csv", recorded_by="t")
+    assert (again.written, again.skipped) == (0, 3)
+    # one more identical line is one more pledge, the three recorded stay as they were
+    grown = write_csv(tmp_path / "dup4.csv", "kind,donor,item,quantity,date\n" + line * 4)
+    assert import_file(store, grown, "csv", recorded_by="t").written == 1
+    assert sum(s.pledged for s in derive(store.events()).values()) == 40
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("who,what\nwest,m795\n", ":1: kind: missing column `kind`"),
     ("kind,donor,item,quantity,date\ncommitted,west,m795,10,2022-02-30\n",

@@ -8,7 +8,6 @@ import random
 import shutil
 import signal
 import sqlite3
-import time
 from pathlib import Path
 from typing import Any
 
@@ -56,20 +55,89 @@ def _integrity(path: Path) -> str:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-def _timed(target: Any, *args: Any) -> float:
-    start = time.perf_counter()
-    child = FORK.Process(target=target, args=args)
+PROGRESS_STEP = 1000
+"""SQLite calls the progress handler every this many virtual-machine instructions."""
+
+
+def _on_each_connection(handler: Any) -> None:
+    """In a child process: install `handler` as SQLite progress handler on every connection."""
+    from sqlalchemy import event
+    from sqlalchemy.pool import Pool
+
+    def connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.set_progress_handler(handler, PROGRESS_STEP)
+
+    event.listen(Pool, "connect", connect)
+
+
+def _count_write(url: str, events: list[Event], total: Any) -> None:
+    """Child: append `events`, counting SQLite progress callbacks into `total`."""
+    calls = [0]
+
+    def count() -> int:
+        calls[0] += 1
+        return 0
+
+    _on_each_connection(count)
+    _append(url, events)
+    total.value = calls[0]
+
+
+def _hold() -> None:
+    """Stop here until the parent's SIGKILL arrives."""
+    while True:
+        signal.pause()
+
+
+def _stopped_in_write(url: str, events: list[Event], point: int, reached: Any) -> None:
+    """Child: append `events`, stopping at the `point`-th progress callback of the write."""
+    calls = [0]
+
+    def stop() -> int:
+        calls[0] += 1
+        if calls[0] == point:
+            reached.set()
+            _hold()
+        return 0
+
+    _on_each_connection(stop)
+    _append(url, events)
+
+
+def _stopped_in_parse(url: str, path: str, row: int, reached: Any) -> None:
+    """Child: import `path`, stopping when its `row`-th row is parsed."""
+    from resupply.store.imports import generic_csv
+
+    real, seen = generic_csv._draft, [0]
+
+    def draft(*args: Any) -> None:
+        seen[0] += 1
+        if seen[0] == row:
+            reached.set()
+            _hold()
+        real(*args)
+
+    generic_csv._draft = draft  # type: ignore[assignment]
+    _import(url, path)
+
+
+def _kill_when_reached(child: Any, reached: Any) -> None:
+    """SIGKILL `child` once it reports its stop point (or finished without reaching it)."""
     child.start()
+    while not reached.wait(0.05) and child.is_alive():
+        pass
+    if child.is_alive():
+        os.kill(child.pid or 0, signal.SIGKILL)
     child.join()
-    assert child.exitcode == 0
-    return time.perf_counter() - start
 
 
 def test_kill_9_mid_import_leaves_the_ledger_as_before(tmp_path: Path) -> None:
     """Kills land in the parse phase (import_file) or in the write transaction (append).
 
-    The write phase is killed at a uniform time over its measured length, so kills fall
-    before, during and (rarely) after the commit; each outcome must be all or nothing.
+    Kill points are counted, not timed: a row of the parse, or a point in the write spread
+    over its length in SQLite progress callbacks (and a little past it), so kills fall
+    before, during and (rarely) after the commit on any machine; each outcome must be all or
+    nothing.
     """
     rng = random.Random(20220601)
     data = _big_csv(tmp_path / "big.csv")
@@ -80,20 +148,26 @@ def test_kill_9_mid_import_leaves_the_ledger_as_before(tmp_path: Path) -> None:
     before = _snapshot(f"sqlite:///{base}")
     _parsed, events = read_events(data, "csv", recorded_by="killed")
     shutil.copy(base, tmp_path / "full.db")
-    write_time = _timed(_append, f"sqlite:///{tmp_path / 'full.db'}", events)
+    total = FORK.Value("q", 0)
+    counter = FORK.Process(target=_count_write,
+                           args=(f"sqlite:///{tmp_path / 'full.db'}", events, total))
+    counter.start()
+    counter.join()
+    assert counter.exitcode == 0 and total.value > 10
     assert len(_snapshot(f"sqlite:///{tmp_path / 'full.db'}")) == len(before) + ROWS
     killed = 0
     for n in range(KILLS):
         db = tmp_path / f"run{n}.db"
         shutil.copy(base, db)
         url = f"sqlite:///{db}"
-        in_write = n % 2 == 1
-        child = FORK.Process(target=_append if in_write else _import,
-                             args=(url, events if in_write else str(data)))
-        child.start()
-        time.sleep(rng.uniform(0.0, write_time if in_write else 0.3))
-        os.kill(child.pid or 0, signal.SIGKILL)
-        child.join()
+        reached = FORK.Event()
+        if n % 2 == 1:
+            point = rng.randint(1, int(total.value * 1.1) + 1)
+            child = FORK.Process(target=_stopped_in_write, args=(url, events, point, reached))
+        else:
+            row = rng.randint(1, ROWS)
+            child = FORK.Process(target=_stopped_in_parse, args=(url, str(data), row, reached))
+        _kill_when_reached(child, reached)
         after = _snapshot(url)
         assert _integrity(db) == "ok"
         if child.exitcode == -signal.SIGKILL and len(after) == len(before):

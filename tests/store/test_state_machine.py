@@ -16,6 +16,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
+from resupply.errors import LedgerError
 from resupply.store import MemoryStore, derive, open_store
 from resupply.store.events import EventKind
 from resupply.store.imports import import_file
@@ -66,8 +67,14 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(pledge=pledges, delta=st.integers(-300, 300).map(float))
     def amend(self, pledge: str, delta: float) -> None:
+        model = self.model[pledge]
+        if model.pledged > 0 and model.pledged + delta < 0:  # the ledger refuses it, unchanged
+            with pytest.raises(LedgerError, match="would leave pledged at"):
+                record(self.store, EventKind.AMENDED, pledge_id=pledge, quantity=delta,
+                       date=DAY)
+            return
         record(self.store, EventKind.AMENDED, pledge_id=pledge, quantity=delta, date=DAY)
-        self.model[pledge].pledged += delta
+        model.pledged += delta
 
     @rule(pledge=pledges, quantity=QUANTITY)
     def deliver(self, pledge: str, quantity: float) -> None:

@@ -12,9 +12,14 @@ from collections.abc import Callable
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
-from resupply.errors import ResupplyError, ScenarioError, UnknownScenarioError
+from resupply.cli.console import PlainConsole
+from resupply.errors import (
+    OutputExistsError,
+    ResupplyError,
+    ScenarioError,
+    UnknownScenarioError,
+)
 
 ScenarioArg = Annotated[str, typer.Argument(
     metavar="FILE|NAME", help="A scenario file (YAML or JSON) or a bundled name (`resupply "
@@ -23,6 +28,10 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines."
 DbOpt = Annotated[str | None, typer.Option(
     "--db", metavar="URL", help="Database URL (sqlite:///FILE or postgresql+psycopg://...); "
     "default: $RESUPPLY_DATABASE_URL, else resupply.db in the user data directory.")]
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="Write into an output that exists and is not of this command's kind (only "
+    "this command's files are written; nothing else is removed), or replace an existing "
+    "file.")]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,8 +52,8 @@ app = typer.Typer(
 PIPE_WIDTH = 160
 """Width of tables when output is not a terminal (files, CI logs)."""
 
-out = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
-err = Console(stderr=True, soft_wrap=True)
+out = PlainConsole(width=None if sys.stdout.isatty() else PIPE_WIDTH)
+err = PlainConsole(stderr=True, soft_wrap=True)
 
 
 def user_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -59,8 +68,9 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
                 err.print(str(issue), markup=False, highlight=False)
             err.print(f"{len(exc.issues)} error(s)", markup=False, highlight=False)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-        except UnknownScenarioError as exc:
-            err.print(str(exc), markup=False, highlight=False)
+        except (UnknownScenarioError, OutputExistsError) as exc:
+            err.print(str(exc) if isinstance(exc, UnknownScenarioError) else f"error: {exc}",
+                      markup=False, highlight=False)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except ResupplyError as exc:
             err.print(f"error: {exc}", markup=False, highlight=False)

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from resupply.cli.app import DbOpt, app, out, user_errors
+from resupply.cli.app import DbOpt, ForceOpt, app, out, user_errors
 from resupply.cli.progress import progress_hook, step
 from resupply.workflow.comparisons import RISK_LIMIT
 from resupply.workflow.demo import COMPARE_RUNS, DEMO_RUNS, DEMO_SCENARIO, DemoSettings, run_demo
@@ -38,6 +38,7 @@ def demo_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
                                               help="Largest acceptable chance of running out."
                                               )] = RISK_LIMIT,
     db: DbOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Run the main job on a scenario: explain, plan, simulate, compare, report.
 
@@ -50,7 +51,7 @@ def demo_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     started = time.perf_counter()
     settings = DemoSettings(scenario=scenario, runs=runs, compare_runs=compare_runs, seed=seed,
                             risk_limit=risk_limit)
-    demo = run_demo(settings, out_dir, db=db, step=step, progress=progress_hook)
+    demo = run_demo(settings, out_dir, db=db, step=step, progress=progress_hook, force=force)
     out.print("\nFindings", style="bold")
     for line in demo.findings:
         out.print(f"- {line}", markup=False, highlight=False)

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from resupply.cli.app import EXIT_BAD_INPUT, DbOpt, JsonOpt, app, err, out, user_errors
+from resupply.cli.app import EXIT_BAD_INPUT, DbOpt, ForceOpt, JsonOpt, app, err, out, user_errors
 from resupply.errors import ImportRowsError, LedgerError
 from resupply.store import EventKind, PledgeState, open_store
 from resupply.store.events import KINDS, Event
@@ -238,6 +238,11 @@ def export_cmd(
     to: Annotated[Path | None, typer.Option(
         "--out", help="File to write (default: standard output; required for xlsx).")] = None,
     db: DbOpt = None,
+    force: ForceOpt = False,
+    raw: Annotated[bool, typer.Option("--raw", help="CSV: write cells exactly as recorded "
+                                      "(by default a cell starting with = + - @ gets a leading "
+                                      "' so spreadsheets show it as text; import removes it)."
+                                      )] = False,
 ) -> None:
     """Export every event, in recording order; a CSV export imports back with --format csv.
 
@@ -249,7 +254,7 @@ def export_cmd(
         raise LedgerError("an xlsx export needs --out FILE")
     chosen: ExportFormat = "csv" if fmt == "csv" else "xlsx" if fmt == "xlsx" else "json"
     with open_store(db) as store:
-        data = export(store.events(), chosen, to)
+        data = export(store.events(), chosen, to, force=force, raw=raw)
     if to is None:
         sys.stdout.write(data.decode())
     else:

@@ -11,8 +11,9 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from resupply.cli.app import EXIT_FAILED, DbOpt, ScenarioArg, app, err, out, user_errors
+from resupply.cli.app import EXIT_FAILED, DbOpt, ForceOpt, ScenarioArg, app, err, out, user_errors
 from resupply.workflow.certify import Certificate, CertifyOptions, parse_risk
+from resupply.workflow.plans import failed, no_plan_line
 from resupply.workflow.runs import certified_plan_run, plan_run
 
 if TYPE_CHECKING:  # the planner (HiGHS, SciPy) is imported when a plan is made, not at startup
@@ -24,7 +25,8 @@ if TYPE_CHECKING:  # the planner (HiGHS, SciPy) is imported when a plan is made,
 def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     scenario: ScenarioArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Directory for plan.json, "
-                                          "tranches.csv and stock.parquet (replaced whole).")],
+                                          "tranches.csv and stock.parquet (a plan directory is "
+                                          "rewritten; anything else needs --force).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print plan.json to stdout.")] = False,
     integer: Annotated[bool, typer.Option(
         "--integer", help="MILP: minimum tranche sizes and whole units.")] = False,
@@ -70,6 +72,7 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
         "ammunition, the default), coverable, all, or a comma-separated list.")
     ] = "ammunition",
     db: DbOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Plan which donor sends what, when and where, as tranches; write DIR; print a summary.
 
@@ -90,7 +93,8 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
         certified = CertifyOptions(risk=parse_risk(risk), calibration_runs=calibration_runs,
                                    certification_runs=certification_runs, seed=seed,
                                    time_limit=time_limit)
-        run_certified = certified_plan_run(scenario, out_dir, certified, scope=scope, db=db)
+        run_certified = certified_plan_run(scenario, out_dir, certified, scope=scope, db=db,
+                                           force=force)
         _print_certificate(run_certified.certificate, out_dir)
         out.print(f"recorded {run_certified.recorded}", markup=False, highlight=False)
         if run_certified.certificate.status != "certified":
@@ -101,7 +105,7 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
                           method=method, daily_days=daily_days,  # type: ignore[arg-type]
                           step_days=step_days)
     run = plan_run(scenario, out_dir, options, actuals=actuals, from_day=from_day,
-                   freeze_days=freeze_days, ledger=ledger, db=db)
+                   freeze_days=freeze_days, ledger=ledger, db=db, force=force)
     for note in run.notes:
         err.print(note, markup=False, highlight=False)
     result = run.result
@@ -110,8 +114,8 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     else:
         _print_summary(result, out_dir)
         out.print(f"recorded {run.recorded}", markup=False, highlight=False)
-    if result.status in {Status.INFEASIBLE, Status.ERROR, Status.UNBOUNDED}:
-        raise typer.Exit(EXIT_FAILED)
+    if result.status in {Status.INFEASIBLE, Status.ERROR, Status.UNBOUNDED} or failed(result):
+        raise typer.Exit(EXIT_FAILED)  # no plan written: a script must not carry on
 
 
 def _print_certificate(cert: Certificate, out_dir: Path) -> None:
@@ -139,6 +143,11 @@ def _print_certificate(cert: Certificate, out_dir: Path) -> None:
 def _print_summary(result: PlanResult, out_dir: Path) -> None:
     from resupply.planning import Status
 
+    if failed(result):
+        err.print(no_plan_line(result, out_dir), markup=False, highlight=False)
+        for line in result.explanation:
+            err.print(f"- {line}", markup=False, highlight=False)
+        return
     p = result.problem
     terms = ", ".join(f"{k} {v:,.0f}" for k, v in result.terms.items() if np.isfinite(v))
     out.print(f"{p.name}: {result.status} — objective {result.objective:,.0f} EUR ({terms}); "

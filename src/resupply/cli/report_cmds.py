@@ -19,6 +19,9 @@ def report_cmd(
     fmt: Annotated[ReportFormat, typer.Option("--format", help="html: RUN_DIR/report.html; "
                                               "xlsx: one sheet per table; csv: one file per "
                                               "table, in RUN_DIR/exports.")] = ReportFormat.html,
+    raw: Annotated[bool, typer.Option("--raw", help="CSV: cells exactly as they are (by "
+                                      "default a cell starting with = + - @ gets a leading ' "
+                                      "so spreadsheets show it as text).")] = False,
 ) -> None:
     """Write the report of a run: self-contained HTML that works offline, or the tables.
 
@@ -26,7 +29,7 @@ def report_cmd(
 
     Example: resupply demo --out run && resupply report run --format xlsx
     """
-    path, count = report_run_dir(run_dir, fmt)
+    path, count = report_run_dir(run_dir, fmt, raw=raw)
     if fmt is ReportFormat.html:
         out.print(f"wrote {path} (open it in a browser; it needs no network)", markup=False)
     elif fmt is ReportFormat.xlsx:

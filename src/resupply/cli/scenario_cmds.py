@@ -10,11 +10,11 @@ import typer
 from rich.table import Table
 
 from resupply.analysis import Outlook, explain
-from resupply.cli.app import JsonOpt, ScenarioArg, app, out, user_errors
+from resupply.cli.app import ForceOpt, JsonOpt, ScenarioArg, app, out, user_errors
 from resupply.compile import compile_problem
 from resupply.domain.jsonschema import scenario_json_schema
 from resupply.domain.load import bundled_names, bundled_text, load_scenario
-from resupply.files import write_atomically
+from resupply.files import write_output_file
 
 
 @app.command("scenarios")
@@ -52,16 +52,13 @@ def schema_cmd() -> None:
 @user_errors
 def init_cmd(
     path: Annotated[Path, typer.Argument(help="Where to write the starter scenario (YAML).")],
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Write a commented starter scenario to PATH.
 
     Example: resupply init my-scenario.yaml && resupply validate my-scenario.yaml
     """
-    if path.exists() and not force:
-        out.print(f"{path} exists; give --force to overwrite it", markup=False)
-        raise typer.Exit(2)
-    write_atomically(path, bundled_text("_starter"))
+    write_output_file(path, bundled_text("_starter"), force=force)
     out.print(f"wrote {path}; edit it, then run: resupply validate {path}", markup=False)
 
 

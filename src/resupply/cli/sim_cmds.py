@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from resupply.cli.app import DbOpt, JsonOpt, ScenarioArg, app, err, out, user_errors
+from resupply.cli.app import DbOpt, ForceOpt, JsonOpt, ScenarioArg, app, err, out, user_errors
 from resupply.cli.progress import progress_hook
 from resupply.simulation import DemandModel, SimOptions
 from resupply.simulation.frontier import Frontier
@@ -64,7 +64,8 @@ def simulate_cmd(
     scenario: ScenarioArg,
     *,
     out_dir: Annotated[Path, typer.Option("--out", help="Run directory for metrics.json "
-                                          "and bands.parquet (replaced whole).")],
+                                          "and bands.parquet (a simulation directory is rewritten; "
+                                          "anything else needs --force).")],
     plan_dir: Annotated[Path | None, typer.Option(
         "--plan", help="Follow the plan of run directory DIR (written by `resupply plan` or "
         "`resupply demo`).")] = None,
@@ -77,7 +78,7 @@ def simulate_cmd(
     strikes: StrikesOpt = True, delays: DelaysOpt = True, surges: SurgesOpt = True,
     deterministic: ReplayOpt = False, backorders: BackOpt = False,
     warmup_days: WarmupOpt = 0, scope_text: ScopeOpt = DEFAULT_SCOPE, as_json: JsonOpt = False,
-    db: DbOpt = None,
+    db: DbOpt = None, force: ForceOpt = False,
 ) -> None:
     """Monte Carlo stress test of a plan or a policy; writes metrics.json and bands.parquet.
 
@@ -97,7 +98,7 @@ def simulate_cmd(
         options = SimOptions.replay(**{k: getattr(options, k) for k in REPLAY_KEEPS})
     spec = None if policy is None else parse_spec(policy)
     run = simulation_run(scenario, out_dir, policy=spec, plan_dir=plan_dir, options=options,
-                         scope=scope_text, db=db, progress=progress_hook)
+                         scope=scope_text, db=db, progress=progress_hook, force=force)
     metrics = run.simulation.metrics
     if as_json:
         out.print_json(json.dumps(metrics.to_dict()))
@@ -127,7 +128,7 @@ def compare_cmd(
         "--risk-levels", help="Frontier of certified plans: at each level (e.g. 1,2,5,10,20%) "
         "the plan certified to it beside cadence:7 and order-up-to tuned to the same "
         "certified level; --runs runs per calibration, twice that behind each bound.")] = None,
-    as_json: JsonOpt = False, db: DbOpt = None,
+    as_json: JsonOpt = False, db: DbOpt = None, force: ForceOpt = False,
 ) -> None:
     """Compare policies on the tranche trade-off: strike losses against running out.
 
@@ -143,13 +144,13 @@ def compare_cmd(
     """
     if risk_levels is not None:
         _certified_compare(scenario, parse_levels(risk_levels), runs=runs, seed=seed,
-                           scope=scope_text, out_dir=out_dir, as_json=as_json)
+                           scope=scope_text, out_dir=out_dir, as_json=as_json, force=force)
         return
     options = SimOptions(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers)
     specs = None if policies is None else [parse_spec(s) for s in policies.split(",")
                                            if s.strip()]
     run = compare_run(scenario, out_dir, policies=specs, options=options, scope=scope_text,
-                      risk_limit=risk_limit, db=db, progress=progress_hook)
+                      risk_limit=risk_limit, db=db, progress=progress_hook, force=force)
     for note in run.notes:
         err.print(note, markup=False, highlight=False)
     result = run.comparison.frontier
@@ -167,11 +168,12 @@ def compare_cmd(
 
 
 def _certified_compare(scenario: str, levels: list[float], *, runs: int, seed: int,
-                       scope: str, out_dir: Path | None, as_json: bool) -> None:
+                       scope: str, out_dir: Path | None, as_json: bool,
+                       force: bool = False) -> None:
     options = CertifyOptions(risk=levels[0], calibration_runs=runs,
                              certification_runs=2 * runs, seed=seed)
     points, lines = certified_compare_run(scenario, levels, options, scope=scope,
-                                          out_dir=out_dir)
+                                          out_dir=out_dir, force=force)
     if as_json:
         out.print_json(json.dumps([p.to_dict() for p in points]))
         return

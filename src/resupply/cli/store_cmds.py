@@ -10,13 +10,14 @@ import typer
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
-from resupply.cli.app import DbOpt, JsonOpt, app, err, out, user_errors
+from resupply.cli.app import DbOpt, ForceOpt, JsonOpt, app, err, out, user_errors
 from resupply.errors import StoreError
-from resupply.files import write_atomically
+from resupply.files import write_output_file
 from resupply.store import RunRecord, diff_runs, open_store
 from resupply.store.backup import backup, restore
 from resupply.store.engine import database_url, describe_failure, make_engine
-from resupply.store.migrate import current_revision, head_revision, upgrade
+from resupply.store.migrate import check_known, head_revision, upgrade
+from resupply.store.runs import MAX_RUN_ID
 
 runs_app = typer.Typer(name="runs", no_args_is_help=True, rich_markup_mode=None,
                        help="Stored plans and simulations: list, show, compare.")
@@ -25,7 +26,8 @@ db_app = typer.Typer(name="db", no_args_is_help=True, rich_markup_mode=None,
 app.add_typer(runs_app)
 app.add_typer(db_app)
 
-RunArg = Annotated[int, typer.Argument(metavar="RUN", help="Run id (see `resupply runs list`).")]
+RunArg = Annotated[int, typer.Argument(metavar="RUN", min=1, max=MAX_RUN_ID,
+                                       help="Run id (see `resupply runs list`).")]
 
 
 def _run_dict(run: RunRecord) -> dict[str, Any]:
@@ -60,10 +62,12 @@ def runs_list_cmd(as_json: JsonOpt = False, db: DbOpt = None) -> None:
 @user_errors
 def runs_show_cmd(
     run_id: RunArg,
+    *,
     file: Annotated[str | None, typer.Option(help="Name of a stored result file to save.")] = None,
     to: Annotated[Path | None, typer.Option("--out", help="Where to save --file.")] = None,
     as_json: JsonOpt = False,
     db: DbOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Show one run: scenario, options, seed, version, summary and result files.
 
@@ -75,8 +79,8 @@ def runs_show_cmd(
         if file not in run.files:
             raise StoreError(f"run {run_id} has no file {file!r}; files: "
                              f"{', '.join(sorted(run.files)) or '(none)'}")
-        target = to or Path(file)
-        write_atomically(target, run.files[file])
+        target = to or Path(Path(file).name or "run-file")  # a stored name never picks a folder
+        write_output_file(target, run.files[file], force=force)
         err.print(f"wrote {target}", markup=False)
         return
     if as_json:
@@ -117,7 +121,7 @@ def db_upgrade_cmd(db: DbOpt = None) -> None:
     url = database_url(db)
     engine = make_engine(url)
     try:
-        before = current_revision(engine)
+        before = check_known(engine, engine.url.render_as_string(hide_password=True))
         upgrade(engine)
     except DBAPIError as exc:
         raise describe_failure(exc, url) from None
@@ -131,12 +135,13 @@ def db_upgrade_cmd(db: DbOpt = None) -> None:
 def db_backup_cmd(
     dest: Annotated[Path, typer.Argument(help="Backup file to write.")],
     db: DbOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Write a consistent backup (SQLite backup API; pg_dump for PostgreSQL).
 
     Example: resupply db backup ledger-2022-06-01.db
     """
-    backup(db, dest)
+    backup(db, dest, force=force)
     out.print(f"wrote {dest}", markup=False)
 
 

@@ -25,9 +25,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from resupply.cli.app import EXIT_INTERRUPTED, ScenarioArg, app, err, out, user_errors
+from resupply.cli.app import EXIT_INTERRUPTED, ForceOpt, ScenarioArg, app, err, out, user_errors
 from resupply.domain.load import load_scenario
-from resupply.workflow.sweep import RESULTS, SweepRun, run_sweep
+from resupply.workflow.sweep import RESULTS, SweepRun, check_sweep_output, run_sweep
 from resupply.workflow.sweep import Progress as ProgressCallback
 from resupply.workflow.sweep_summary import DonorImpact, TornadoBar, write_summaries
 from resupply.workflow.sweepfile import load_sweep
@@ -60,6 +60,7 @@ def sweep_cmd(
     resume: Annotated[bool, typer.Option(
         "--resume", help="Go on with the sweep in --out: variants already in results.parquet "
         "are not run again.")] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Run every variant of a sweep file (plan + simulate each) on Dask; results.parquet holds
     a row per variant and is kept up to date while the sweep runs.
@@ -79,6 +80,7 @@ def sweep_cmd(
     spec = load_sweep(sweep_file, base)
     if runs is not None:
         spec = dataclasses.replace(spec, runs=runs)
+    check_sweep_output(out_dir, force=force)
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         with connect(scheduler, workers) as client, progress_bar() as progress:

@@ -18,6 +18,11 @@ from resupply.domain.source import PathKey
 Finding = tuple[PathKey, str]
 COLLECTIONS = ("standards", "families", "items", "platforms", "donors", "pledges", "depots")
 SHARE_TOLERANCE = 1e-6
+CAPACITY_TOLERANCE = 1e-9
+"""Relative slack of the initial-stock-within-capacity check (float sums of tons)."""
+SUPPLY_TOLERANCE = 1e-9
+"""Relative (and absolute, in units) slack of the pledges-within-supply check."""
+"""Relative slack of the initial-stock-within-capacity check (float sums of tons)."""
 
 
 def check_references(data: Any) -> list[Finding]:
@@ -179,6 +184,54 @@ def _pledges(data: dict[str, Any], ids: dict[str, dict[str, Any]],
         yield from _ref(("pledges", i, "donor"), "donor", pledge.get("donor"), ids["donors"])
         yield from _ref(("pledges", i, "item"), "item", pledge.get("item"), ids["items"])
         yield from _in_horizon(("pledges", i, "date"), pledge.get("date"), horizon)
+    yield from _pledges_within_supply(data, horizon)
+
+
+def _pledges_within_supply(data: dict[str, Any],
+                           horizon: tuple[dt.date, dt.date] | None) -> Iterator[Finding]:
+    """Pledges of one donor and item due by a date cannot add up to more than the donor can
+    hold by then: its stock plus its production at its highest rate from its first rate date
+    (an upper bound, so only a certainly infeasible pledge is reported)."""
+    if horizon is None:
+        return
+    donors = {e["id"]: e for _, e in _entries(data, "donors") if isinstance(e.get("id"), str)}
+    due: dict[tuple[str, str], list[tuple[dt.date, float, int]]] = {}
+    for i, pledge in _entries(data, "pledges"):
+        date, quantity = _as_date(pledge.get("date")), _number(pledge.get("quantity"))
+        key = (str(pledge.get("donor")), str(pledge.get("item")))
+        if (date is not None and quantity is not None and horizon[0] <= date <= horizon[1]
+                and pledge.get("status") != "cancelled" and key[0] in donors):
+            due.setdefault(key, []).append((date, quantity, i))
+    for (donor, item), pledges in due.items():
+        stock, rate, since = _supply(donors[donor], item)
+        total = 0.0
+        for date, quantity, i in sorted(pledges):
+            total += quantity
+            days = (date - since).days + 1 if since is not None else 0
+            most = stock + rate * max(days, 0)
+            if total > most * (1 + SUPPLY_TOLERANCE) + SUPPLY_TOLERANCE:
+                yield ("pledges", i, "quantity"), (
+                    f"pledges of donor `{donor}` for `{item}` due by {date} add up to "
+                    f"{total:,.6g} units, more than the donor can have by then (at most "
+                    f"{most:,.6g}: stock {stock:,.6g} plus production): no plan can dispatch "
+                    "them; lower the quantity, move the date or add stock or production")
+                break
+
+
+def _supply(donor: dict[str, Any], item: str) -> tuple[float, float, dt.date | None]:
+    """(stock [units], highest production rate [units/day], first rate date) of an item."""
+    stock = sum(q for _, line in _entries(donor, "stock") if line.get("item") == item
+                and (q := _number(line.get("quantity"))) is not None)
+    rate, since = 0.0, None
+    for _, production in _entries(donor, "production"):
+        if production.get("item") != item:
+            continue
+        for _, point in _entries(production, "rates"):
+            date, per_day = _as_date(point.get("date")), _number(point.get("per_day"))
+            if date is not None and per_day is not None:
+                rate = max(rate, per_day)
+                since = date if since is None else min(since, date)
+    return stock, rate, since
 
 
 def _depots(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Finding]:
@@ -190,12 +243,43 @@ def _depots(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Fi
         for j, line in _entries(depot, "initial_stock"):
             yield from _ref(("depots", i, "initial_stock", j, "item"), "item", line.get("item"),
                             ids["items"])
+        yield from _initial_within_capacity(i, depot, ids["items"])
     depots = data.get("depots")
     if isinstance(depots, list) and shares and len(shares) == len(depots):
         total = sum(shares)
         if math.isfinite(total) and abs(total - 1.0) > SHARE_TOLERANCE:
             yield ("depots",), (f"depot demand_share values sum to {total:.6g}; they must sum "
                                 "to 1 (each depot serves that share of the need)")
+
+
+def _initial_within_capacity(i: int, depot: dict[str, Any],
+                             items: dict[str, dict[str, Any]]) -> Iterator[Finding]:
+    """A depot cannot start with more tons than it stores: no plan could exist."""
+    capacity = _number(depot.get("capacity_t"))
+    if capacity is None:
+        return
+    tons = 0.0
+    for _, line in _entries(depot, "initial_stock"):
+        item = items.get(str(line.get("item")), {})
+        mass, quantity = _number(item.get("mass_kg")), _number(line.get("quantity"))
+        if mass is not None and quantity is not None:
+            tons += quantity * mass / 1000.0
+    if math.isfinite(tons) and tons > capacity * (1 + CAPACITY_TOLERANCE):
+        yield ("depots", i, "initial_stock"), (
+            f"initial stock is {tons:,.6g} t, more than the depot's capacity_t of "
+            f"{capacity:,.6g} t: no plan can hold it; lower the stock (quantity x mass_kg) or "
+            "raise capacity_t")
+
+
+def _number(value: object) -> float | None:
+    """`value` as a finite number >= 0, or None (the schema reports anything else)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float range: the schema reports it
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 def _intensity(data: dict[str, Any], horizon: tuple[dt.date, dt.date] | None) -> Iterator[Finding]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,17 +68,36 @@ def read_source(path: Path, display: str | None = None) -> tuple[Any, Locations]
     Raises `ScenarioError` with located issues for anything unreadable.
     """
     name = display or str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError([Issue(name, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
+    raw = read_bounded(path, name)
     return parse_bytes(raw, name, as_json=path.suffix.lower() == ".json")
+
+
+def read_bounded(path: Path, name: str | None = None, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of `path`, refused before reading when the file is larger than `limit`
+    (checked on the size the file claims, then by reading at most `limit` + 1 bytes, so a file
+    that grows, or a FIFO, cannot make it read more). `ScenarioError` when unreadable."""
+    name = name or str(path)
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise _too_big(name, size, limit)
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise _fail(name, 1, 1, f"cannot read file: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise _too_big(name, len(raw), limit)
+    return raw
+
+
+def _too_big(name: str, size: int, limit: int) -> ScenarioError:
+    return _fail(name, 1, 1, f"file is {size:,} bytes or more; the limit is {limit:,} bytes")
 
 
 def parse_bytes(raw: bytes, name: str, *, as_json: bool = False) -> tuple[Any, Locations]:
     """Parse file contents; see `read_source`."""
     if len(raw) > MAX_BYTES:
-        raise _fail(name, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,} bytes")
+        raise _too_big(name, len(raw), MAX_BYTES)
     text = _decode(raw, name)
     if as_json:
         _check_json(text, name)
@@ -206,7 +226,12 @@ class _Converter:
             line, col = self.locations.values[path]
             self._add(line, col, path, f"tag {_short(node.tag)} is not allowed; use plain values")
             return None
-        value = self.constructor.construct_object(node, deep=False)
+        try:
+            value = self.constructor.construct_object(node, deep=False)
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            line, col = self.locations.values[path]
+            self._add(line, col, path, _unreadable_scalar(node, exc))
+            return None
         if isinstance(value, dt.datetime):
             return value.date() if value.time() == dt.time() else value
         return value
@@ -218,6 +243,18 @@ class _Converter:
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         return ScenarioError([*self.issues, Issue(self.locations.file, line, col, dotted(path),
                                                   message)])
+
+
+def _unreadable_scalar(node: yaml.Node, exc: Exception) -> str:
+    """What is wrong with a scalar YAML could not construct: an impossible calendar date, an
+    integer too long to read (Python's 4,300-digit limit), ..."""
+    shown = str(node.value) if len(str(node.value)) <= 40 else f"{str(node.value)[:37]}..."
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return f"{shown} is not a calendar date ({exc}); give a real date like 2022-02-24"
+    if node.tag == "tag:yaml.org,2002:int":
+        return (f"integer of {len(str(node.value)):,} characters is too long to read; give a "
+                "number of at most 4,300 digits")
+    return f"{shown} cannot be read ({exc})"
 
 
 def _short(tag: str) -> str:

@@ -25,11 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from resupply.compile.problem import F64, Problem
-from resupply.errors import PlanningError
+from resupply.domain.source import Locations, read_source
+from resupply.errors import Issue, PlanningError, ScenarioError
 from resupply.planning.options import Actuals
+
+MAX_QUANTITY = 1e12
+"""Largest quantity an actuals entry may state [units] (as the ledger's `MAX_QUANTITY`)."""
 
 AXES = {"depot_stock": ("item", "depot"), "dispatched": ("donor", "item", "day"),
         "moves": ("item", "depot", "day"), "announced": ("donor", "item", "day")}
@@ -37,46 +40,71 @@ AXES = {"depot_stock": ("item", "depot"), "dispatched": ("donor", "item", "day")
 
 
 def load_actuals(path: Path, problem: Problem, from_day: int) -> Actuals:
-    """Read ``path``; raise `PlanningError` naming the file, entry and what would be valid."""
+    """Read ``path`` through the bounded, located loader of scenarios (`domain.source`);
+    raise `PlanningError` listing every problem as ``FILE:LINE:COL: field: message``."""
     try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise PlanningError(f"{path}: cannot read the actuals file: {exc}") from None
-    if not isinstance(data, dict) or set(data) - set(AXES):
-        raise PlanningError(f"{path}: expected a mapping with keys {', '.join(AXES)}")
-    arrays = {key: _table(path, key, data.get(key) or [], problem) for key in AXES}
+        return _load(path, problem, from_day)
+    except ScenarioError as exc:
+        raise PlanningError(f"the actuals file is not usable:\n{exc}") from None
+
+
+def _load(path: Path, problem: Problem, from_day: int) -> Actuals:
+    data, where = read_source(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError([where.issue((), f"expected a mapping with keys {', '.join(AXES)}")])
+    issues = list(where.issues)
+    issues.extend(where.issue((key,), f"unknown list `{key}`; valid: {', '.join(AXES)}",
+                              key=True) for key in data if key not in AXES)
+    arrays = {key: _table(where, key, data.get(key) or [], problem, issues) for key in AXES}
+    unreadable = {i.path for i in where.issues}
+    issues = [*where.issues, *(i for i in issues[len(where.issues):] if i.path not in unreadable)]
+    if issues:
+        raise ScenarioError(issues)
     return Actuals(from_day=from_day, depot_stock=arrays["depot_stock"],
                    dispatched=arrays["dispatched"], moves=arrays["moves"],
                    announced=arrays["announced"] if data.get("announced") else None)
 
 
-def _table(path: Path, key: str, entries: list[Any], p: Problem) -> F64:
+def _table(where: Locations, key: str, entries: Any, p: Problem, issues: list[Issue]) -> F64:
     labels = {"donor": p.donors, "item": p.items, "depot": p.depots}
     shape = tuple(p.n_days if axis == "day" else len(labels[axis]) for axis in AXES[key])
     out = np.zeros(shape)
+    if not isinstance(entries, list):
+        issues.append(where.issue((key,), "expected a list of entries"))
+        return out
     for n, entry in enumerate(entries):
-        where = f"{path}: {key}[{n}]"
         if not isinstance(entry, dict):
-            raise PlanningError(f"{where}: expected a mapping")
-        position = tuple(_position(where, axis, entry, labels, p) for axis in AXES[key])
+            issues.append(where.issue((key, n), "expected a mapping"))
+            continue
+        found = [_position(axis, entry, labels, p) for axis in AXES[key]]
         quantity = entry.get("quantity")
-        if not isinstance(quantity, int | float) or quantity < 0:
-            raise PlanningError(f"{where}: quantity must be a number >= 0")
-        out[position] += float(quantity)
+        if isinstance(quantity, bool) or not isinstance(quantity, int | float) or not \
+                0 <= quantity <= MAX_QUANTITY:
+            found.append(f"quantity: must be a number in 0..{MAX_QUANTITY:g}, got {quantity!r}")
+            quantity = 0.0
+        problems = [f.split(": ", 1) for f in found if isinstance(f, str)]
+        issues.extend(where.issue((key, n, field), message) for field, message in problems)
+        if not problems:
+            out[tuple(int(f) for f in found)] += float(quantity)
     return out
 
 
-def _position(where: str, axis: str, entry: dict[str, Any], labels: dict[str, tuple[str, ...]],
-              p: Problem) -> int:
+def _position(axis: str, entry: dict[str, Any], labels: dict[str, tuple[str, ...]],
+              p: Problem) -> int | str:
+    """The index of `entry` on `axis`, or ``"field: what is wrong"``."""
     if axis == "day":
         day = entry.get("day")
         if isinstance(entry.get("date"), dt.date):
             day = (entry["date"] - p.start).days
-        if not isinstance(day, int) or not 0 <= day < p.n_days:
-            raise PlanningError(f"{where}: give a day in 0..{p.n_days - 1} or a date in the "
-                                "horizon")
+        if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day < p.n_days:
+            field = "date" if "date" in entry else "day"
+            return (f"{field}: give a day in 0..{p.n_days - 1} or a date in "
+                    f"{p.start}..{p.start + dt.timedelta(p.n_days - 1)}, got "
+                    f"{entry.get(field)!r}")
         return day
     value = entry.get(axis)
     if value not in labels[axis]:
-        raise PlanningError(f"{where}: {axis} {value!r} is not one of {', '.join(labels[axis])}")
+        return f"{axis}: {value!r} is not one of {', '.join(labels[axis])}"
     return labels[axis].index(str(value))

@@ -31,6 +31,9 @@ Term = tuple[I64 | int, I64 | int, F64 | float]
 AXIS_LABELS = {"d": "donors", "i": "items", "f": "families", "k": "depots", "t": "dates",
                "q": "package", "j": "tranche"}
 """Axis letter -> the `Problem` label attribute that names its entries."""
+FAMILY_LABELS = {("pledge", "q"): "pledge_ids"}
+"""(row family, axis) -> the `Problem` labels of an axis whose entries depend on the family
+(``q`` counts pledges in the pledge rows): an infeasibility names ``pledge[west-1]``."""
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,9 @@ def entry_name(problem: Problem, family: str, axes: str, position: tuple[int, ..
     """Stable name of one entry, e.g. ``depot_balance[of540,near,2022-06-03]``."""
     parts = []
     for axis, n in zip(axes, position, strict=True):
-        labels = getattr(problem, AXIS_LABELS[axis], None) if axis in "difkt" else None
+        own = FAMILY_LABELS.get((family, axis))
+        labels = getattr(problem, own or AXIS_LABELS[axis], None) if (
+            own or axis in "difkt") else None
         if axis == "t":
             parts.append(str(problem.dates[n]))
         elif labels is not None:

@@ -13,6 +13,10 @@ from resupply.errors import SimulationError
 
 DemandKind = Literal["scenario", "poisson", "normal", "fixed"]
 
+MAX_CV = 10.0
+"""Largest coefficient of variation of the normal demand model [1]: beyond it the truncated
+normal is all mass at zero and a few huge draws, and at 1e308 its variance overflows."""
+
 
 def surge_factors(surge_prob: float, multiplier: float) -> tuple[float, float]:
     """(normal day, surge day) consumption multipliers whose mean is 1. [1]
@@ -53,7 +57,10 @@ class DemandModel:
         if self.kind not in ("scenario", "poisson", "normal", "fixed"):
             raise SimulationError(f"unknown demand model {self.kind!r}; use scenario, poisson, "
                                   "normal or fixed")
-        if self.cv < 0 or (self.kind == "normal" and self.cv == 0):
+        if not 0 <= self.cv <= MAX_CV:  # NaN fails here too
+            raise SimulationError(f"cv must be a number in 0..{MAX_CV:g} (sd / mean), got "
+                                  f"{self.cv}")
+        if self.kind == "normal" and self.cv == 0:
             raise SimulationError("the normal demand model needs cv > 0 (sd / mean)")
 
 
@@ -117,6 +124,13 @@ class SimOptions:
             raise SimulationError(f"seed must be non-negative, got {self.seed}")
         if self.warmup_days < 0:
             raise SimulationError(f"warmup_days must be non-negative, got {self.warmup_days}")
+
+    def check_horizon(self, n_days: int) -> None:
+        """`SimulationError` unless the options fit a horizon of `n_days` days: the warm-up
+        must leave at least one day to measure."""
+        if self.warmup_days >= n_days:
+            raise SimulationError(f"warmup_days must be in 0..{n_days - 1} (the horizon is "
+                                  f"{n_days} days), got {self.warmup_days}")
 
     @classmethod
     def replay(cls, **kwargs: object) -> SimOptions:

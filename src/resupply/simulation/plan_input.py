@@ -5,7 +5,9 @@ dispatches each day, ``x[d, i, t]``, and what leaves the hub for each depot each
 ``z[i, k, t]``. `plan_input_from_tranches` builds them from the tables a planner writes: the
 tranche table (``tranches.csv``: day, donor, item, quantity, depot) gives x; the stock table
 (``stock.parquet``: item, depot, day, arrivals), when given, gives z exactly
-(``z[i, k, t] = arrivals[i, k, t + transit[k]]``).
+(``z[i, k, t] = arrivals[i, k, t + transit[k]]``). A plan directory that may be damaged or
+of another scenario is read by `resupply.workflow.policies.read_plan`; every table that does
+not fit the scenario is a `SimulationError` here.
 """
 
 from __future__ import annotations
@@ -84,6 +86,19 @@ def _positions(problem: Problem, column: pd.Series, labels: tuple[str, ...],
 
 def plan_input_from_tranches(problem: Problem, tranches: pd.DataFrame,
                              stock: pd.DataFrame | None = None) -> PlanInput:
+    """`_from_tranches`, with the result checked against ``problem`` (`PlanInput.check`) and a
+    column of the wrong type reported as a `SimulationError`."""
+    try:
+        plan = _from_tranches(problem, tranches, stock)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise SimulationError(f"the plan's tables do not fit scenario {problem.name}: "
+                              f"{str(exc)[:200]}") from None
+    plan.check(problem)
+    return plan
+
+
+def _from_tranches(problem: Problem, tranches: pd.DataFrame,
+                   stock: pd.DataFrame | None = None) -> PlanInput:
     """Arrays from a tranche table (one row per donor, item, day and depot) and, if given,
     the plan's stock table (see the module docstring).
 

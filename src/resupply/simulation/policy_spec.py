@@ -16,6 +16,11 @@ text                   value                                             policy
 ``str(spec)`` writes the text back exactly (numbers in their shortest form that reads back to
 the same float), so ``parse_spec(str(spec)) == spec``: a stored run names the very policy it
 ran, ``order-up-to:56.60395592743389`` and not a rounded ``order-up-to:56.604``.
+
+Every number of a spec has a type and a range (`Range`: `DAYS`, `BUFFER_DAYS`, `LEVEL`,
+`COVER_DAYS`), checked where a value is made and, for a text, with the spec and the valid
+range in the message: NaN, infinities and numbers beyond 64 bits are refused before any
+policy is built.
 """
 
 from __future__ import annotations
@@ -44,14 +49,70 @@ def spec_number(value: float) -> str:
     return repr(float(value))
 
 
-def _positive(value: float, what: str) -> None:
-    if not (math.isfinite(value) and value > 0):
-        raise SimulationError(f"policy {what} must be a positive finite number, not {value!r}")
+@dataclass(frozen=True)
+class Range:
+    """One number of a spec: what it is, whether whole, and its range: ``lo..hi``, or
+    above `lo` and at most `hi` when `positive`."""
+
+    name: str
+    whole: bool
+    lo: float
+    hi: float
+    positive: bool = False
+
+    @property
+    def valid(self) -> str:
+        """The valid values, in words."""
+        kind = "a whole number" if self.whole else "a number"
+        return (f"{kind} above {self.lo:g}, at most {self.hi:g}" if self.positive
+                else f"{kind} in {self.lo:g}..{self.hi:g}")
+
+    def holds(self, value: object) -> bool:
+        """True when ``value`` is of this part's type and inside its range (a bool is not a
+        number; NaN and infinities are outside every range)."""
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return False
+        if self.whole and not isinstance(value, numbers.Integral):
+            return False
+        number = float(value)
+        return self.lo < number <= self.hi if self.positive else self.lo <= number <= self.hi
+
+    def check(self, value: object, what: str) -> None:
+        """`SimulationError` unless ``value`` `holds` (for a value made in code)."""
+        if not self.holds(value):
+            raise SimulationError(f"policy {what}: {self.name} must be {self.valid}, not "
+                                  f"{value!r}")
+
+    def parse(self, text: str, spec: str) -> float:
+        """``text`` as this part's number; `SimulationError` naming the spec and the range."""
+        try:
+            value: float = int(text) if self.whole else float(text)
+        except ValueError:
+            value = math.nan
+        if not self.holds(value):
+            raise SimulationError(f"policy {spec!r}: {self.name} {text[:40]!r} must be "
+                                  f"{self.valid}; use {SPECS}")
+        return value
 
 
-def _whole(value: object) -> bool:
-    """True for a whole number >= 1 (a bool is not one)."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value) >= 1
+DAYS = Range("the number of days", whole=True, lo=1, hi=36_500)
+"""A period of days (cadence, re-plan interval): up to 100 years. [days]"""
+BUFFER_DAYS = Range("the buffer", whole=False, lo=0, hi=36_500, positive=True)
+"""Days of need a cadence shipment adds as buffer (positive). [days]"""
+LEVEL = Range("the order-up-to level", whole=False, lo=0, hi=1e12, positive=True)
+"""Units an order-up-to policy tops up to (positive, at most the ledger's limit). [units]"""
+COVER_DAYS = Range("the days of cover", whole=False, lo=0, hi=36_500, positive=True)
+"""Days of need an order-up-to policy tops up to (``Nd``). [days]"""
+
+
+def split_specs(text: str, option: str = "--policies") -> list[str]:
+    """The comma-separated spec texts of ``text``, stripped; `SimulationError` when there
+    are none (``,,,`` names no policy, it does not mean the defaults)."""
+    specs = [s.strip() for s in text.split(",") if s.strip()]
+    if not specs:
+        raise SimulationError(f"{option} {text!r} names no policy; give a comma-separated list "
+                              f"of {SPECS}")
+    return specs
 
 
 @dataclass(frozen=True)
@@ -83,10 +144,8 @@ class CadenceSpec:
     """Cover beyond the next tranche. [days]"""
 
     def __post_init__(self) -> None:
-        if not _whole(self.every):
-            raise SimulationError(f"policy cadence: N must be a whole number >= 1, not "
-                                  f"{self.every!r}")
-        _positive(self.buffer_days, "cadence buffer B")
+        DAYS.check(self.every, "cadence N")
+        BUFFER_DAYS.check(self.buffer_days, "cadence buffer B")
 
     def __str__(self) -> str:
         default = self.buffer_days == DEFAULT_BUFFER_DAYS
@@ -106,10 +165,10 @@ class OrderUpToSpec:
 
     def __post_init__(self) -> None:
         if self.level is not None:
-            _positive(self.level, "order-up-to LEVEL")
+            LEVEL.check(self.level, "order-up-to LEVEL")
             if self.days != DEFAULT_COVER_DAYS:
                 raise SimulationError("policy order-up-to takes a LEVEL or Nd days, not both")
-        _positive(self.days, "order-up-to days N")
+        COVER_DAYS.check(self.days, "order-up-to days N")
 
     def __str__(self) -> str:
         if self.level is not None:
@@ -127,9 +186,7 @@ class RollingSpec:
     """Days between re-plans. [days]"""
 
     def __post_init__(self) -> None:
-        if not _whole(self.every):
-            raise SimulationError(f"policy rolling: N must be a whole number >= 1, not "
-                                  f"{self.every!r}")
+        DAYS.check(self.every, "rolling N")
 
     def __str__(self) -> str:
         return f"rolling:{self.every}"
@@ -139,24 +196,13 @@ PolicySpec = PlanSpec | LumpSpec | CadenceSpec | OrderUpToSpec | RollingSpec
 """Any policy spec."""
 
 
-def _number(text: str, spec: str, whole: bool = False) -> float:
-    try:
-        value = int(text) if whole else float(text)
-    except ValueError:
-        raise SimulationError(f"policy {spec!r}: {text!r} is not a "
-                              f"{'whole ' if whole else ''}number; use {SPECS}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise SimulationError(f"policy {spec!r}: {text!r} must be positive")
-    return value
-
-
 def _cadence(args: list[str], spec: str) -> PolicySpec | None:
     if len(args) not in (1, 2):
         return None
-    every = int(_number(args[0], spec, whole=True))
+    every = int(DAYS.parse(args[0], spec))
     if len(args) == 1:
         return CadenceSpec(every)
-    return CadenceSpec(every, _number(args[1], spec))
+    return CadenceSpec(every, BUFFER_DAYS.parse(args[1], spec))
 
 
 def _order_up_to(args: list[str], spec: str) -> PolicySpec | None:
@@ -165,12 +211,12 @@ def _order_up_to(args: list[str], spec: str) -> PolicySpec | None:
     if len(args) > 1:
         return None
     if args[0].endswith("d"):
-        return OrderUpToSpec(days=_number(args[0][:-1], spec))
-    return OrderUpToSpec(level=_number(args[0], spec))
+        return OrderUpToSpec(days=COVER_DAYS.parse(args[0][:-1], spec))
+    return OrderUpToSpec(level=LEVEL.parse(args[0], spec))
 
 
 def _rolling(args: list[str], spec: str) -> PolicySpec | None:
-    return RollingSpec(int(_number(args[0], spec, whole=True))) if len(args) == 1 else None
+    return RollingSpec(int(DAYS.parse(args[0], spec))) if len(args) == 1 else None
 
 
 _PARSERS: dict[str, Callable[[list[str], str], PolicySpec | None]] = {

@@ -154,6 +154,7 @@ def simulate(problem: Problem, policy: Policy, options: SimOptions | None = None
     (20, False)
     """
     options = options or SimOptions()
+    options.check_horizon(problem.n_days)
     reference = reference or RiskReference.of(problem, options)
     began = time.perf_counter()
     parts = Merger()

@@ -23,10 +23,11 @@ from resupply.simulation.policy_spec import (
     PolicySpec,
     RollingSpec,
     parse_spec,
+    split_specs,
 )
 from resupply.simulation.rolling import Planner, RollingPolicy
 
-__all__ = ["SPECS", "build_policy", "parse_policy"]
+__all__ = ["SPECS", "build_policy", "parse_policy", "split_specs"]
 
 
 def build_policy(spec: PolicySpec, plan: PlanInput | None = None,

@@ -18,6 +18,14 @@ delivered   delivered += `quantity` (signed; negative corrects an earlier delive
 cancelled   the rest of the pledge is cancelled; a later announced/committed reinstates it
 ==========  =========================================================================
 
+What may be recorded (`refusal`, applied by `ledger.record` and by imports to every event
+they write, except the totals a source states itself): a finite quantity of at most
+`MAX_QUANTITY`; no correction that takes back more than was delivered or dispatched, or
+amends a pledge with a positive quantity below zero; no cancellation of more than is
+outstanding. Imports also accept a stand-alone correction (a negative delivery on a pledge
+with none recorded), as the Kiel tracker publishes them and as an export holds them. The
+ledger is append-only, so a wrong entry would be permanent.
+
 Derived figures: ``outstanding = 0`` when cancelled, else ``max(pledged - delivered,
 min(pledged, 0))``: never negative unless a negative correction made the pledged quantity
 itself negative (a stand-alone correction row, as the Kiel tracker publishes them), so that
@@ -28,7 +36,8 @@ outstanding.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import math
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -49,6 +58,14 @@ KINDS: tuple[str, ...] = tuple(k.value for k in EventKind)
 
 SIGNED_KINDS = frozenset({EventKind.AMENDED, EventKind.DISPATCHED, EventKind.DELIVERED})
 """Kinds whose quantity is a signed increment: negative values are corrections."""
+
+
+MAX_QUANTITY = 1e12
+"""Largest quantity one event may carry [units]: far above any real pledge (a trillion
+rounds), far below where float sums lose whole units."""
+
+TOLERANCE = 1e-9
+"""Slack of the below-zero checks [units], for quantities that went through float sums."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,3 +223,65 @@ def derive_one(events: Iterable[Event]) -> PledgeState | None:
     if len(states) > 1:
         raise ValueError(f"events of {len(states)} pledges given; expected one")
     return next(iter(states.values()), None)
+
+
+def refusal(state: PledgeState | None, kind: EventKind, quantity: float, *,
+            standalone: bool = False) -> str | None:
+    """Why an event of `kind` and `quantity` must not be added to the pledge in `state`
+    (None: a new pledge), or None when it may be. The message names the pledge's figures.
+
+    With `standalone`, a correction on a pledge with nothing delivered (dispatched) yet is
+    accepted: it corrects a delivery the source recorded elsewhere.
+    """
+    if not math.isfinite(quantity):
+        return f"quantity must be a finite number, got {quantity}"
+    if abs(quantity) > MAX_QUANTITY:
+        return f"quantity {quantity:g} is beyond {MAX_QUANTITY:g} units, the most one event holds"
+    if state is None or (quantity >= 0 and kind is not EventKind.CANCELLED):
+        return None
+    figures = (f"pledge {state.pledge_id!r} has pledged {state.pledged:,g}, delivered "
+               f"{state.delivered:,g}, dispatched {state.dispatched:,g}, outstanding "
+               f"{state.outstanding:,g}")
+    if kind is EventKind.DELIVERED and state.delivered + quantity < -TOLERANCE and not (
+            standalone and state.delivered <= 0):
+        return (f"a delivery of {quantity:,g} would leave delivered at "
+                f"{state.delivered + quantity:,g}: {figures}; a correction can take back at "
+                f"most {max(state.delivered, 0):,g}")
+    if kind is EventKind.DISPATCHED and state.dispatched + quantity < -TOLERANCE and not (
+            standalone and state.dispatched <= 0):
+        return (f"a dispatch of {quantity:,g} would leave dispatched at "
+                f"{state.dispatched + quantity:,g}: {figures}; a correction can take back at "
+                f"most {max(state.dispatched, 0):,g}")
+    if kind is EventKind.AMENDED and state.pledged > 0 and state.pledged + quantity < -TOLERANCE:
+        return (f"an amendment of {quantity:,g} would leave pledged at "
+                f"{state.pledged + quantity:,g}: {figures}; record a cancellation instead")
+    if kind is EventKind.CANCELLED and not -TOLERANCE <= quantity <= max(
+            state.outstanding, 0) + TOLERANCE:
+        return (f"a cancellation of {quantity:,g} units: {figures}; cancel between 0 and the "
+                "outstanding units")
+    return None
+
+
+def refusals(states: Mapping[str, PledgeState], events: Iterable[Event],
+             exempt: Collection[str] = (), *, standalone: bool = False,
+             ) -> list[tuple[Event, str]]:
+    """Every event of `events` that `refusal` refuses, folding them in order onto `states`
+    (the stored pledges they name): later events see the earlier ones of the batch. Events
+    whose source key is in `exempt` (totals a source states itself) are applied unchecked."""
+    folds = {pid: _Fold(pid, s.donor, s.item, s.first_date, s.pledged, s.dispatched,
+                        s.delivered, s.status != "announced", s.cancelled, s.due, s.last_date,
+                        s.events) for pid, s in states.items()}
+    refused: list[tuple[Event, str]] = []
+    for event in events:
+        fold = folds.get(event.pledge_id)
+        why = None if event.source_key in exempt else refusal(
+            None if fold is None else fold.freeze(), event.kind, event.quantity,
+            standalone=standalone)
+        if why is not None:
+            refused.append((event, why))
+            continue
+        if fold is None:
+            fold = folds[event.pledge_id] = _Fold(event.pledge_id, event.donor, event.item,
+                                                  event.date)
+        fold.apply(event.kind, event.quantity, event.date, event.due)
+    return refused

@@ -1,9 +1,10 @@
 """Ledger operations the faces call: record one event, read pledges, export the ledger.
 
 Recording checks what the pure model cannot: that a new pledge names its donor, item and
-quantity, that a quantity has the sign its kind allows, and that an event on an existing
-pledge agrees with it (`base.plan_batch`). Exports are in recording order (`seq`), which is
-stable: the ledger only grows.
+quantity, that a quantity has the sign its kind allows, that the event makes sense for the
+pledge as it stands (`events.refusal`: finite, no correction below zero), and that an event
+on an existing pledge agrees with it (`base.plan_batch`). Exports are in recording order
+(`seq`), which is stable: the ledger only grows.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from resupply.errors import LedgerError
-from resupply.files import write_atomically
+from resupply.files import write_output_file
 from resupply.store.base import Store
 from resupply.store.events import (
     SIGNED_KINDS,
@@ -30,9 +31,12 @@ from resupply.store.events import (
     EventKind,
     PledgeState,
     derive,
+    derive_one,
     derive_rows,
+    refusal,
 )
 from resupply.store.reconcile import StatusRow, regroup
+from resupply.untrusted import guard_cell, xlsx_row
 
 ExportFormat = Literal["csv", "xlsx", "json"]
 EXPORT_COLUMNS = ("seq", "pledge_id", "kind", "donor", "item", "quantity", "date", "due",
@@ -85,6 +89,9 @@ def record(
         donor, item = _owner(store, pledge_id, donor, item)
     event = Event(pledge_id, kind, donor, item, _quantity(kind, quantity), date,
                   recorded_by or current_user(), source=source, due=due, note=note)
+    why = refusal(derive_one(store.events(pledge_id=pledge_id)), kind, event.quantity)
+    if why is not None:
+        raise LedgerError(f"{kind} refused: {why}")
     store.append([event])
     return event
 
@@ -165,19 +172,27 @@ def export_rows(events: Iterable[Event]) -> list[dict[str, Any]]:
             for e in events]
 
 
-def export(events: Sequence[Event], fmt: ExportFormat, path: Path | None) -> bytes:
-    """The ledger in `fmt`; written atomically to `path` when given. Returns the bytes."""
+def export(events: Sequence[Event], fmt: ExportFormat, path: Path | None, *,
+           force: bool = False, raw: bool = False) -> bytes:
+    """The ledger in `fmt`; written atomically to `path` when given (an existing file only
+    with `force`, see `resupply.files`). Returns the bytes.
+
+    CSV cells that a spreadsheet would run as a formula are guarded with ``'`` unless `raw`
+    (the generic CSV import removes the guard, so both import back); XLSX cells hold text as
+    text (`untrusted.xlsx_row`).
+    """
     rows = export_rows(events)
     if fmt == "json":
         data = json.dumps(rows, indent=1, ensure_ascii=False).encode() + b"\n"
     elif fmt == "csv":
-        data = _csv_bytes(rows)
+        data = _csv_bytes(rows if raw else [{k: guard_cell(v) for k, v in r.items()}
+                                            for r in rows])
     elif fmt == "xlsx":
         data = _xlsx_bytes(rows)
     else:
         raise LedgerError(f"unknown export format {fmt!r}; use csv, xlsx or json")
     if path is not None:
-        write_atomically(path, data)
+        write_output_file(path, data, force=force)
     return data
 
 
@@ -194,9 +209,9 @@ def _xlsx_bytes(rows: list[dict[str, Any]]) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("ledger")
-    sheet.append(list(EXPORT_COLUMNS))
+    sheet.append(xlsx_row(sheet, EXPORT_COLUMNS))
     for row in rows:
-        sheet.append([row[c] for c in EXPORT_COLUMNS])
+        sheet.append(xlsx_row(sheet, (row[c] for c in EXPORT_COLUMNS)))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -6,7 +6,7 @@ from sqlalchemy.exc import DBAPIError
 
 from resupply.errors import StoreError
 from resupply.store.engine import database_url, describe_failure, make_engine
-from resupply.store.migrate import current_revision, head_revision, upgrade
+from resupply.store.migrate import check_known, head_revision, upgrade
 from resupply.store.sql import SqlStore
 
 
@@ -20,7 +20,7 @@ def open_store(url: str | None = None, *, create: bool = True) -> SqlStore:
     resolved = database_url(url)
     engine = make_engine(resolved)
     try:
-        revision = current_revision(engine)
+        revision = check_known(engine, _shown(resolved))
         head = head_revision()
         if revision is None and create:
             upgrade(engine)
@@ -33,6 +33,9 @@ def open_store(url: str | None = None, *, create: bool = True) -> SqlStore:
     except DBAPIError as exc:
         engine.dispose()
         raise describe_failure(exc, resolved) from exc
+    except StoreError:
+        engine.dispose()
+        raise
     return SqlStore(engine)
 
 

@@ -42,6 +42,10 @@ class RunRecord:
     id: int = 0
 
 
+MAX_RUN_ID = 2**63 - 1
+"""Largest run id a database key holds (64-bit signed)."""
+
+
 def record_run(
     store: Store,
     kind: RunKind,

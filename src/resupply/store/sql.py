@@ -35,7 +35,7 @@ from resupply.store.engine import describe_failure, retrying, write_transaction
 from resupply.store.events import Event, EventKind, LedgerRow
 from resupply.store.models import LedgerEventRow, RunFileRow, RunRow
 from resupply.store.reconcile import StatusRow
-from resupply.store.runs import RunRecord
+from resupply.store.runs import MAX_RUN_ID, RunRecord
 from resupply.store.status_sql import status_by_item
 
 T = TypeVar("T")
@@ -162,6 +162,9 @@ class SqlStore:
 
     def run(self, run_id: int) -> RunRecord:
         """One run with its files; `StoreError` when there is none with this id."""
+        if not 1 <= run_id <= MAX_RUN_ID:  # beyond a 64-bit key: no such run (and no overflow)
+            raise StoreError(f"no run {run_id}; `resupply runs list` shows the stored runs")
+
         def read() -> RunRecord:
             with self.engine.connect() as conn:
                 row = conn.execute(select(RUNS).where(RUNS.c.id == run_id)).first()

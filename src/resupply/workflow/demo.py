@@ -35,6 +35,7 @@ from resupply.workflow.rundir import (
     SCENARIO,
     Part,
     RunKind,
+    check_output,
     new_manifest,
     write_run,
 )
@@ -87,8 +88,11 @@ def _in(part: Part, files: dict[str, str | bytes]) -> dict[str, str | bytes]:
 
 
 def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
-             step: StepHook = no_step, progress: ProgressHook = no_progress) -> DemoRun:
-    """Run the demo and write ``out_dir``; records the plan and the simulation in ``db``."""
+             step: StepHook = no_step, progress: ProgressHook = no_progress,
+             force: bool = False) -> DemoRun:
+    """Run the demo and write ``out_dir`` (checked first: `rundir.check_output`; ``force``
+    writes into a folder of another kind); records the plan and the simulation in ``db``."""
+    check_output(out_dir, RunKind.DEMO, force=force)
     with step("load and compile the scenario"):
         scenario = load_scenario(settings.scenario)
         problem = compile_problem(scenario)
@@ -136,7 +140,8 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
             SCENARIO: scenario.model_dump_json(indent=1),
             EXPLAIN: json.dumps(outlook.to_dict(), indent=1),
             **_in(Part.PLAN, plan_part), **_in(Part.SIMULATION, sim_part),
-            **_in(Part.COMPARE, compare_files(comparison)), **report_files(run, report)})
+            **_in(Part.COMPARE, compare_files(comparison)), **report_files(run, report)},
+            force=force)
     with step("record the run"):
         recorded = record(db, scenario, plan=(plan, plan_part), simulations=[(sim, sim_part)])
     return DemoRun(plan, sim, comparison, report.findings, recorded)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,15 @@ import numpy as np
 import pandas as pd
 
 from resupply.compile import Problem
-from resupply.workflow.rundir import PLAN_JSON, SHORTFALLS, STOCK, TRANCHES, WARM
+from resupply.workflow.rundir import (
+    PLAN_JSON,
+    SHORTFALLS,
+    STOCK,
+    TRANCHES,
+    WARM,
+    RunKind,
+    is_run,
+)
 
 if TYPE_CHECKING:  # the planner (HiGHS, SciPy) is imported when a plan is made, not at startup
     from resupply.planning import Actuals, PlanOptions, PlanResult
@@ -36,6 +45,19 @@ def make_plan(problem: Problem, options: PlanOptions | None = None, *,
 def failed(result: PlanResult) -> bool:
     """True when the plan has no solution (infeasible, error, unbounded, no objective)."""
     return str(result.status) in FAILED or not np.isfinite(result.objective)
+
+
+def no_plan_line(result: PlanResult, out_dir: Path) -> str:
+    """The summary of a solve that ended without a plan (`failed`): why, and what to do."""
+    p, limit, status = result.problem, result.options.time_limit, str(result.status)
+    why = {"infeasible": "no plan meets the hard constraints (the reasons follow); "
+                         "`resupply validate` checks the causes it can see without solving",
+           "time_limit": f"the time limit of {limit:g} s ended before any plan was found; "
+                         "give a longer --time-limit, or --daily-days for a faster model",
+           }.get(status, f"the solver failed: {result.message}")
+    return (f"{p.name}: {status} — no plan: {why}; {result.stats['n_vars']:,} variables, "
+            f"{result.stats['n_cons']:,} constraints; wrote {out_dir / PLAN_JSON} and no "
+            "tranches")
 
 
 def plan_files(result: PlanResult) -> dict[str, str | bytes]:
@@ -64,16 +86,20 @@ def parquet_bytes(table: pd.DataFrame) -> bytes:
 
 
 def previous_warm_start(out_dir: Path, scenario_hash: str) -> WarmStart | None:
-    """The basis and dispatch of the plan already in ``out_dir``, if it is of this scenario."""
+    """The basis and dispatch of the plan already in ``out_dir``, if it is a plan directory
+    of this scenario (a damaged warm start is ignored)."""
     from resupply.planning.solve import WarmStart
 
     path = out_dir / WARM
-    if not path.is_file():
-        return None
-    with np.load(path) as data:
-        if str(data["scenario_hash"]) != scenario_hash:
-            return None
-        return WarmStart(data["col_status"], data["row_status"], data["dispatch"])
+    if not is_run(out_dir, RunKind.PLAN) or not path.is_file():
+        return None  # only a plan directory's own warm start is read
+    try:
+        with np.load(path) as data:
+            if str(data["scenario_hash"]) != scenario_hash:
+                return None
+            return WarmStart(data["col_status"], data["row_status"], data["dispatch"])
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None  # a damaged warm start only costs speed: plan cold
 
 
 def plan_summary(result: PlanResult) -> dict[str, object]:

@@ -37,6 +37,7 @@ from resupply.workflow.rundir import (
     Part,
     parts_of,
     read_json,
+    read_manifest,
     read_table,
 )
 
@@ -137,13 +138,26 @@ def plan_dir_of(path: Path) -> Path:
 
 def read_plan(problem: Problem, path: Path) -> PlanInput:
     """The plan arrays of a run directory: ``tranches.csv`` and, when there, the exact hub
-    moves from ``stock.parquet``."""
+    moves from ``stock.parquet``. Every file is bounded and checked (`rundir.read_json`,
+    `rundir.read_table`), the arrays against the scenario's shape (`PlanInput.check`).
+    Refused: a multi-resolution plan, and a plan made for another scenario (the scenario hash
+    of the directory's manifest or of ``plan.json``)."""
     folder = plan_dir_of(path)
-    options = (read_json(folder / PLAN_JSON) or {}).get("options", {})
+    meta = read_json(folder / PLAN_JSON) or {}
+    options = meta.get("options", {})
     if isinstance(options, dict) and options.get("daily_days") is not None:
         raise SimulationError(f"{folder} holds a multi-resolution plan (--daily-days): its "
                               "later rows are weekly totals, which the daily simulator cannot "
                               "follow; plan again without --daily-days")
+    manifest = read_manifest(path) if path.is_dir() else None
+    made_for = {str(h) for h in (meta.get("scenario_hash"),
+                                 None if manifest is None else manifest.scenario_hash)
+                if h is not None}
+    foreign = sorted(made_for - {problem.scenario_hash})
+    if foreign:
+        raise SimulationError(f"{path} holds a plan of another scenario (scenario hash "
+                              f"{foreign[0][:12]}, this one {problem.scenario_hash[:12]}); "
+                              f"plan {problem.name} again")
     tranches = read_table(folder / TRANCHES)
     assert tranches is not None  # plan_dir_of checked it is there
     return plan_input_from_tranches(problem, tranches, read_table(folder / STOCK))

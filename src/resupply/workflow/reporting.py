@@ -69,9 +69,11 @@ class ReportFormat(StrEnum):
     csv = "csv"
 
 
-def report_run_dir(run_dir: Path, fmt: ReportFormat = ReportFormat.html) -> tuple[Path, int]:
+def report_run_dir(run_dir: Path, fmt: ReportFormat = ReportFormat.html, *,
+                   raw: bool = False) -> tuple[Path, int]:
     """Write the report of a run directory of any kind: ``html`` (report.html), ``xlsx``
-    (exports/report.xlsx) or ``csv`` (exports/*.csv); returns (path written, files)."""
+    (exports/report.xlsx) or ``csv`` (exports/*.csv; formula-like cells guarded unless
+    ``raw``); returns (path written, files)."""
     run = load_run(run_dir)
     if fmt is ReportFormat.html:
         add_to_run(run_dir, {REPORT: make_report(run).html})
@@ -79,6 +81,6 @@ def report_run_dir(run_dir: Path, fmt: ReportFormat = ReportFormat.html) -> tupl
     if fmt is ReportFormat.xlsx:
         add_to_run(run_dir, {f"{EXPORTS}/report.xlsx": xlsx_workbook(run)})
         return run_dir / EXPORTS / "report.xlsx", 1
-    csvs = csv_files(run)
+    csvs = csv_files(run, raw=raw)
     add_to_run(run_dir, {f"{EXPORTS}/{name}": text for name, text in csvs.items()})
     return run_dir / EXPORTS, len(csvs)

@@ -17,9 +17,18 @@ report shows when its part is there. A directory without a manifest is read in t
 the demo before manifests (schema 0): ``scenario.json`` and the optional ``plan/``,
 ``simulate/`` and ``compare/``.
 
-Every output goes through `write_run` (a whole directory, swapped in at once) or `add_to_run`
-(files added to a run directory that exists, such as the report): the only two places that
-write into a run directory, so a check of the output path belongs there.
+Every output goes through `write_run` (a whole directory) or `add_to_run` (files added to a
+run directory that exists, such as the report): the only two places that write into a run
+directory, and both go through the guarded writer `resupply.files`. ``--out DIR`` is written
+when DIR does not exist, is empty, or is a run directory of the same kind (`is_run`: its
+manifest's ``kind``, or for a directory written before manifests the file of `LEGACY_MARKERS`);
+anything else is refused unless ``force``, and even then only this kind's files are written.
+A re-write removes only the stale files of its kind (`owned_files`), never a user's file, and
+``manifest.json`` is moved in last, so a directory is recognised only once it is complete.
+`check_output` runs the same check before the work starts (a solve can take minutes).
+
+Every file read back is size-checked before it is read and checked against its typed schema
+(`resupply.report.run_schema`): a damaged file is a `RunDirError` naming file and field.
 """
 
 from __future__ import annotations
@@ -37,9 +46,11 @@ import pandas as pd
 from resupply.analysis.explain import Outlook
 from resupply.compile import Problem, compile_problem
 from resupply.domain.load import load_scenario
-from resupply.errors import ResupplyError
-from resupply.files import replace_directory, write_atomically
+from resupply.domain.source import read_bounded
+from resupply.errors import ResupplyError, ScenarioError
+from resupply.files import OutputKind, add_files, check_output_dir, is_run_dir, write_run_dir
 from resupply.report.run_data import RunData
+from resupply.report.run_schema import json_problem, table_problem
 from resupply.simulation.frontier import Frontier
 from resupply.simulation.records import SimMetrics
 
@@ -75,6 +86,11 @@ whether a shortfall there counts as avoidable (``counted``)."""
 Files = Mapping[str, str | bytes]
 """Relative file name (may contain ``/``) -> contents."""
 
+MAX_JSON_BYTES = 200 * 1024 * 1024
+"""Largest JSON file of a run directory read [bytes] (checked before reading)."""
+MAX_TABLE_BYTES = 500 * 1024 * 1024
+"""Largest table (CSV, Parquet) of a run directory read [bytes] (checked before reading)."""
+
 
 class RunDirError(ResupplyError):
     """A run directory is missing, of the wrong kind, or holds an unreadable file."""
@@ -106,6 +122,23 @@ PARTS: dict[RunKind, dict[Part, str]] = {
 """Kind -> the parts it holds and the sub-directory of each (the one layout table)."""
 LEGACY_PARTS = PARTS[RunKind.DEMO]
 """Parts of a directory without a manifest (schema 0)."""
+
+LEGACY_MARKERS: dict[RunKind, str] = {
+    RunKind.PLAN: PLAN_JSON, RunKind.SIMULATION: METRICS, RunKind.COMPARE: FRONTIER,
+    RunKind.DEMO: SCENARIO}
+"""The one table of how a run directory of each kind is recognised when it has no manifest
+(written before manifests): the file it holds. With a manifest, its ``kind`` decides."""
+
+PART_FILES: dict[Part, tuple[str, ...]] = {
+    Part.PLAN: (PLAN_JSON, TRANCHES, STOCK, SHORTFALLS, WARM, CERTIFICATE, BUFFERS),
+    Part.SIMULATION: (METRICS, BANDS),
+    Part.COMPARE: (FRONTIER, "metrics-*.json", CERTIFIED_FRONTIER),
+}
+"""Glob patterns of the files each part writes, relative to the part's sub-directory."""
+RUN_FILES = (MANIFEST, SCENARIO, REPORT, f"{EXPORTS}/*.csv", f"{EXPORTS}/report.xlsx")
+"""Files every kind writes (the manifest, the scenario as run) or a report adds."""
+DEMO_FILES = (EXPLAIN, FINDINGS)
+"""Files only the demo writes beside its parts."""
 
 
 @dataclass(frozen=True)
@@ -172,17 +205,54 @@ def new_manifest(kind: RunKind, problem: Problem, options: Mapping[str, Any],
                     options=options, seeds=seeds, version=__version__)
 
 
-def write_run(out_dir: Path, manifest: Manifest, files: Files) -> None:
-    """Write a whole run directory: ``files`` plus ``manifest.json``, swapped in at once
-    (readers see the old directory or the new one; a failure leaves the old one)."""
-    replace_directory(out_dir, {**files, MANIFEST: json.dumps(manifest.to_dict(), indent=2)
-                                + "\n"})
+def owned_files(kind: RunKind) -> tuple[str, ...]:
+    """Glob patterns of every file a run directory of ``kind`` writes (its own files, its
+    parts' files in their sub-directories, the report's): the only files a re-write removes
+    when it no longer produces them."""
+    parts = tuple(f"{sub}/{name}" if sub != "." else name
+                  for part, sub in PARTS[kind].items() for name in PART_FILES[part])
+    return RUN_FILES + (DEMO_FILES if kind is RunKind.DEMO else ()) + parts
+
+
+def is_run(path: Path, kind: RunKind) -> bool:
+    """True when ``path`` is a run directory of ``kind``: its manifest names the kind, or it
+    has no manifest and holds the kind's legacy marker. A damaged manifest is no kind's."""
+    try:
+        manifest = read_manifest(path)
+    except RunDirError:
+        return False
+    if manifest is not None:
+        return manifest.kind is kind
+    return (path / LEGACY_MARKERS[kind]).is_file()
+
+
+def output_kind(kind: RunKind) -> OutputKind:
+    """``kind`` as the guarded writer (`resupply.files`) takes it."""
+    legacy = LEGACY_MARKERS[kind]
+    return OutputKind(
+        name=str(kind), marker=MANIFEST, owned=owned_files(kind),
+        recognise=lambda path: is_run(path, kind),
+        holds=f"it holds no {MANIFEST} of kind {kind}, nor a {legacy} from before manifests")
+
+
+def check_output(out_dir: Path, kind: RunKind, *, force: bool = False) -> None:
+    """Raise `resupply.errors.OutputError` unless ``out_dir`` may be written as a run
+    directory of ``kind`` (see the module's rules); called before the work starts."""
+    check_output_dir(out_dir, output_kind(kind), force=force)
+
+
+def write_run(out_dir: Path, manifest: Manifest, files: Files, *, force: bool = False) -> None:
+    """Write a whole run directory: ``files`` plus ``manifest.json`` (moved in last) through
+    the guarded writer; stale files of the kind are removed, a user's files never are."""
+    write_run_dir(out_dir, output_kind(manifest.kind),
+                  {**files, MANIFEST: json.dumps(manifest.to_dict(), indent=2) + "\n"},
+                  force=force)
 
 
 def add_to_run(run_dir: Path, files: Files) -> None:
-    """Add or replace files in an existing run directory, each written atomically."""
-    for name, data in files.items():
-        write_atomically(run_dir / name, data)
+    """Add or replace files in an existing run directory, each written atomically (only a
+    regular file of the same name is replaced; `resupply.files.add_files`)."""
+    add_files(run_dir, files)
 
 
 def read_manifest(path: Path) -> Manifest | None:
@@ -201,7 +271,7 @@ def parts_of(path: Path) -> dict[Part, Path]:
 def load_run(path: Path) -> RunData:
     """Read a run directory of any kind; raises `RunDirError` naming the file that is missing
     or broken."""
-    if not (path / SCENARIO).is_file():
+    if not is_run_dir(path, _ANY_RUN):
         raise RunDirError(f"{path}: not a run directory (no {SCENARIO}); create one with "
                           "`resupply demo --out DIR`, `resupply plan SCENARIO --out DIR`, "
                           "`resupply simulate ... --out DIR` or `resupply compare ... --out "
@@ -232,7 +302,7 @@ def _typed(path: Path, parse: Callable[[dict[str, Any]], T]) -> T | None:
         return None
     try:
         return parse(data)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RunDirError(f"{path}: missing or bad field {exc}") from None
 
 
@@ -246,26 +316,43 @@ def _shortfalls(plan: Path | None, stock: pd.DataFrame | None) -> pd.DataFrame |
     return per_family[["family", "depot", "day", "date", "shortfall"]].reset_index(drop=True)
 
 
+_ANY_RUN = OutputKind(name="run", marker=SCENARIO, owned=(),
+                      recognise=lambda path: (path / SCENARIO).is_file())
+"""What every run directory holds, of any kind: the scenario as run."""
+
+
 def read_json(path: Path) -> dict[str, Any] | None:
-    """A JSON object file, or None when there is none."""
+    """A JSON object file, or None when there is none; size-checked before it is read and
+    checked against its schema (`run_schema.json_problem`)."""
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_bounded(path, limit=MAX_JSON_BYTES))
+    except (OSError, ValueError, RecursionError, ScenarioError) as exc:
         raise RunDirError(f"{path}: unreadable JSON ({exc})") from None
     if not isinstance(data, dict):
         raise RunDirError(f"{path}: expected a JSON object")
+    problem = json_problem(path.name, data)
+    if problem is not None:
+        raise RunDirError(f"{path}: {problem}; write it again with the command that made it")
     return data
 
 
 def read_table(path: Path) -> pd.DataFrame | None:
-    """A CSV (dates parsed) or Parquet table, or None when there is none."""
+    """A CSV (dates parsed) or Parquet table, or None when there is none; size-checked
+    before it is read and checked for the columns and number types a reader uses
+    (`run_schema.table_problem`)."""
     if not path.is_file():
         return None
     try:
-        if path.suffix == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, parse_dates=["date"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise RunDirError(f"{path}: unreadable table ({exc})") from None
+        if path.stat().st_size > MAX_TABLE_BYTES:
+            raise RunDirError(f"{path}: larger than {MAX_TABLE_BYTES:,} bytes")
+        table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        problem = table_problem(path.name, table)
+        if problem is None and path.suffix != ".parquet" and "date" in table.columns:
+            table["date"] = pd.to_datetime(table["date"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RunDirError(f"{path}: unreadable table ({str(exc)[:200]})") from None
+    if problem is not None:
+        raise RunDirError(f"{path}: {problem}; write it again with the command that made it")
+    return table

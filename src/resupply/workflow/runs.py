@@ -15,7 +15,7 @@ from resupply.domain.schema import Scenario
 from resupply.errors import PlanningError, SimulationError
 from resupply.simulation import PlanInput, SimOptions
 from resupply.simulation.policies import Policy
-from resupply.simulation.policy_spec import PlanSpec, PolicySpec
+from resupply.simulation.policy_spec import SPECS, PlanSpec, PolicySpec
 from resupply.workflow.certify import Certificate, CertifyOptions, certify
 from resupply.workflow.comparisons import (
     RISK_LIMIT,
@@ -44,6 +44,7 @@ from resupply.workflow.rundir import (
     CERTIFIED_FRONTIER,
     SCENARIO,
     RunKind,
+    check_output,
     new_manifest,
     write_run,
 )
@@ -113,13 +114,16 @@ def with_ledger(scenario: Scenario, db: str | None) -> tuple[Scenario, tuple[str
 
 def plan_run(scenario_name: str, out_dir: Path, options: PlanOptions | None = None, *,
              actuals: Path | None = None, from_day: int | None = None, freeze_days: int = 0,
-             ledger: bool = False, db: str | None = None) -> PlanRun:
+             ledger: bool = False, db: str | None = None, force: bool = False) -> PlanRun:
     """Plan a scenario (with the ledger's open pledges when ``ledger``; a rolling re-plan from
-    ``from_day`` on the ``actuals`` file), write ``out_dir`` and record the plan."""
+    ``from_day`` on the ``actuals`` file), write ``out_dir`` and record the plan. ``out_dir``
+    is checked first (`rundir.check_output`; ``force`` writes into a folder of another
+    kind)."""
     from resupply.planning import load_actuals
 
     if (from_day is None) != (actuals is None):
         raise PlanningError("give --from-day and --actuals together")
+    check_output(out_dir, RunKind.PLAN, force=force)
     scenario = load_scenario(scenario_name)
     notes: tuple[str, ...] = ()
     if ledger:
@@ -134,14 +138,18 @@ def plan_run(scenario_name: str, out_dir: Path, options: PlanOptions | None = No
     manifest = new_manifest(RunKind.PLAN, problem, {
         "plan": result.options.as_dict(), "from_day": from_day, "freeze_days": freeze_days,
         "ledger": ledger})
-    write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files})
+    write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files},
+              force=force)
     return PlanRun(result, record(db, scenario, plan=(result, files)), notes)
 
 
 def certified_plan_run(scenario_name: str, out_dir: Path, options: CertifyOptions, *,
-                       scope: str = DEFAULT_SCOPE, db: str | None = None) -> CertifiedPlanRun:
+                       scope: str = DEFAULT_SCOPE, db: str | None = None,
+                       force: bool = False) -> CertifiedPlanRun:
     """Plan a scenario certified to ``options.risk`` (`resupply.workflow.certify`), write
-    ``out_dir`` (the plan, its certificate and its buffers) and record the plan."""
+    ``out_dir`` (the plan, its certificate and its buffers; checked first, as `plan_run`)
+    and record the plan."""
+    check_output(out_dir, RunKind.PLAN, force=force)
     scenario = load_scenario(scenario_name)
     problem = compile_problem(scenario)
     cert = certify(problem, options, risk_scope(problem, scope))
@@ -152,15 +160,20 @@ def certified_plan_run(scenario_name: str, out_dir: Path, options: CertifyOption
         "plan": cert.plan.options.as_dict(), "scope": scope,
         "certify": options.as_dict()},
         seeds=(options.seed, options.fresh_seed))
-    write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files})
+    write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files},
+              force=force)
     return CertifiedPlanRun(cert, record(db, scenario, plan=(cert.plan, files)))
 
 
 def certified_compare_run(scenario_name: str, levels: Sequence[float],
                           options: CertifyOptions, *, scope: str = DEFAULT_SCOPE,
-                          out_dir: Path | None = None) -> tuple[list[CertifiedPoint], list[str]]:
+                          out_dir: Path | None = None, force: bool = False
+                          ) -> tuple[list[CertifiedPoint], list[str]]:
     """The frontier of certified plans (`resupply.workflow.frontier`) and its findings, one
-    per level; written to ``out_dir`` (certified_frontier.json) when given."""
+    per level; written to ``out_dir`` (certified_frontier.json; checked first, as
+    `plan_run`) when given."""
+    if out_dir is not None:
+        check_output(out_dir, RunKind.COMPARE, force=force)
     scenario = load_scenario(scenario_name)
     problem = compile_problem(scenario)
     points, _ = certified_frontier(problem, levels, options, risk_scope(problem, scope))
@@ -173,20 +186,24 @@ def certified_compare_run(scenario_name: str, levels: Sequence[float],
         write_run(out_dir, manifest, {
             SCENARIO: scenario.model_dump_json(indent=1),
             CERTIFIED_FRONTIER: json.dumps({"points": [p.to_dict() for p in points],
-                                            "findings": lines}, indent=2) + "\n"})
+                                            "findings": lines}, indent=2) + "\n"},
+            force=force)
     return points, lines
 
 
 def simulation_run(scenario_name: str, out_dir: Path, *, policy: PolicySpec | None = None,
                    plan_dir: Path | None = None, options: SimOptions | None = None,
                    scope: str = DEFAULT_SCOPE, db: str | None = None,
-                   progress: ProgressHook = no_progress) -> SimulationRun:
-    """Simulate a policy, or the plan of ``plan_dir``; write ``out_dir``; record the run.
-    Avoidable stockouts are measured against the deterministic optimum (`reference_for`)."""
+                   progress: ProgressHook = no_progress, force: bool = False) -> SimulationRun:
+    """Simulate a policy, or the plan of ``plan_dir``; write ``out_dir`` (checked first, as
+    `plan_run`); record the run. Avoidable stockouts are measured against the deterministic
+    optimum (`reference_for`)."""
+    check_output(out_dir, RunKind.SIMULATION, force=force)
     scenario = load_scenario(scenario_name)
     problem = compile_problem(scenario)
     plan = read_plan(problem, plan_dir) if plan_dir is not None else None
     sim_options = options or SimOptions()
+    sim_options.check_horizon(problem.n_days)
     optimum, reference = reference_for(problem, sim_options, scope)
     excluded = None if plan_dir is None else uncounted(problem, plan_dir)
     if excluded is not None:
@@ -199,14 +216,19 @@ def simulation_run(scenario_name: str, out_dir: Path, *, policy: PolicySpec | No
                        "scope": scope,
                        "plan_dir": None if plan_dir is None else str(plan_dir)}},
         seeds=(sim_options.seed,))
-    write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files})
+    write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files},
+              force=force)
     return SimulationRun(sim, record(db, scenario, simulations=[(sim, files)]))
 
 
 def policy_list(problem: Problem, specs: Sequence[PolicySpec] | None,
                 optimum: PlanInput | None = None) -> tuple[list[Policy], tuple[str, ...]]:
     """The policies to compare (default `DEFAULT_POLICIES`, whose ``plan`` is left out with a
-    note when the planner is not installed), and the notes."""
+    note when the planner is not installed), and the notes. An empty list is refused (it
+    names no policy; None means the defaults)."""
+    if specs is not None and not specs:
+        raise SimulationError(f"--policies names no policy; give a comma-separated list of "
+                              f"{SPECS}")
     chosen = list(specs or DEFAULT_POLICIES)
     notes: tuple[str, ...] = ()
     if PlanSpec() in chosen and not planner_installed():
@@ -222,9 +244,13 @@ def compare_run(scenario_name: str, out_dir: Path | None = None, *,
                 policies: Sequence[PolicySpec] | None = None,
                 options: SimOptions | None = None,
                 scope: str = DEFAULT_SCOPE, risk_limit: float = RISK_LIMIT,
-                db: str | None = None, progress: ProgressHook = no_progress) -> CompareRun:
-    """Compare policies on a scenario; write ``out_dir`` when given; record each policy's
-    simulation (the store keeps plans and simulations), with what it was compared with."""
+                db: str | None = None, progress: ProgressHook = no_progress,
+                force: bool = False) -> CompareRun:
+    """Compare policies on a scenario; write ``out_dir`` when given (checked first, as
+    `plan_run`); record each policy's simulation (the store keeps plans and simulations),
+    with what it was compared with."""
+    if out_dir is not None:
+        check_output(out_dir, RunKind.COMPARE, force=force)
     scenario = load_scenario(scenario_name)
     problem = compile_problem(scenario)
     sim_options = options or SimOptions()
@@ -241,7 +267,8 @@ def compare_run(scenario_name: str, out_dir: Path | None = None, *,
         manifest = new_manifest(RunKind.COMPARE, problem, {
             "compare": {**simulation_options(sim_options), **settings}},
             seeds=(sim_options.seed,))
-        write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files})
+        write_run(out_dir, manifest, {SCENARIO: scenario.model_dump_json(indent=1), **files},
+                  force=force)
     parts = [(s, {metrics_file(s.policy): files[metrics_file(s.policy)]})
              for s in comparison.simulations]
     recorded = record(db, scenario, simulations=parts, context={"compared_with": settings})

@@ -35,7 +35,7 @@ from resupply.domain.load import validate_data
 from resupply.domain.schema import Scenario
 from resupply.domain.source import Locations
 from resupply.errors import ResupplyError, ScenarioError
-from resupply.files import write_atomically
+from resupply.files import OutputKind, check_output_dir, write_atomically
 from resupply.simulation import SimOptions
 from resupply.workflow.plans import failed
 from resupply.workflow.policies import plan_input, policy_for, reference_for
@@ -45,6 +45,18 @@ from resupply.workflow.sweepfile import Design, SweepSpec, apply_factor
 
 RESULTS = "results.parquet"
 SWEEP_JSON = "sweep.json"
+SWEEP_OUTPUT = OutputKind(
+    name="sweep", marker=SWEEP_JSON,
+    owned=(SWEEP_JSON, RESULTS, "tornado.json", "donors.json", "sweep.html"),
+    recognise=lambda path: (path / SWEEP_JSON).is_file(), holds=f"it holds no {SWEEP_JSON}")
+"""A sweep directory for the guarded writer (`resupply.files`): recognised by its sweep.json;
+a sweep only adds its own files, never removes anything."""
+
+
+def check_sweep_output(out_dir: Path, *, force: bool = False) -> None:
+    """Raise `resupply.errors.OutputError` unless ``out_dir`` may take a sweep: absent, empty,
+    a sweep directory already, or ``force``; before any cluster is started."""
+    check_output_dir(out_dir, SWEEP_OUTPUT, force=force)
 SAMPLING_STREAM = 1
 """Child of the seed the design is drawn from (the simulation uses the seed itself)."""
 

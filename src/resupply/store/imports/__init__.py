@@ -18,13 +18,13 @@ from typing import Literal, get_args
 from resupply.domain.schema import Scenario
 from resupply.errors import ImportRowsError, RowIssue, StoreError
 from resupply.store.base import Store
-from resupply.store.events import Event
+from resupply.store.events import Event, derive_rows, refusals
 from resupply.store.imports.generic_csv import parse_csv
 from resupply.store.imports.increments import settle
 from resupply.store.imports.kiel_weapons import parse_weapons
 from resupply.store.imports.kiel_xlsx import parse_kiel_xlsx
 from resupply.store.imports.mapping import ImportMapping, Resolver, load_mapping, translate
-from resupply.store.imports.rows import Parsed
+from resupply.store.imports.rows import Parsed, check_size
 
 ImportFormat = Literal["kiel-xlsx", "kiel-weapons", "csv"]
 FORMATS: tuple[str, ...] = get_args(ImportFormat)
@@ -54,12 +54,31 @@ def read_events(
     date: dt.date | None = None,
 ) -> tuple[Parsed, list[Event]]:
     """Parse `path` and translate its names; no database. Issues are left in `Parsed`."""
-    if not path.is_file():
+    if not path.exists():
         raise StoreError(f"{path}: no such file")
+    check_size(path)  # every format: a regular file within the limit, before any reader
     table = load_mapping(mapping, scenario) if mapping else None
     parsed = _parse(path, fmt, table, date)
     events = translate(parsed, Resolver(table, scenario, str(mapping or "")), recorded_by)
     return parsed, events
+
+
+def _sensible(events: list[Event], checked: set[str | None], store: Store, file: str,
+              line_of: dict[str, int]) -> tuple[list[Event], list[RowIssue]]:
+    """`events` without those `events.refusal` refuses on the pledges as stored (a delivery
+    correction below zero, ...), and the refused ones as located issues. Only events whose
+    source key is in `checked` are judged: the others are totals the source states itself
+    (settled into increments), recorded as published."""
+    ids = {e.pledge_id for e in events if e.source_key in checked}
+    states = derive_rows(store.ledger_rows(pledge_ids=ids)) if ids else {}
+    exempt = {e.source_key or "" for e in events if e.source_key not in checked}
+    refused = refusals(states, events, exempt=exempt, standalone=True)
+    if not refused:
+        return events, []
+    dropped = {id(e) for e, _ in refused}
+    issues = [RowIssue(file, line_of.get(e.source_key or "", 0), "quantity", why)
+              for e, why in refused]
+    return [e for e in events if id(e) not in dropped], issues
 
 
 def _parse(path: Path, fmt: ImportFormat, mapping: ImportMapping | None,
@@ -96,7 +115,13 @@ def import_file(
                               f"write the {good} good rows)")
     line_of = {d.key: d.line for d in parsed.drafts}
     keep = [e for e in events if line_of.get(e.source_key or "") not in bad_lines]
-    keep, unchanged = settle(keep, {d.key for d in parsed.drafts if d.target}, store)
+    targets = {d.key for d in parsed.drafts if d.target}
+    checked = {e.source_key for e in keep if e.source_key not in targets}
+    keep, unchanged = settle(keep, targets, store)
+    keep, refused = _sensible(keep, checked, store, str(path), line_of)
+    if refused and not partial:
+        raise ImportRowsError(refused, f"{len(refused)} event(s) refused; nothing was written")
+    errors = sorted({*errors, *refused}, key=lambda i: (i.line, i.field, i.message))
     result = store.append(keep)
     return ImportReport(file=str(path), format=fmt, rows=parsed.rows, written=result.written,
                         skipped=result.skipped + unchanged, ignored=parsed.ignored,

@@ -23,12 +23,10 @@ A mapping's ``columns:`` renames file columns and ``defaults:`` fills absent one
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from resupply.errors import ImportRowsError, RowIssue, StoreError
+from resupply.errors import ImportRowsError, RowIssue
 from resupply.store.events import KINDS, SIGNED_KINDS, EventKind
 from resupply.store.imports.mapping import ImportMapping
 from resupply.store.imports.rows import (
@@ -36,11 +34,13 @@ from resupply.store.imports.rows import (
     Draft,
     KeyMaker,
     Parsed,
+    csv_records,
     normalise_header,
     parse_date,
     parse_quantity,
     text,
 )
+from resupply.untrusted import unguard_cell
 
 REQUIRED = ("kind", "donor", "item", "quantity", "date")
 OPTIONAL = ("pledge_id", "due", "source", "note", "key")
@@ -51,7 +51,7 @@ def parse_csv(path: Path, mapping: ImportMapping | None = None) -> Parsed:
     parsed = Parsed(str(path))
     columns = dict(mapping.columns) if mapping else {}
     defaults: dict[str, Any] = dict(mapping.defaults) if mapping else {}
-    records = _records(path)
+    records = csv_records(path)
     header_line, header = next(records, (1, []))
     where = _locate_columns(str(path), header_line, header, columns, defaults)
     keys = KeyMaker("csv")
@@ -59,25 +59,11 @@ def parse_csv(path: Path, mapping: ImportMapping | None = None) -> Parsed:
         if not any(c.strip() for c in cells):
             continue
         parsed.rows += 1
-        row = {name: cells[i] if i < len(cells) else "" for name, i in where.items()}
+        row = {name: unguard_cell(cells[i]) if i < len(cells) else ""
+               for name, i in where.items()}
         row = {**defaults, **{k: v for k, v in row.items() if v.strip() or k not in defaults}}
         _draft(parsed, line, row, keys.row(cells))
     return parsed
-
-
-def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(first line of the record, cells) for every CSV record, header included."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            line = 1
-            for cells in reader:
-                yield line, cells
-                line = reader.line_num + 1
-    except UnicodeDecodeError as exc:
-        raise StoreError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except csv.Error as exc:
-        raise StoreError(f"{path}: not a readable CSV file: {exc}") from None
 
 
 def _locate_columns(file: str, line: int, header: list[str], renames: dict[str, str],
@@ -122,9 +108,21 @@ def _draft(parsed: Parsed, line: int, row: dict[str, Any], stem: str) -> None:
     parsed.drafts.append(Draft(
         line=line, kind=EventKind(kind), donor=text(row["donor"]), item=text(row["item"]),
         quantity=quantity or 0.0, date=date, due=due, key=key,
-        pledge_id=text(row.get("pledge_id")) or f"csv-{stem.split(':')[1][:16]}",
+        pledge_id=text(row.get("pledge_id")) or line_pledge_id(stem),
         source=text(row.get("source")) or f"{parsed.name}:{line}",
         note=text(row.get("note"))))
+
+
+def line_pledge_id(stem: str) -> str:
+    """The pledge of a line without `pledge_id`: one per line, so the n-th repeat of an
+    identical line is a pledge of its own (``csv-HASH-n``), never merged into the first.
+
+    The stem (``csv:HASH:n``, see `KeyMaker.row`) holds the occurrence number; the first
+    occurrence keeps the plain ``csv-HASH``, so files imported before stay the same pledges.
+    """
+    _fmt, digest, occurrence = stem.split(":")
+    base = f"csv-{digest[:16]}"
+    return base if occurrence == "1" else f"{base}-{occurrence}"
 
 
 def _has_error(parsed: Parsed, since: int, column: str) -> bool:

@@ -12,7 +12,6 @@ re-importing the same file writes nothing and a later release with a new count r
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import re
@@ -20,20 +19,38 @@ from pathlib import Path
 
 from resupply.errors import ImportRowsError, RowIssue, StoreError
 from resupply.store.events import EventKind
-from resupply.store.imports.rows import Draft, Parsed, normalise_header, parse_date
+from resupply.store.imports.rows import (
+    CellError,
+    Draft,
+    Parsed,
+    csv_records,
+    normalise_header,
+    parse_date,
+)
 
 COLUMNS = ("donor", "category", "number_of_weapons", "weapons_list")
+MAX_COUNT_DIGITS = 12
+"""Longest count of weapons read [digits] (the ledger's limit is 10^12 units)."""
 ENTRY = re.compile(r"^(?P<model>.*\S)\s*\((?P<count>\d[\d,]*)\)$")
 
 
 def release_date(path: Path) -> dt.date | None:
-    """The `date` of a release_info.csv beside `path`, if there is one."""
+    """The `date` of a release_info.csv beside `path`, if there is one (read through the
+    bounded CSV reader; a bad date is an `ImportRowsError` at its line)."""
     info = path.with_name("release_info.csv")
     if not info.is_file():
         return None
-    with info.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            return parse_date(row.get("date"))
+    records = csv_records(info)
+    _line, header = next(records, (1, []))
+    column = {normalise_header(h): n for n, h in enumerate(header)}.get("date")
+    for line, cells in records:
+        value = cells[column] if column is not None and column < len(cells) else None
+        try:
+            return parse_date(value)
+        except CellError as exc:
+            raise ImportRowsError([RowIssue(str(info), line, "date", str(exc))],
+                                  "the release date cannot be read; give --date YYYY-MM-DD "
+                                  "or fix release_info.csv; nothing was written") from None
     return None
 
 
@@ -44,18 +61,16 @@ def parse_weapons(path: Path, date: dt.date | None = None) -> Parsed:
         raise StoreError(f"{path}: the file has no dates; give --date YYYY-MM-DD (the day the "
                          "figures were published)")
     parsed = Parsed(str(path))
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            _check_columns(str(path), list(reader.fieldnames or []))
-            line = reader.line_num + 1
-            for row in reader:
-                parsed.rows += 1
-                _line(parsed, line, {normalise_header(k): (v or "") for k, v in row.items()},
-                      when)
-                line = reader.line_num + 1
-    except UnicodeDecodeError as exc:
-        raise StoreError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    records = csv_records(path)
+    _first, header = next(records, (1, []))
+    _check_columns(str(path), header)
+    names = [normalise_header(h) for h in header]
+    for line, cells in records:
+        if not any(c.strip() for c in cells):
+            continue
+        parsed.rows += 1
+        row = dict.fromkeys(COLUMNS, "") | dict(zip(names, cells, strict=False))
+        _line(parsed, line, row, when)
     return parsed
 
 
@@ -80,8 +95,12 @@ def _line(parsed: Parsed, line: int, row: dict[str, str], when: dt.date) -> None
         if match is None:
             parsed.error(line, "weapons_list", f"{part[:60]!r} is not 'Model (count)'")
             continue
-        model = match["model"]
-        counts[model] = counts.get(model, 0) + int(match["count"].replace(",", ""))
+        model, count = match["model"], match["count"].replace(",", "")
+        if len(count) > MAX_COUNT_DIGITS:
+            parsed.error(line, "weapons_list", f"{model[:60]!r}: a count of {len(count):,} "
+                         f"digits; at most {MAX_COUNT_DIGITS}")
+            continue
+        counts[model] = counts.get(model, 0) + int(count)
     for model, count in counts.items():
         ident = hashlib.sha256(f"{donor}|{category}|{model}".encode()).hexdigest()
         parsed.drafts.append(Draft(
@@ -91,6 +110,6 @@ def _line(parsed: Parsed, line: int, row: dict[str, str], when: dt.date) -> None
             target=True))
     total = sum(counts.values())
     stated = row["number_of_weapons"].strip()
-    if stated.isdigit() and int(stated) != total:
+    if stated.isdigit() and len(stated) <= MAX_COUNT_DIGITS and int(stated) != total:
         parsed.warn(line, "number_of_weapons",
                     f"says {stated} but weapons_list adds up to {total}; recorded the list")

@@ -28,6 +28,7 @@ from typing import Any
 from resupply.errors import ImportRowsError, RowIssue, StoreError
 from resupply.store.events import EventKind
 from resupply.store.imports.rows import (
+    MAX_CELL_CHARS,
     CellError,
     Draft,
     KeyMaker,
@@ -37,6 +38,7 @@ from resupply.store.imports.rows import (
     parse_quantity,
     text,
 )
+from resupply.store.imports.xlsx_bounds import check_sheet_size
 
 SHEET = "Bilateral Assistance, MAIN DATA"
 HEADER_SEARCH_ROWS = 10
@@ -70,6 +72,12 @@ def parse_kiel_xlsx(path: Path) -> Parsed:
             continue
         parsed.rows += 1
         row = {name: cells[i] if i < len(cells) else None for name, i in columns.items()}
+        long = next((k for k, v in row.items() if isinstance(v, str) and len(v) > MAX_CELL_CHARS),
+                    None)
+        if long is not None:
+            parsed.error(number, long, f"a cell of {len(str(row[long])):,} characters; the "
+                         f"limit is {MAX_CELL_CHARS:,}")
+            continue
         sub = text(row.get("sub_activity"))  # the stable id; else hash the row's content
         _row(parsed, number, row, f"kiel-{sub}" if sub else _hashed(keys.row(cells)), pledge_ids)
     return parsed
@@ -85,6 +93,7 @@ class _Rows:
     def __init__(self, path: Path) -> None:
         from python_calamine import CalamineError, CalamineWorkbook
 
+        check_sheet_size(path, SHEET)
         try:
             book = CalamineWorkbook.from_path(str(path))
         except (CalamineError, OSError, ValueError) as exc:

@@ -11,22 +11,35 @@ kind; importing the same data again therefore yields the same keys and writes no
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import math
+import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from resupply.errors import RowIssue
-from resupply.store.events import EventKind
+from resupply.errors import ImportRowsError, RowIssue, StoreError
+from resupply.store.events import MAX_QUANTITY, EventKind
 
 MISSING = frozenset({"", ".", "undisclosed", "n/a", "na", "-", "none", "null"})
 """Cell texts read as 'no value' (the Kiel tracker writes `.` and `undisclosed`)."""
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y-%m")
+
+MAX_IMPORT_BYTES = 500 * 1024 * 1024
+"""Largest import file read [bytes], checked on its size before reading (a 100,000-event
+ledger export is about 25 MB)."""
+MAX_CELL_CHARS = 10_000
+"""Longest cell of an import file [characters] (a source URL or note is far shorter)."""
+MAX_NUMBER_CHARS = 40
+"""Longest number text read [characters]: more is not a quantity, and Python refuses to
+convert integers of more than 4,300 digits."""
 
 
 class CellError(ValueError):
@@ -102,12 +115,16 @@ def parse_quantity(value: Any) -> float | None:
         number = float(value)
     else:
         text = str(value).strip().replace(",", "").replace("\u2009", "").replace(" ", "")
+        if len(text) > MAX_NUMBER_CHARS:
+            raise CellError(f"expected a number, got {len(text):,} characters")
         try:
             number = float(text)
         except ValueError:
             raise CellError(f"expected a number, got {str(value)[:40]!r}") from None
     if not math.isfinite(number):
-        raise CellError(f"expected a finite number, got {value!r}")
+        raise CellError(f"expected a finite number, got {str(value)[:40]!r}")
+    if abs(number) > MAX_QUANTITY:
+        raise CellError(f"{number:g} is beyond {MAX_QUANTITY:g} units, the most one event holds")
     return number
 
 
@@ -139,6 +156,63 @@ def text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def check_size(path: Path, limit: int = MAX_IMPORT_BYTES) -> None:
+    """`StoreError` when `path` is not a regular file or is larger than `limit`, before any
+    reader opens it."""
+    try:
+        size = os.stat(path).st_size
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not path.is_file():
+        raise StoreError(f"{path}: not a regular file")
+    if size > limit:
+        raise StoreError(f"{path}: file is {size:,} bytes; the limit is {limit:,} bytes")
+
+
+def read_text(path: Path, limit: int = MAX_IMPORT_BYTES) -> str:
+    """The UTF-8 text of `path` (size checked first, read bounded); a decoding error is an
+    `ImportRowsError` located at its line."""
+    check_size(path, limit)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(raw) > limit:
+        raise StoreError(f"{path}: file is more than {limit:,} bytes; the limit")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ImportRowsError([RowIssue(str(path), line, "(file)", f"byte 0x{raw[exc.start]:02x} "
+                                        "is not UTF-8; save the file as UTF-8")],
+                              "not UTF-8 text; nothing was written") from None
+
+
+def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(first line of the record, cells) of every CSV record of `path`, header included:
+    read through `read_text`, each cell at most `MAX_CELL_CHARS` long; a malformed record
+    is an `ImportRowsError` at its line."""
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    line = 1
+    try:
+        for cells in reader:
+            long = next((n for n, c in enumerate(cells) if len(c) > MAX_CELL_CHARS), None)
+            if long is not None:
+                raise _bad_record(path, line, f"column {long + 1}", f"a cell of "
+                                  f"{len(cells[long]):,} characters; the limit is "
+                                  f"{MAX_CELL_CHARS:,}")
+            yield line, cells
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise _bad_record(path, line, "(record)", f"not readable CSV: {exc}") from None
+
+
+def _bad_record(path: Path, line: int, where: str, message: str) -> ImportRowsError:
+    return ImportRowsError([RowIssue(str(path), line, where, message)],
+                           "the file cannot be read; nothing was written")
 
 
 class KeyMaker:
