@@ -1,0 +1,53 @@
+"""The app factory: `create_app(settings)` builds the FastAPI app; the database is opened and
+the job scheduler started when the app starts (lifespan), never at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from resupply.service import errors
+from resupply.service.api import build_router
+from resupply.service.limits import BodyLimit, LoginLimiter
+from resupply.service.runner import Scheduler
+from resupply.service.settings import ServiceSettings
+from resupply.service.workspace import Workspace
+
+TITLE = "resupply workspace"
+
+
+def create_app(settings: ServiceSettings) -> FastAPI:
+    """The service for ``settings``: REST API under /api/v1 (OpenAPI at /openapi.json) and
+    the pages; jobs run while the app runs when ``settings.run_jobs``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ws = Workspace.open(settings.db)
+        app.state.workspace = ws
+        scheduler = Scheduler(ws, settings)
+        app.state.scheduler = scheduler
+        if settings.run_jobs:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if settings.run_jobs:
+                scheduler.stop()
+            ws.close()
+
+    from resupply import __version__
+
+    app = FastAPI(title=TITLE, version=__version__, lifespan=lifespan,
+                  description="The coalition's shared workspace: ledger, plans, simulations, "
+                  "published plans, with per-donor confidentiality.")
+    app.state.settings = settings
+    limiter = LoginLimiter(settings.limits.login_attempts, settings.limits.login_window_s)
+    app.include_router(build_router(settings.limits, limiter))
+    from resupply.service.pages import build_pages
+
+    app.include_router(build_pages(settings.limits, limiter))
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.limits.max_body_bytes)
+    return app

@@ -1,0 +1,136 @@
+"""The ledger through the service: the store's operations (`resupply.store.ledger`) with the
+confidentiality rules of `access` applied, and every write audited."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+
+from resupply.service import audit
+from resupply.service.access import aggregate_visible, check_owner, donor_scope
+from resupply.service.roles import Principal
+from resupply.service.scenarios import NotFoundError
+from resupply.service.schemas import (
+    EventIn,
+    EventOut,
+    PageMeta,
+    PledgeDetailOut,
+    PledgeIn,
+    PledgeListOut,
+    PledgeOut,
+    StatusOut,
+    StatusRowOut,
+)
+from resupply.service.workspace import Workspace
+from resupply.store import ledger as store_ledger
+from resupply.store.events import Event, EventKind, PledgeState
+from resupply.store.reconcile import StatusRow
+
+
+def pledge_out(state: PledgeState, as_of: dt.date) -> PledgeOut:
+    """The response shape of a pledge state."""
+    return PledgeOut(pledge_id=state.pledge_id, donor=state.donor, item=state.item,
+                     status=state.status, pledged=state.pledged, dispatched=state.dispatched,
+                     delivered=state.delivered, outstanding=state.outstanding, due=state.due,
+                     late=state.late(as_of), events=state.events)
+
+
+def event_out(event: Event) -> EventOut:
+    """The response shape of a ledger event."""
+    return EventOut(seq=event.seq, pledge_id=event.pledge_id, kind=str(event.kind),
+                    donor=event.donor, item=event.item, quantity=event.quantity,
+                    date=event.date, due=event.due, recorded_by=event.recorded_by,
+                    note=event.note)
+
+
+def list_pledges(ws: Workspace, who: Principal, donor: str | None, *, offset: int, limit: int,
+                 as_of: dt.date) -> PledgeListOut:
+    """A page of the pledges ``who`` may see (optionally of one donor)."""
+    states = store_ledger.pledge_states(ws.store, donor=donor_scope(who, donor))
+    shown = states[offset:offset + limit]
+    return PledgeListOut(page=PageMeta(offset=offset, limit=limit, total=len(states)),
+                         pledges=[pledge_out(s, as_of) for s in shown])
+
+
+def _visible(ws: Workspace, who: Principal, pledge_id: str) -> tuple[PledgeState, list[Event]]:
+    events = ws.store.events(pledge_id=pledge_id)
+    if not events:
+        raise NotFoundError(f"no pledge {pledge_id!r}")
+    check_owner(who, events[0].donor, f"pledge {pledge_id!r}")
+    state, _ = store_ledger.pledge(ws.store, pledge_id)
+    return state, events
+
+
+def pledge_detail(ws: Workspace, who: Principal, pledge_id: str,
+                  as_of: dt.date) -> PledgeDetailOut:
+    """A pledge and its events, if ``who`` may see it (`NotFoundError` otherwise)."""
+    state, events = _visible(ws, who, pledge_id)
+    return PledgeDetailOut(pledge=pledge_out(state, as_of),
+                           events=[event_out(e) for e in events])
+
+
+def _state_dict(state: PledgeState | None) -> dict[str, object] | None:
+    return None if state is None else {k: (v.isoformat() if isinstance(v, dt.date) else v)
+                                       for k, v in dataclasses.asdict(state).items()}
+
+
+def new_pledge(ws: Workspace, who: Principal, donor: str, body: PledgeIn,
+               as_of: dt.date) -> PledgeDetailOut:
+    """Start a pledge of ``donor`` (a donor only its own; the coordinator any); audited."""
+    check_owner(who, donor, f"donor {donor!r}")
+    event = store_ledger.record(ws.store, EventKind(body.kind), date=body.date, donor=donor,
+                                item=body.item, quantity=body.quantity, due=body.due,
+                                note=body.note, recorded_by=who.username, source="service")
+    state, events = _visible(ws, who, event.pledge_id)
+    ws.write(lambda conn: audit.log(conn, who.username, "ledger.pledge",
+                                    f"pledge {event.pledge_id}", after=_state_dict(state)))
+    return PledgeDetailOut(pledge=pledge_out(state, as_of),
+                           events=[event_out(e) for e in events])
+
+
+def add_event(ws: Workspace, who: Principal, pledge_id: str, body: EventIn,
+              as_of: dt.date) -> PledgeDetailOut:
+    """Record one more event on a pledge ``who`` may see; audited with before and after."""
+    before, _ = _visible(ws, who, pledge_id)
+    store_ledger.record(ws.store, EventKind(body.kind), date=body.date, pledge_id=pledge_id,
+                        quantity=body.quantity, due=body.due, note=body.note,
+                        recorded_by=who.username, source="service")
+    after, events = _visible(ws, who, pledge_id)
+    ws.write(lambda conn: audit.log(conn, who.username, f"ledger.{body.kind}",
+                                    f"pledge {pledge_id}", before=_state_dict(before),
+                                    after=_state_dict(after)))
+    return PledgeDetailOut(pledge=pledge_out(after, as_of),
+                           events=[event_out(e) for e in events])
+
+
+def _row_out(row: StatusRow, pledges: bool = True) -> StatusRowOut:
+    return StatusRowOut(donor=row.donor, group=row.group,
+                        pledges=row.pledges if pledges else None, pledged=row.pledged,
+                        delivered=row.delivered, outstanding=row.outstanding, late=row.late,
+                        cancelled=row.cancelled)
+
+
+def status(ws: Workspace, who: Principal, as_of: dt.date) -> StatusOut:
+    """The ledger status ``who`` may see (`access`): own rows and permitted aggregates."""
+    rows = store_ledger.status(ws.store, as_of)
+    by_group: dict[str, list[StatusRow]] = defaultdict(list)
+    for row in rows:
+        by_group[row.group].append(row)
+    own = [r for r in rows if who.is_coordinator or r.donor == who.donor]
+    aggregates, withheld = [], []
+    for group, members in sorted(by_group.items()):
+        if aggregate_visible(who, {m.donor for m in members}):
+            total = _sum(members, group)
+            aggregates.append(_row_out(total, pledges=who.is_coordinator))
+        else:
+            withheld.append(group)
+    return StatusOut(as_of=as_of, own=[_row_out(r) for r in own], aggregates=aggregates,
+                     withheld=withheld)
+
+
+def _sum(rows: list[StatusRow], group: str) -> StatusRow:
+    from resupply.store.reconcile import total
+
+    summed = total(rows, "all donors")
+    return dataclasses.replace(summed, group=group)

@@ -1,0 +1,72 @@
+"""A workspace per test: SQLite in tmp_path, the ``tiny`` scenario uploaded, one account per
+role (a coordinator, donors ``east`` and ``west`` of tiny and a third donor ``north``, a
+viewer) with an API token each. Jobs are driven by hand (`run_jobs_now`) unless a test
+starts the scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from resupply.domain.load import bundled_text
+from resupply.service import ServiceSettings, accounts, create_app
+from resupply.service import scenarios as stored
+from resupply.service.roles import Role
+from resupply.service.workspace import Workspace
+
+ROLES = {"coordinator": "coordinator", "east": "donor:east", "west": "donor:west",
+         "north": "donor:north", "viewer": "viewer"}
+"""username -> role of the seeded accounts."""
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Env:
+    """A running test app: its client, workspace, settings and a token per user."""
+
+    client: TestClient
+    ws: Workspace
+    settings: ServiceSettings
+    tokens: dict[str, str]
+
+    def auth(self, user: str) -> dict[str, str]:
+        """Headers of ``user``'s API token."""
+        return {"Authorization": f"Bearer {self.tokens[user]}"}
+
+
+def seed(ws: Workspace) -> dict[str, str]:
+    """Upload tiny, create the accounts; their tokens."""
+    stored.upload(ws, bundled_text("tiny").encode(), "tiny.yaml", "test")
+    tokens = {}
+    for user, role in ROLES.items():
+        accounts.add_user(ws, user, Role.parse(role), PASSWORD)
+        tokens[user] = accounts.create_token(ws, user, "test")[1]
+    return tokens
+
+
+def make_settings(tmp_path: Path, db: str | None = None, **kw: object) -> ServiceSettings:
+    return ServiceSettings(db=db or f"sqlite:///{tmp_path / 'ws.db'}",
+                           workdir=tmp_path / "work", run_jobs=False, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Env]:
+    settings = make_settings(tmp_path)
+    with TestClient(create_app(settings)) as client:
+        ws = client.app.state.workspace  # type: ignore[attr-defined]
+        yield Env(client, ws, settings, seed(ws))
+
+
+def pledge(env: Env, user: str, donor: str, item: str = "m795", quantity: float = 100.0,
+           ) -> dict[str, object]:
+    """Record a pledge through the API; its detail (fails the test on an error)."""
+    answer = env.client.post(f"/api/v1/ledger/donors/{donor}/pledges", headers=env.auth(user),
+                             json={"item": item, "quantity": quantity, "date": "2022-06-01",
+                                   "due": "2022-06-20"})
+    assert answer.status_code == 201, answer.text
+    body: dict[str, object] = answer.json()
+    return body
