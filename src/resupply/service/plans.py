@@ -160,7 +160,7 @@ def published(ws: Workspace, who: Principal, offset: int, limit: int) -> Publish
             continue
         families.append(FamilyFlowOut(
             family=name, need=fam.get("need"), delivered=fam.get("delivered"),
-            shortfall=fam.get("shortfall"), first_short=fam.get("first_short"),
+            shortfall=fam.get("shortfall"), first_short=fam.get("first_short") or None,
             stockout_prob=risk.get(name, {}).get("stockout_prob")))
     mine = [t for t in all_tranches if who.is_coordinator or t.donor == who.donor]
     if who.role.kind is RoleKind.VIEWER:

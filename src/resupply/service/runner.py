@@ -15,8 +15,6 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
-
 from resupply.service import jobs
 from resupply.service.jobs import JobState
 from resupply.service.settings import ServiceSettings
@@ -35,7 +33,6 @@ class _Running:
     job_id: int
     process: subprocess.Popen[bytes]
     started: float
-    log: IO[bytes]
     log_path: Path
 
 
@@ -85,12 +82,12 @@ class Scheduler:
         folder = job_dir(self.settings.workdir, job_id)
         folder.mkdir(parents=True, exist_ok=True)
         log_path = folder / "worker.log"
-        log = log_path.open("wb")
         env = {**os.environ, URL_ENV: self.ws.url}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "resupply.service.worker", str(job_id),
-             str(self.settings.workdir)], stdout=log, stderr=subprocess.STDOUT, env=env)
-        self.running[job_id] = _Running(job_id, process, time.monotonic(), log, log_path)
+        with log_path.open("wb") as log:  # the worker holds its own copy of the descriptor
+            process = subprocess.Popen(
+                [sys.executable, "-m", "resupply.service.worker", str(job_id),
+                 str(self.settings.workdir)], stdout=log, stderr=subprocess.STDOUT, env=env)
+        self.running[job_id] = _Running(job_id, process, time.monotonic(), log_path)
 
     def _watch(self, run: _Running) -> None:
         job = jobs.get(self.ws, run.job_id)
@@ -110,7 +107,6 @@ class Scheduler:
     def _reap(self, run: _Running) -> None:
         """A worker exited: if its job is still running, it died; say how."""
         self.running.pop(run.job_id, None)
-        run.log.close()
         tail = run.log_path.read_text("utf-8", errors="replace")[-LOG_TAIL:].strip()
         jobs.finish(self.ws, run.job_id, JobState.FAILED,
                     f"failed: the worker exited with code {run.process.returncode} without "
@@ -126,6 +122,5 @@ class Scheduler:
             except subprocess.TimeoutExpired:
                 run.process.kill()
                 run.process.wait()
-        run.log.close()
         if state in (JobState.FAILED, JobState.CANCELLED):
             jobs.finish(self.ws, run.job_id, state, message)

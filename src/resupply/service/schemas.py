@@ -263,7 +263,7 @@ class FamilyFlowOut(Out):
     need: float | None
     delivered: float | None
     shortfall: float | None
-    first_short: int | None
+    first_short: dt.date | None = Field(description="First day short, if any.")
     stockout_prob: float | None = Field(None, description="Simulated risk of running out "
                                         "(latest simulation of this scenario), if any.")
 
