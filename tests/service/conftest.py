@@ -5,6 +5,7 @@ starts the scheduler."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,12 +54,28 @@ def make_settings(tmp_path: Path, db: str | None = None, **kw: object) -> Servic
                            workdir=tmp_path / "work", run_jobs=False, **kw)  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A seeded workspace file, made once (argon2 and migrations are slow on purpose) and
+    copied for each test."""
+    folder = tmp_path_factory.mktemp("seeded")
+    ws = Workspace.open(f"sqlite:///{folder / 'ws.db'}")
+    try:
+        tokens = seed(ws)
+    finally:
+        ws.close()
+    return folder / "ws.db", tokens
+
+
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
+def env(tmp_path: Path, seeded: tuple[Path, dict[str, str]]) -> Iterator[Env]:
+    """A fresh copy of the seeded workspace, served by a test client."""
+    source, tokens = seeded
+    shutil.copyfile(source, tmp_path / "ws.db")
     settings = make_settings(tmp_path)
     with TestClient(create_app(settings)) as client:
-        ws = client.app.state.workspace  # type: ignore[attr-defined]
-        yield Env(client, ws, settings, seed(ws))
+        yield Env(client, client.app.state.workspace, settings,  # type: ignore[attr-defined]
+                  tokens)
 
 
 def pledge(env: Env, user: str, donor: str, item: str = "m795", quantity: float = 100.0,
