@@ -79,6 +79,12 @@ def new_pledge(ws: Workspace, who: Principal, donor: str, body: PledgeIn,
                as_of: dt.date) -> PledgeDetailOut:
     """Start a pledge of ``donor`` (a donor only its own; the coordinator any); audited."""
     check_owner(who, donor, f"donor {donor!r}")
+    with ws.ledger_lock:
+        return _new_pledge(ws, who, donor, body, as_of)
+
+
+def _new_pledge(ws: Workspace, who: Principal, donor: str, body: PledgeIn,
+                as_of: dt.date) -> PledgeDetailOut:
     event = store_ledger.record(ws.store, EventKind(body.kind), date=body.date, donor=donor,
                                 item=body.item, quantity=body.quantity, due=body.due,
                                 note=body.note, recorded_by=who.username, source="service")
@@ -92,6 +98,12 @@ def new_pledge(ws: Workspace, who: Principal, donor: str, body: PledgeIn,
 def add_event(ws: Workspace, who: Principal, pledge_id: str, body: EventIn,
               as_of: dt.date) -> PledgeDetailOut:
     """Record one more event on a pledge ``who`` may see; audited with before and after."""
+    with ws.ledger_lock:
+        return _add_event(ws, who, pledge_id, body, as_of)
+
+
+def _add_event(ws: Workspace, who: Principal, pledge_id: str, body: EventIn,
+               as_of: dt.date) -> PledgeDetailOut:
     before, _ = _visible(ws, who, pledge_id)
     store_ledger.record(ws.store, EventKind(body.kind), date=body.date, pledge_id=pledge_id,
                         quantity=body.quantity, due=body.due, note=body.note,

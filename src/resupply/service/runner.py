@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
 from resupply.service import jobs
 from resupply.service.jobs import JobState
 from resupply.service.settings import ServiceSettings

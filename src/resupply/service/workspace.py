@@ -7,9 +7,10 @@ service's own tables (users, sessions, audit, scenarios, jobs, published plans).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
 from sqlalchemy import Connection, Engine, Table
@@ -52,6 +53,10 @@ class Workspace:
 
     store: SqlStore
     url: str
+    ledger_lock: threading.Lock = field(default_factory=threading.Lock)
+    """One ledger writer per server (as Datasette has one writer): concurrent requests queue
+    here instead of failing serialization races on PostgreSQL; several servers on one
+    database still meet the store's retries."""
 
     @classmethod
     def open(cls, url: str | None) -> Workspace:
