@@ -216,7 +216,8 @@ def build_pages(limits: Limits, limiter: LoginLimiter) -> APIRouter:  # noqa: PL
             try:
                 stored.upload(ws, raw, file.filename or "", who.username)
             except ScenarioError as exc:
-                return _scenario_page(who, ws, 422, **_located(exc, raw, file.filename or ""))
+                # 200: the page shown is the form with its errors (the API answers 422)
+                return _scenario_page(who, ws, **_located(exc, raw, file.filename or ""))
             return _back("/scenarios")
 
         return _write(request, ws, csrf_token, work)
