@@ -90,37 +90,35 @@ def login(page: Any, base: str, user: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_donor_and_coordinator_flow(server: str, browser: Any, tmp_path: Path) -> None:
-    shots = Path(os.environ.get("RESUPPLY_SCREENSHOTS", tmp_path / "screenshots"))
-    shots.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context()
-    page = context.new_page()
-    watch = Watch(page, shots)
-    # west pledges first (through its own session), so that east has something not to see
-    login(page, server, "west")
-    page.goto(f"{server}/ledger")
-    page.fill("#item", "of540")
-    page.fill("#quantity", "700")
-    page.fill("#date", "2022-06-01")
+def record_pledge(page: Any, base: str, fields: dict[str, str]) -> None:
+    """Fill and send the ledger page's pledge form."""
+    page.goto(f"{base}/ledger")
+    for name, value in fields.items():
+        page.fill(f"#{name}", value)
     page.click("#pledge")
+    page.wait_for_url(f"{base}/ledger")
+
+
+def donor_pledges(page: Any, base: str, watch: Watch) -> None:
+    """west pledges (something for east not to see); east pledges and sees only its own."""
+    login(page, base, "west")
+    record_pledge(page, base, {"item": "of540", "quantity": "700", "date": "2022-06-01"})
     page.click("#logout")
-    # a donor records a pledge and sees it, not west's
-    login(page, server, "east")
-    page.goto(f"{server}/ledger")
-    page.fill("#item", "of540")
-    page.fill("#quantity", "250")
-    page.fill("#date", "2022-06-02")
-    page.fill("#due", "2022-06-20")
-    page.click("#pledge")
-    page.wait_for_url(f"{server}/ledger")
+    login(page, base, "east")
+    record_pledge(page, base, {"item": "of540", "quantity": "250", "date": "2022-06-02",
+                               "due": "2022-06-20"})
     rows = page.locator("tr.pledge").all_inner_texts()
     watch.shot("1-donor-ledger")
     assert len(rows) == 1 and "east" in rows[0] and "250" in rows[0]
     assert "west" not in page.content()
     page.click("#logout")
-    # the coordinator uploads a broken scenario and sees the located error
-    login(page, server, "coordinator")
-    page.goto(f"{server}/scenarios")
+
+
+def coordinator_uploads_plans_publishes(page: Any, base: str, watch: Watch) -> None:
+    """A broken upload shows its located errors; a plan's progress updates in place; the
+    plan is published with every donor's tranches."""
+    login(page, base, "coordinator")
+    page.goto(f"{base}/scenarios")
     page.set_input_files("#file", files=[{"name": "broken.yaml", "mimeType": "text/yaml",
                                           "buffer": BAD_SCENARIO}])
     page.click("#upload")
@@ -128,22 +126,30 @@ def test_donor_and_coordinator_flow(server: str, browser: Any, tmp_path: Path) -
     watch.shot("2-upload-errors")
     assert "line 3, column 15: horizon_days: must be greater than or equal to 1" in issues
     assert "^ horizon_days" in page.locator("#source").inner_text()
-    # ... plans tiny with the ledger, watches the job finish without reloading, publishes
-    page.goto(f"{server}/jobs")
+    page.goto(f"{base}/jobs")
     page.click("#plan")
-    page.wait_for_url(f"{server}/jobs/*")
+    page.wait_for_url(f"{base}/jobs/*")
     url = page.url
     page.wait_for_function("document.getElementById('state').textContent === 'succeeded'",
                            timeout=90_000)
-    assert page.url == url  # updated in place
+    assert page.url == url  # updated in place, no reload
     watch.shot("3-job-done")
     page.fill("#publish-form input[name=note]", "week 1")
     page.click("#publish")
-    page.wait_for_url(f"{server}/plan")
-    all_rows = page.locator("tr.tranche").all_inner_texts()
-    assert any("\teast\t" in r for r in all_rows) and any("\twest\t" in r for r in all_rows)
+    page.wait_for_url(f"{base}/plan")
+    rows = page.locator("tr.tranche").all_inner_texts()
+    assert any("\teast\t" in r for r in rows) and any("\twest\t" in r for r in rows)
     page.click("#logout")
-    # the donor now sees its own tranches only
+
+
+def test_donor_and_coordinator_flow(server: str, browser: Any, tmp_path: Path) -> None:
+    shots = Path(os.environ.get("RESUPPLY_SCREENSHOTS", tmp_path / "screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context()
+    page = context.new_page()
+    watch = Watch(page, shots)
+    donor_pledges(page, server, watch)
+    coordinator_uploads_plans_publishes(page, server, watch)
     login(page, server, "east")
     page.goto(f"{server}/plan")
     page.wait_for_selector("#timeline .main-svg")
