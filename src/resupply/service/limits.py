@@ -1,7 +1,8 @@
 """Request-size limit (413) as ASGI middleware, and the login rate limiter (429).
 
-The body limit is checked on ``Content-Length`` before anything is read, and on the bytes
-actually received for a chunked body, so that no handler ever holds more than the limit.
+The body limit is checked on ``Content-Length`` before anything is read; a body without one
+(chunked) is read up to the limit before the handler runs, so that no handler ever holds
+more than the limit.
 """
 
 from __future__ import annotations
@@ -15,10 +16,6 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from resupply.service.errors import RateLimitedError
-
-
-class BodyTooLargeError(Exception):
-    """Raised inside `receive` when a chunked body passes the limit."""
 
 
 class BodyLimit:
@@ -35,27 +32,26 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._refuse(send)
             return
-        seen = 0
-        started = False
-
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise BodyTooLargeError
-            return message
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, tracked)
-        except BodyTooLargeError:
-            if not started:
+        if declared is None and scope.get("method") not in {"GET", "HEAD", "OPTIONS"}:
+            body = await self._read_bounded(receive)
+            if body is None:
                 await self._refuse(send)
+                return
+            receive = _replay(body)
+        await self.app(scope, receive, send)
+
+    async def _read_bounded(self, receive: Receive) -> bytes | None:
+        """A body without Content-Length, read whole; None as soon as it passes the limit."""
+        parts, seen, more = [], 0, True
+        while more:
+            message = await receive()
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                return None
+            parts.append(chunk)
+            more = message.get("more_body", False)
+        return b"".join(parts)
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps({"detail": f"request body too large: the limit is "
@@ -93,3 +89,17 @@ class LoginLimiter:
         with self._lock:
             for key in keys:
                 self._failures.setdefault(key, deque()).append(now)
+
+
+def _replay(body: bytes) -> Receive:
+    """A `receive` that hands over an already-read body once."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
