@@ -34,8 +34,8 @@ def serve_cmd(
         "(one-time passwords printed); without --db it lives in a temporary directory.")
     ] = False,
 ) -> None:
-    """Serve the shared workspace: REST API under /api/v1 (OpenAPI at /openapi.json, docs at
-    /docs) and the pages, until Ctrl-C.
+    """Serve the shared workspace: REST API under /api/v1 (OpenAPI at /openapi.json) and the
+    pages, until Ctrl-C.
 
     Example: resupply serve --demo
     """
@@ -51,7 +51,7 @@ def serve_cmd(
     if demo:
         _seed(db)
     settings = ServiceSettings(db=db, workdir=workdir)
-    out.print(f"resupply workspace on http://{host}:{port}/ (API docs: /docs)", markup=False)
+    out.print(f"resupply workspace on http://{host}:{port}/ (OpenAPI: /openapi.json)", markup=False)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
@@ -101,7 +101,10 @@ def user_add_cmd(
 @user_app.command("list")
 @user_errors
 def user_list_cmd(db: DbOpt = None) -> None:
-    """List the users and their roles."""
+    """List the users and their roles.
+
+    Example: resupply user list --db sqlite:///workspace.db
+    """
     from resupply.service import accounts
     from resupply.service.workspace import Workspace
 
@@ -120,7 +123,10 @@ def token_create_cmd(
     name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "script",
     db: DbOpt = None,
 ) -> None:
-    """Create an API token (printed once; only its hash is stored)."""
+    """Create an API token (printed once; only its hash is stored).
+
+    Example: resupply token create anna --name nightly-import
+    """
     from resupply.service import accounts
     from resupply.service.workspace import Workspace
 
@@ -140,7 +146,10 @@ def token_revoke_cmd(
     token_id: Annotated[int, typer.Argument(metavar="ID", help="Token id (`token list`).")],
     db: DbOpt = None,
 ) -> None:
-    """Revoke an API token: it stops working at once."""
+    """Revoke an API token: it stops working at once.
+
+    Example: resupply token revoke 3
+    """
     from resupply.service import accounts
     from resupply.service.workspace import Workspace
 
@@ -155,7 +164,10 @@ def token_revoke_cmd(
 @token_app.command("list")
 @user_errors
 def token_list_cmd(db: DbOpt = None) -> None:
-    """List the tokens: id, user, name, revoked or live."""
+    """List the tokens: id, user, name, revoked or live.
+
+    Example: resupply token list
+    """
     from resupply.service import accounts
     from resupply.service.workspace import Workspace
 

@@ -40,6 +40,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     from resupply import __version__
 
     app = FastAPI(title=TITLE, version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # Swagger UI and ReDoc load from a CDN
                   description="The coalition's shared workspace: ledger, plans, simulations, "
                   "published plans, with per-donor confidentiality.")
     app.state.settings = settings
