@@ -60,8 +60,19 @@ def test_a_plan_job_is_published_and_each_role_sees_its_part(env: Env, tmp_path:
         mine = seen[donor]
         expected = [t for t in everyone["tranches"] if t["donor"] == donor]
         assert mine["tranches"] == expected and mine["tranches_total"] == len(expected)
-        assert mine["families"] == [] and set(mine["withheld"]) == families
-    assert seen["viewer"]["tranches"] == [] and seen["viewer"]["families"] == []
+        assert set(mine["withheld"]) == families
+        assert [(f["need"], f["days_of_supply"]) for f in mine["families"]] == [
+            (f["need"], f["days_of_supply"]) for f in everyone["families"]]
+        assert all(f["delivered"] is f["shortfall"] is f["stockout_prob"] is None
+                   for f in mine["families"])
+    assert seen["viewer"]["tranches"] == [] and set(seen["viewer"]["withheld"]) == families
+    from resupply.analysis import explain
+    from resupply.compile import compile_problem
+    from resupply.domain.load import load_scenario
+
+    outlook = {f.family: f.days_of_supply
+               for f in explain(compile_problem(load_scenario("tiny"))).families}
+    assert {f["family"]: f["days_of_supply"] for f in everyone["families"]} == outlook
     audit = env.client.get("/api/v1/audit", headers=env.auth("coordinator")).json()
     assert [e["action"] for e in audit["entries"]][:2] == ["plan.publish", "job.submit.plan"]
 

@@ -152,16 +152,10 @@ def published(ws: Workspace, who: Principal, offset: int, limit: int) -> Publish
     for t in all_tranches:
         contributors.setdefault(t.family, set()).add(t.donor)
     risk = _risk(ws, int(row.summary.get("scenario_id", 0)))
-    families, withheld = [], []
-    for fam in row.summary.get("families", []):
-        name = str(fam["family"])
-        if not aggregate_visible(who, contributors.get(name, set())):
-            withheld.append(name)
-            continue
-        families.append(FamilyFlowOut(
-            family=name, need=fam.get("need"), delivered=fam.get("delivered"),
-            shortfall=fam.get("shortfall"), first_short=fam.get("first_short") or None,
-            stockout_prob=risk.get(name, {}).get("stockout_prob")))
+    families = [_family(fam, risk, not aggregate_visible(
+        who, contributors.get(str(fam["family"]), set())))
+        for fam in row.summary.get("families", [])]
+    withheld = [f.family for f in families if f.withheld]
     mine = [t for t in all_tranches if who.is_coordinator or t.donor == who.donor]
     if who.role.kind is RoleKind.VIEWER:
         mine = []
@@ -170,6 +164,18 @@ def published(ws: Workspace, who: Principal, offset: int, limit: int) -> Publish
         published_by=row.published_by, published_at=as_utc(row.published_at), note=row.note,
         families=families, withheld=withheld, tranches=mine[offset:offset + limit],
         tranches_total=len(mine))
+
+
+def _family(fam: dict[str, Any], risk: dict[str, Any], withheld: bool) -> FamilyFlowOut:
+    """A family's row; the donor-derived figures left out when ``withheld``."""
+    public = {"family": str(fam["family"]), "need": fam.get("need"),
+              "days_of_supply": fam.get("days_of_supply"), "withheld": withheld}
+    if withheld:
+        return FamilyFlowOut.model_validate(public)
+    return FamilyFlowOut.model_validate({
+        **public, "delivered": fam.get("delivered"), "shortfall": fam.get("shortfall"),
+        "first_short": fam.get("first_short") or None,
+        "stockout_prob": risk.get(str(fam["family"]), {}).get("stockout_prob")})
 
 
 def results_of(ws: Workspace, who: Principal, job_id: int) -> dict[str, Any]:

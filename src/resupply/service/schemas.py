@@ -257,15 +257,21 @@ class TrancheOut(Out):
 
 
 class FamilyFlowOut(Out):
-    """What arrives per family over the plan (all donors), with the need. [units]"""
+    """One family over the published plan. The recipient's figures (need, days of supply at
+    the start) are shown to all; the figures that come from the donors' supply (delivered,
+    shortfall, first short day, simulated risk) are None where they are withheld (fewer than
+    two other donors behind them, `access`). [units of the family]"""
 
     family: str
     need: float | None
-    delivered: float | None
-    shortfall: float | None
-    first_short: dt.date | None = Field(description="First day short, if any.")
+    days_of_supply: float | None = Field(None, description="Stock at the start over the "
+                                         "need per day then. [days]")
+    delivered: float | None = None
+    shortfall: float | None = None
+    first_short: dt.date | None = Field(None, description="First day short, if any.")
     stockout_prob: float | None = Field(None, description="Simulated risk of running out "
                                         "(latest simulation of this scenario), if any.")
+    withheld: bool = False
 
 
 class PublishedPlanOut(Out):

@@ -57,6 +57,7 @@ def _scenario_file(ws: Workspace, job: Job, workdir: Path) -> Path:
 
 def run_plan(ws: Workspace, job: Job, workdir: Path) -> dict[str, Any]:
     """Plan the job's scenario (with the ledger's open pledges when asked)."""
+    from resupply.analysis import explain
     from resupply.planning import PlanOptions
     from resupply.planning.summary import family_summary
     from resupply.workflow.runs import plan_run
@@ -67,7 +68,9 @@ def run_plan(ws: Workspace, job: Job, workdir: Path) -> dict[str, Any]:
     run = plan_run(str(source), run_dir(workdir, job.id), options,
                    ledger=bool(job.params["use_ledger"]), db=ws.url)
     result = run.result
-    families = [{k: _finite(v) for k, v in row.items()}
+    supply = {f.family: f.days_of_supply for f in explain(result.problem).families}
+    families = [{**{k: _finite(v) for k, v in row.items()},
+                 "days_of_supply": _finite(supply.get(str(row["family"])))}
                 for row in family_summary(result).to_dict("records")] \
         if math.isfinite(result.objective) else []
     return {"status": str(result.status), "ok": result.ok, "message": result.message,
