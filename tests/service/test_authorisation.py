@@ -48,6 +48,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("get", "/api/v1/jobs/{job_id}"): Call(COORDINATOR_ONLY),
     ("post", "/api/v1/jobs/{job_id}/cancel"): Call(COORDINATOR_ONLY),
     ("get", "/api/v1/jobs/{job_id}/results"): Call(COORDINATOR_ONLY, ok=422),  # still queued
+    ("get", "/api/v1/jobs/{job_id}/report"): Call(COORDINATOR_ONLY, ok=422),
     ("post", "/api/v1/plans/published"): Call(COORDINATOR_ONLY, {"job_id": 1}, ok=422),
     ("get", "/api/v1/plans/published"): Call(EVERYONE, ok=404),  # none published yet
     ("get", "/api/v1/audit"): Call(COORDINATOR_ONLY),

@@ -73,6 +73,10 @@ def test_a_plan_job_is_published_and_each_role_sees_its_part(env: Env, tmp_path:
     outlook = {f.family: f.days_of_supply
                for f in explain(compile_problem(load_scenario("tiny"))).families}
     assert {f["family"]: f["days_of_supply"] for f in everyone["families"]} == outlook
+    report = env.client.get(f"/api/v1/jobs/{job['id']}/report", headers=env.auth("coordinator"))
+    assert report.status_code == 200 and "figure-stock" in report.text
+    assert env.client.get(f"/api/v1/jobs/{job['id']}/report",
+                          headers=env.auth("east")).status_code == 403
     audit = env.client.get("/api/v1/audit", headers=env.auth("coordinator")).json()
     assert [e["action"] for e in audit["entries"]][:2] == ["plan.publish", "job.submit.plan"]
 

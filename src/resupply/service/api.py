@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
+from fastapi.responses import HTMLResponse
 
 from resupply.service import accounts, ledger, plans
 from resupply.service import audit as audit_log
@@ -196,6 +197,15 @@ def build_router(limits: Limits, limiter: LoginLimiter) -> APIRouter:  # noqa: P
     def job_results(job_id: int, who: PrincipalDep, ws: WorkspaceDep) -> dict[str, Any]:
         """A finished job's summary (coordinator)."""
         return plans.results_of(ws, who, job_id)
+
+    @router.get("/jobs/{job_id}/report", tags=["jobs"], response_model=None, responses={
+        200: {"content": {"text/html": {"schema": {"type": "string"}}},
+              "description": "The report page"}})
+    def job_report(job_id: int, who: PrincipalDep, ws: WorkspaceDep,
+                   settings: SettingsDep) -> HTMLResponse:
+        """The self-contained HTML report of a finished job (coordinator): a plan's stock
+        and buffer charts, a simulation's fan charts."""
+        return HTMLResponse(plans.report_html(ws, who, job_id, settings.workdir))
 
     @router.post("/plans/published", tags=["plans"], status_code=status.HTTP_201_CREATED)
     def plan_publish(body: PublishIn, who: PrincipalDep, ws: WorkspaceDep) -> PublishedPlanOut:

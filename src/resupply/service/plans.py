@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
@@ -27,6 +28,7 @@ from resupply.service.schemas import (
     TrancheOut,
 )
 from resupply.service.settings import Limits
+from resupply.service.worker import run_dir
 from resupply.service.workspace import JOBS, PUBLISHED, Workspace, as_utc, utcnow
 
 TRANCHES_FILE = "tranches.csv"
@@ -176,6 +178,23 @@ def _family(fam: dict[str, Any], risk: dict[str, Any], withheld: bool) -> Family
         **public, "delivered": fam.get("delivered"), "shortfall": fam.get("shortfall"),
         "first_short": fam.get("first_short") or None,
         "stockout_prob": risk.get(str(fam["family"]), {}).get("stockout_prob")})
+
+
+def report_html(ws: Workspace, who: Principal, job_id: int, workdir: Path) -> str:
+    """The report of a finished job's run directory (`resupply.workflow.reporting`: stock
+    and buffer charts of a plan; fan charts of a simulation), coordinator only."""
+    from resupply.workflow.reporting import make_report
+    from resupply.workflow.rundir import load_run
+
+    require_coordinator(who)
+    job_row = jobs.get(ws, job_id)
+    folder = run_dir(workdir, job_id)
+    if job_row.state is not JobState.SUCCEEDED:
+        raise UnprocessableError(f"job {job_id} is {job_row.state}: no report yet")
+    if not folder.is_dir():
+        raise stored.NotFoundError(f"the run directory of job {job_id} is gone ({folder}); "
+                                   "its results are still recorded in the store")
+    return make_report(load_run(folder)).html
 
 
 def results_of(ws: Workspace, who: Principal, job_id: int) -> dict[str, Any]:
