@@ -41,6 +41,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("post", "/api/v1/ledger/pledges/{pledge_id}/events"): Call(
         DONOR_OWN, {"kind": "delivered", "quantity": 1, "date": "2022-06-05"}, ok=201),
     ("get", "/api/v1/ledger/status"): Call(EVERYONE),
+    ("post", "/api/v1/ledger/imports"): Call(COORDINATOR_ONLY, ok=201, files=True),
     ("post", "/api/v1/jobs/plan"): Call(COORDINATOR_ONLY, {"scenario": "tiny"}, ok=202),
     ("post", "/api/v1/jobs/simulation"): Call(COORDINATOR_ONLY, {"scenario": "tiny",
                                                                  "runs": 10}, ok=202),
@@ -92,6 +93,10 @@ def _url(path: str, owner: str, world: World) -> str:
 def _call(env: Env, method: str, url: str, call: Call, headers: dict[str, str]) -> Any:
     from resupply.domain.load import bundled_text
 
+    if call.files and url.endswith("/imports"):
+        rows = b"kind,donor,item,quantity,date\ncommitted,west,m795,9,2022-06-01\n"
+        return env.client.post(url, headers=headers, files={"file": ("rows.csv", rows)},
+                               data={"format": "csv"})
     if call.files:
         return env.client.post(url, headers=headers,
                                files={"file": ("tiny.yaml", bundled_text("tiny").encode())})

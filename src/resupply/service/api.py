@@ -5,7 +5,7 @@ return its response model. No SQL and no orchestration here."""
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import HTMLResponse
 
 from resupply.service import accounts, ledger, plans
@@ -20,6 +20,7 @@ from resupply.service.schemas import (
     AuditListOut,
     AuditOut,
     EventIn,
+    ImportOut,
     JobListOut,
     JobOut,
     LoginIn,
@@ -37,6 +38,7 @@ from resupply.service.schemas import (
     StatusOut,
 )
 from resupply.service.settings import Limits
+from resupply.store.imports import ImportFormat
 
 PREFIX = "/api/v1"
 
@@ -161,6 +163,17 @@ def build_router(limits: Limits, limiter: LoginLimiter) -> APIRouter:  # noqa: P
                      as_of: AsOf = None) -> PledgeDetailOut:
         """Record a dispatch, delivery, amendment or cancellation of a pledge."""
         return ledger.add_event(ws, who, pledge_id, body, as_of or today())
+
+    @router.post("/ledger/imports", tags=["ledger"], status_code=status.HTTP_201_CREATED)
+    def ledger_import(who: PrincipalDep, ws: WorkspaceDep,
+                      file: Annotated[UploadFile, File(description="The file to import")],
+                      fmt: Annotated[ImportFormat, Form(alias="format")] = "csv",
+                      partial: Annotated[bool, Form()] = False) -> ImportOut:
+        """Import a ledger file (kiel-xlsx, kiel-weapons or csv) in one transaction; bad
+        rows are 422 with each located, nothing written unless ``partial`` (coordinator)."""
+        raw = file.file.read()
+        return ledger.import_events(ws, who, raw, file.filename or "", fmt=fmt,
+                                    partial=partial)
 
     @router.get("/ledger/status", tags=["ledger"])
     def ledger_status(who: PrincipalDep, ws: WorkspaceDep, as_of: AsOf = None) -> StatusOut:

@@ -9,6 +9,7 @@ error                      status  when
 `NotFoundError`                 404     no such object, or not the asker's to see
 `TooManyJobsError`, rate limit  429     a per-user limit is reached
 `ScenarioError`            422     an upload is invalid (issues located)
+`ImportRowsError`          422     an import has bad rows (each located)
 `UnprocessableError`, ...       422     anything else a user can fix
 `StoreError`               503     the database is unreachable
 =========================  ======  ===========================================
@@ -21,7 +22,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from resupply.errors import ResupplyError, ScenarioError, StoreError, UnknownScenarioError
+from resupply.errors import (
+    ImportRowsError,
+    ResupplyError,
+    ScenarioError,
+    StoreError,
+    UnknownScenarioError,
+)
 from resupply.service.access import ForbiddenError
 from resupply.service.jobs import TooManyJobsError
 from resupply.service.scenarios import NotFoundError
@@ -53,9 +60,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
 
 def status_of(exc: ResupplyError) -> int:
     """The HTTP status of an error."""
-    from resupply.errors import LedgerError
+    from resupply.errors import ImportRowsError, LedgerError
 
-    if isinstance(exc, LedgerError):
+    if isinstance(exc, LedgerError | ImportRowsError):  # a user's mistake, not an outage
         return 422
     return next((code for cls, code in STATUS if isinstance(exc, cls)), 422)
 
@@ -66,6 +73,10 @@ def error_body(exc: ResupplyError) -> ErrorOut:
         issues = [IssueOut(file=i.file, line=i.line, col=i.col, path=i.path, message=i.message)
                   for i in exc.issues]
         return ErrorOut(detail=f"{len(issues)} error(s) in the scenario", issues=issues)
+    if isinstance(exc, ImportRowsError):
+        rows = [IssueOut(file=i.file, line=i.line, col=0, path=i.field, message=i.message)
+                for i in exc.issues]
+        return ErrorOut(detail=exc.summary, issues=rows)
     return ErrorOut(detail=str(exc))
 
 

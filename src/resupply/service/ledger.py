@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import tempfile
 from collections import defaultdict
+from pathlib import Path
 
+from resupply.errors import ImportRowsError
 from resupply.service import audit
-from resupply.service.access import aggregate_visible, check_owner, donor_scope
+from resupply.service.access import (
+    aggregate_visible,
+    check_owner,
+    donor_scope,
+    require_coordinator,
+)
 from resupply.service.roles import Principal
-from resupply.service.scenarios import NotFoundError
+from resupply.service.scenarios import NotFoundError, safe_filename
 from resupply.service.schemas import (
     EventIn,
     EventOut,
+    ImportOut,
     PageMeta,
     PledgeDetailOut,
     PledgeIn,
@@ -25,6 +34,7 @@ from resupply.service.schemas import (
 from resupply.service.workspace import Workspace
 from resupply.store import ledger as store_ledger
 from resupply.store.events import Event, EventKind, PledgeState
+from resupply.store.imports import ImportFormat
 from resupply.store.reconcile import StatusRow
 
 
@@ -146,3 +156,29 @@ def _sum(rows: list[StatusRow], group: str) -> StatusRow:
 
     summed = total(rows, "all donors")
     return dataclasses.replace(summed, group=group)
+
+
+def import_events(ws: Workspace, who: Principal, raw: bytes, filename: str, *,
+                  fmt: ImportFormat, partial: bool) -> ImportOut:
+    """Import a ledger file (`resupply.store.imports.import_file`: one transaction; with
+    bad rows nothing is written unless ``partial``), coordinator only; audited."""
+    from resupply.store.imports import import_file
+
+    require_coordinator(who)
+    name = safe_filename(filename or "import.csv")
+    with tempfile.TemporaryDirectory(prefix="resupply-import-") as folder, ws.ledger_lock:
+        path = Path(folder) / name
+        path.write_bytes(raw)
+        try:
+            report = import_file(ws.store, path, fmt, recorded_by=who.username,
+                                 partial=partial)
+        except ImportRowsError as exc:  # name the uploaded file, not the temporary copy
+            raise ImportRowsError([dataclasses.replace(i, file=name) for i in exc.issues],
+                                  exc.summary.replace("--partial", "partial=true")) from None
+    out = ImportOut(file=name, format=fmt, rows=report.rows, written=report.written,
+                    skipped=report.skipped, ignored=report.ignored,
+                    warnings=[str(w).replace(str(path), name) for w in report.warnings],
+                    errors=[str(e).replace(str(path), name) for e in report.errors])
+    ws.write(lambda conn: audit.log(conn, who.username, "ledger.import", f"file {name}",
+                                    after=out.model_dump()))
+    return out

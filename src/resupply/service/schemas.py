@@ -165,6 +165,19 @@ class PledgeListOut(Out):
     pledges: list[PledgeOut]
 
 
+class ImportOut(Out):
+    """What a ledger import did (rows with errors are listed when written partially)."""
+
+    file: str
+    format: str
+    rows: int
+    written: int
+    skipped: int = Field(description="Events already recorded (re-imports write nothing).")
+    ignored: int
+    warnings: list[str]
+    errors: list[str]
+
+
 class StatusRowOut(Out):
     """Pledged against delivered for one donor (or an aggregate) and item. [units]"""
 
