@@ -25,14 +25,14 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def workspace(request: Request) -> Workspace:
-    """The app's open workspace."""
+async def workspace(request: Request) -> Workspace:
+    """The app's open workspace (async: no thread hop for a lookup)."""
     ws: Workspace = request.app.state.workspace
     return ws
 
 
-def settings(request: Request) -> ServiceSettings:
-    """The app's settings."""
+async def settings(request: Request) -> ServiceSettings:
+    """The app's settings (async: no thread hop for a lookup)."""
     chosen: ServiceSettings = request.app.state.settings
     return chosen
 
