@@ -7,8 +7,8 @@ Usage::
 A server process (uvicorn, one worker, jobs not run so that only the answer is timed) is
 started on 127.0.0.1 on a fresh PostgreSQL schema of ``$RESUPPLY_BENCH_POSTGRES_URL``
 (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``; dropped afterwards) or, with
-``--db sqlite``, a SQLite file. Seed: tiny uploaded, a coordinator and donors east and west,
-``--pledges`` pledges per donor. Load: ``--clients`` threads with keep-alive connections,
+``--db sqlite``, a SQLite file; ``--workers`` server processes (default 1). Seed: tiny
+uploaded, a coordinator and donors east and west, ``--pledges`` pledges per donor. Load: ``--clients`` threads with keep-alive connections,
 ``--requests`` in all (bounded), each a donor's ``GET /api/v1/ledger/pledges?limit=100``
 (what the ledger page reads); then ``--plans`` plan submissions, one at a time.
 
@@ -91,23 +91,25 @@ def seed(url: str, pledges: int) -> dict[str, str]:
 
 SERVE = """
 import sys, uvicorn
-from pathlib import Path
-from resupply.service import Limits, ServiceSettings, create_app
-settings = ServiceSettings(db=sys.argv[1], workdir=Path(sys.argv[2]), run_jobs=False,
-                           limits=Limits(jobs_per_user=10**6))
-uvicorn.run(create_app(settings), host="127.0.0.1", port=int(sys.argv[3]),
-            log_level="warning", access_log=False)
+uvicorn.run("resupply.service.app:from_environment", factory=True, host="127.0.0.1",
+            port=int(sys.argv[1]), workers=int(sys.argv[2]), log_level="warning",
+            access_log=False)
 """
 
 
 @contextmanager
-def server(url: str, folder: Path) -> Iterator[str]:
-    """A server process on a free loopback port; stopped afterwards."""
+def server(url: str, folder: Path, workers: int) -> Iterator[str]:
+    """A server (``workers`` processes) on a free loopback port; stopped afterwards."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-c", SERVE, url, str(folder), str(port)],
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    from resupply.service.app import SETTINGS_ENV
+
+    settings = {"db": url, "workdir": str(folder), "run_jobs": False,
+                "limits": {"jobs_per_user": 10**6}}
+    process = subprocess.Popen([sys.executable, "-c", SERVE, str(port), str(workers)],
+                               env={**os.environ, "PYTHONUNBUFFERED": "1",
+                                    SETTINGS_ENV: json.dumps(settings)})
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -184,16 +186,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--plans", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1, help="Server processes.")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/service.json"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, database(args.db, Path(tmp)) as url:
         tokens = seed(url, args.pledges)
-        with server(url, Path(tmp) / "work") as base:
+        with server(url, Path(tmp) / "work", args.workers) as base:
             read_load(base, tokens["east"], 200, 2)  # warm-up
             reads = read_load(base, tokens["east"], args.requests, args.clients)
             submit = submissions(base, tokens["coordinator"], args.plans)
-    record = {"db": args.db, "pledges_per_donor": args.pledges, "reads": reads,
-              "submit": submit, "load_average": os.getloadavg(),
+    record = {"db": args.db, "workers": args.workers, "pledges_per_donor": args.pledges,
+              "reads": reads, "submit": submit, "load_average": os.getloadavg(),
               "targets": {"rps": TARGET_RPS, "p99_ms": TARGET_P99_MS,
                           "submit_ms": TARGET_SUBMIT_MS},
               "met": {"rps": reads["rps"] >= TARGET_RPS, "p99": reads["p99_ms"] < TARGET_P99_MS,

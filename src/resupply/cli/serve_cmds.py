@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +23,7 @@ app.add_typer(token_app)
 
 @app.command("serve")
 @user_errors
-def serve_cmd(
+def serve_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.", min=1,
                                       max=65535)] = 8000,
@@ -29,6 +31,9 @@ def serve_cmd(
     workdir: Annotated[Path | None, typer.Option(
         "--workdir", help="Directory for the jobs' run directories (default: a folder "
         "beside the database, or a temporary one with --demo).")] = None,
+    workers: Annotated[int, typer.Option(
+        "--workers", help="Server processes (each runs jobs too; claims are safe).", min=1,
+        max=16)] = 1,
     demo: Annotated[bool, typer.Option(
         "--demo", help="Seed a new workspace with ukraine-2022, a coordinator and two donors "
         "(one-time passwords printed); without --db it lives in a temporary directory.")
@@ -50,9 +55,17 @@ def serve_cmd(
     workdir = workdir or Path(tempfile.gettempdir()) / "resupply-service"
     if demo:
         _seed(db)
-    settings = ServiceSettings(db=db, workdir=workdir)
-    out.print(f"resupply workspace on http://{host}:{port}/ (OpenAPI: /openapi.json)", markup=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    out.print(f"resupply workspace on http://{host}:{port}/ (OpenAPI: /openapi.json)",
+              markup=False)
+    if workers == 1:
+        uvicorn.run(create_app(ServiceSettings(db=db, workdir=workdir)), host=host, port=port,
+                    log_level="warning")
+        return
+    from resupply.service.app import SETTINGS_ENV
+
+    os.environ[SETTINGS_ENV] = json.dumps({"db": db, "workdir": str(workdir)})
+    uvicorn.run("resupply.service.app:from_environment", factory=True, workers=workers,
+                host=host, port=port, log_level="warning")
 
 
 def _seed(db: str | None) -> None:

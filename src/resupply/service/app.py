@@ -12,7 +12,7 @@ from resupply.service import errors
 from resupply.service.api import build_router
 from resupply.service.limits import BodyLimit, LoginLimiter
 from resupply.service.runner import Scheduler
-from resupply.service.settings import ServiceSettings
+from resupply.service.settings import Limits, ServiceSettings
 from resupply.service.workspace import Workspace
 
 TITLE = "resupply workspace"
@@ -52,3 +52,21 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.limits.max_body_bytes)
     return app
+
+
+SETTINGS_ENV = "RESUPPLY_SERVICE_SETTINGS"
+"""JSON of the settings (``db``, ``workdir``; optional ``run_jobs`` and ``limits``, the
+fields of `Limits`) that `from_environment` reads: how the worker processes of ``resupply
+serve --workers N`` get the parent's settings."""
+
+
+def from_environment() -> FastAPI:
+    """The app for the settings in ``$RESUPPLY_SERVICE_SETTINGS`` (a uvicorn factory)."""
+    import json
+    import os
+    from pathlib import Path
+
+    data = json.loads(os.environ[SETTINGS_ENV])
+    return create_app(ServiceSettings(db=data["db"], workdir=Path(data["workdir"]),
+                                      run_jobs=bool(data.get("run_jobs", True)),
+                                      limits=Limits(**data.get("limits", {}))))
