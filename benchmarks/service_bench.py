@@ -8,7 +8,8 @@ A server process (uvicorn, one worker, jobs not run so that only the answer is t
 started on 127.0.0.1 on a fresh PostgreSQL schema of ``$RESUPPLY_BENCH_POSTGRES_URL``
 (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``; dropped afterwards) or, with
 ``--db sqlite``, a SQLite file; ``--workers`` server processes (default 1). Seed: tiny
-uploaded, a coordinator and donors east and west, ``--pledges`` pledges per donor. Load: ``--clients`` threads with keep-alive connections,
+uploaded, a coordinator and donors east and west, ``--pledges`` pledges per donor. Load:
+``--clients`` threads with keep-alive connections,
 ``--requests`` in all (bounded), each a donor's ``GET /api/v1/ledger/pledges?limit=100``
 (what the ledger page reads); then ``--plans`` plan submissions, one at a time.
 
