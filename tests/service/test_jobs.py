@@ -159,3 +159,20 @@ def test_jobs_per_user_are_limited_with_429(env: Env) -> None:
                                json={"scenario": "tiny"}) for _ in range(3)]
     assert [a.status_code for a in answers] == [202, 202, 429]
     assert "limit is 2" in answers[2].json()["detail"]
+
+
+def test_a_simulation_job_is_the_workflow_s_simulation(env: Env) -> None:
+    """The job's risk figures equal `resupply.simulate` with the same policy, runs, seed."""
+    import resupply
+
+    answer = env.client.post("/api/v1/jobs/simulation", headers=env.auth("coordinator"),
+                             json={"scenario": "tiny", "policy": "cadence:7", "runs": 60,
+                                   "seed": 3})
+    job = run_until_done(env, answer.json()["id"])
+    assert job["state"] == "succeeded", job
+    direct = resupply.simulate("tiny", policy="cadence:7", runs=60, seed=3)
+    families = job["result"]["families"]  # type: ignore[index]
+    assert set(families) == set(direct.metrics.families)
+    for name, f in direct.metrics.families.items():
+        assert families[name]["stockout_prob"] == pytest.approx(f.stockout_prob, rel=1e-12)
+        assert families[name]["fill_rate"] == pytest.approx(f.fill_rate.mean, rel=1e-12)

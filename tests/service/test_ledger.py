@@ -58,3 +58,21 @@ def test_the_status_is_the_store_s_reconciliation(env: Env) -> None:
     (aggregate,) = answer["aggregates"]
     assert aggregate["pledged"] == pytest.approx(390.0)
     assert aggregate["late"] == pytest.approx(390.0)  # due 2022-06-20, nothing delivered
+
+
+def test_pledges_filter_by_item_and_status(env: Env) -> None:
+    first = pledge(env, "east", "east", "m795", 10)
+    pledge(env, "east", "east", "of540", 20)
+    pid = first["pledge"]["pledge_id"]  # type: ignore[index]
+    env.client.post(f"/api/v1/ledger/pledges/{pid}/events", headers=env.auth("east"),
+                    json={"kind": "delivered", "quantity": 10, "date": "2022-06-05"})
+
+    def ids(query: str) -> list[str]:
+        answer = env.client.get(f"/api/v1/ledger/pledges?{query}", headers=env.auth("east"))
+        return [p["item"] for p in answer.json()["pledges"]]
+
+    assert ids("item=of540") == ["of540"]
+    assert ids("status=delivered") == ["m795"]
+    assert ids("status=late&as_of=2022-07-01") == ["of540"]  # due 2022-06-20, owed
+    assert env.client.get("/api/v1/ledger/pledges?status=lost",
+                          headers=env.auth("east")).status_code == 422

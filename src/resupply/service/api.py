@@ -3,7 +3,7 @@ return its response model. No SQL and no orchestration here."""
 
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import HTMLResponse
@@ -41,6 +41,7 @@ from resupply.service.settings import Limits
 from resupply.store.imports import ImportFormat
 
 PREFIX = "/api/v1"
+PledgeStatus = Literal["announced", "committed", "dispatched", "delivered", "cancelled", "late"]
 
 
 def today() -> dt.date:
@@ -139,10 +140,12 @@ def build_router(limits: Limits, limiter: LoginLimiter) -> APIRouter:  # noqa: P
     @router.get("/ledger/pledges", tags=["ledger"])
     def pledge_list(who: PrincipalDep, ws: WorkspaceDep, *, offset: Offset = 0,
                     limit: Limit = page_default, donor: str | None = None,
+                    item: str | None = None, status: PledgeStatus | None = None,
                     as_of: AsOf = None) -> PledgeListOut:
-        """Pledges you may see: your own (a donor), all (the coordinator)."""
+        """Pledges you may see (your own as a donor, all as the coordinator), optionally of
+        one donor, item or status."""
         return ledger.list_pledges(ws, who, donor, offset=offset, limit=limit,
-                                   as_of=as_of or today())
+                                   as_of=as_of or today(), item=item, status=status)
 
     @router.post("/ledger/donors/{donor}/pledges", tags=["ledger"],
                  status_code=status.HTTP_201_CREATED)

@@ -55,12 +55,21 @@ def event_out(event: Event) -> EventOut:
 
 
 def list_pledges(ws: Workspace, who: Principal, donor: str | None, *, offset: int, limit: int,
-                 as_of: dt.date) -> PledgeListOut:
-    """A page of the pledges ``who`` may see (optionally of one donor)."""
-    states = store_ledger.pledge_states(ws.store, donor=donor_scope(who, donor))
+                 as_of: dt.date, item: str | None = None,
+                 status: str | None = None) -> PledgeListOut:
+    """A page of the pledges ``who`` may see, optionally of one donor, item or status
+    (``late`` selects the pledges late on ``as_of``)."""
+    states = [s for s in store_ledger.pledge_states(ws.store, donor=donor_scope(who, donor))
+              if (item is None or s.item == item) and _has_status(s, status, as_of)]
     shown = states[offset:offset + limit]
     return PledgeListOut(page=PageMeta(offset=offset, limit=limit, total=len(states)),
                          pledges=[pledge_out(s, as_of) for s in shown])
+
+
+def _has_status(state: PledgeState, status: str | None, as_of: dt.date) -> bool:
+    if status is None:
+        return True
+    return state.late(as_of) if status == "late" else state.status == status
 
 
 def _visible(ws: Workspace, who: Principal, pledge_id: str) -> tuple[PledgeState, list[Event]]:

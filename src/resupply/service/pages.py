@@ -31,6 +31,7 @@ from resupply.service.schemas import (
     PublishedPlanOut,
     PublishIn,
     ScenarioListOut,
+    SimulationJobIn,
 )
 from resupply.service.settings import Limits
 
@@ -163,11 +164,16 @@ def build_pages(limits: Limits, limiter: LoginLimiter) -> APIRouter:  # noqa: PL
         return _page(request, ws, work)
 
     @router.get("/ledger")
-    def ledger_page(request: Request, ws: WorkspaceDep, donor: str | None = None) -> Response:
+    def ledger_page(request: Request, ws: WorkspaceDep, donor: str = "", item: str = "",
+                    status: str = "") -> Response:
+        query = "&".join(f"{k}={v}" for k, v in (("donor", donor), ("item", item),
+                                                 ("status", status)) if v)
         return _page(request, ws, lambda who: render(
-            "ledger.html", title="ledger", me=me_out(who), donor=donor,
-            twin="/api/v1/ledger/pledges", pledges=ledger.list_pledges(
-                ws, who, donor or None, offset=0, limit=limits.max_page_size, as_of=today())))
+            "ledger.html", title="ledger", me=me_out(who), donor=donor, item=item,
+            status=status, twin=f"/api/v1/ledger/pledges{'?' + query if query else ''}",
+            pledges=ledger.list_pledges(ws, who, donor or None, offset=0,
+                                        limit=limits.max_page_size, as_of=today(),
+                                        item=item or None, status=status or None)))
 
     @router.post("/ledger/pledge")
     def pledge_form(request: Request, ws: WorkspaceDep, csrf_token: Csrf,  # noqa: PLR0917
@@ -240,6 +246,20 @@ def build_pages(limits: Limits, limiter: LoginLimiter) -> APIRouter:  # noqa: PL
         def work(who: Principal) -> Response:
             body = PlanJobIn(scenario=scenario, use_ledger=bool(use_ledger))
             job = plans.submit_plan(ws, who, body, limits)
+            return _back(f"/jobs/{job.id}")
+
+        return _write(request, ws, csrf_token, _validated(work))
+
+    @router.post("/jobs/simulation")
+    def simulation_form(request: Request, ws: WorkspaceDep, csrf_token: Csrf,  # noqa: PLR0917
+                        scenario: Annotated[str, Form()], policy: Annotated[str, Form()],
+                        runs: Annotated[str, Form()],
+                        plan_job_id: Annotated[str, Form()] = "") -> Response:
+        def work(who: Principal) -> Response:
+            body = SimulationJobIn.model_validate({"scenario": scenario, "policy": policy,
+                                                   "runs": runs,
+                                                   "plan_job_id": plan_job_id or None})
+            job = plans.submit_simulation(ws, who, body, limits)
             return _back(f"/jobs/{job.id}")
 
         return _write(request, ws, csrf_token, _validated(work))
