@@ -53,6 +53,10 @@ CALLS: dict[tuple[str, str], Call] = {
     ("post", "/api/v1/plans/published"): Call(COORDINATOR_ONLY, {"job_id": 1}, ok=422),
     ("get", "/api/v1/plans/published"): Call(EVERYONE, ok=404),  # none published yet
     ("get", "/api/v1/audit"): Call(COORDINATOR_ONLY),
+    ("post", "/api/v1/shares"): Call(COORDINATOR_ONLY, {"donor": "north",
+                                                         "with_donor": "viewerless"}, ok=201),
+    ("get", "/api/v1/shares"): Call(COORDINATOR_ONLY),
+    ("post", "/api/v1/shares/{share_id}/revoke"): Call(COORDINATOR_ONLY),
 }
 USERS = list(ROLES)
 DONORS = {"east", "west", "north"}
@@ -74,6 +78,7 @@ class World:
 
     pledges: dict[str, str]
     job_id: int
+    share_id: int
 
 
 @pytest.fixture
@@ -82,12 +87,15 @@ def world(env: Env) -> World:
                for d in ("east", "west")}
     job = env.client.post("/api/v1/jobs/plan", headers=env.auth("coordinator"),
                           json={"scenario": "tiny"}).json()
-    return World(pledges, job["id"])
+    share = env.client.post("/api/v1/shares", headers=env.auth("coordinator"),
+                            json={"donor": "north", "with_donor": "nobody"}).json()
+    return World(pledges, job["id"], share["id"])
 
 
 def _url(path: str, owner: str, world: World) -> str:
     return (path.replace("{donor}", owner).replace("{pledge_id}", world.pledges[owner])
-            .replace("{job_id}", str(world.job_id)).replace("{name}", "tiny"))
+            .replace("{job_id}", str(world.job_id)).replace("{name}", "tiny")
+            .replace("{share_id}", str(world.share_id)))
 
 
 def _call(env: Env, method: str, url: str, call: Call, headers: dict[str, str]) -> Any:
@@ -218,3 +226,23 @@ def test_every_write_is_audited_with_before_and_after(env: Env, world: World) ->
     assert newest["before"]["delivered"] == 0 and newest["after"]["delivered"] == 40
     assert {e["action"] for e in entries} >= {"ledger.pledge", "job.submit.plan",
                                                "scenario.upload"}
+
+
+def test_a_share_lets_one_donor_read_another_s_figures_until_revoked(env: Env,
+                                                                    world: World) -> None:
+    west_pledge = world.pledges["west"]
+    url = f"/api/v1/ledger/pledges/{west_pledge}"
+    assert env.client.get(url, headers=env.auth("east")).status_code == 404
+    share = env.client.post("/api/v1/shares", headers=env.auth("coordinator"),
+                            json={"donor": "west", "with_donor": "east"}).json()
+    listed = env.client.get("/api/v1/ledger/pledges", headers=env.auth("east")).json()
+    status = env.client.get("/api/v1/ledger/status", headers=env.auth("east")).json()
+    assert env.client.get(url, headers=env.auth("east")).status_code == 200
+    assert {p["donor"] for p in listed["pledges"]} == {"east", "west"}
+    assert {r["donor"] for r in status["own"]} == {"east", "west"}
+    assert env.client.get(url, headers=env.auth("north")).status_code == 404  # not north
+    write = env.client.post(f"{url}/events", headers=env.auth("east"),
+                            json={"kind": "delivered", "quantity": 1, "date": "2022-06-05"})
+    assert write.status_code == 403 and "not to change" in write.json()["detail"]
+    env.client.post(f"/api/v1/shares/{share['id']}/revoke", headers=env.auth("coordinator"))
+    assert env.client.get(url, headers=env.auth("east")).status_code == 404

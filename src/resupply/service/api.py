@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import HTMLResponse
 
-from resupply.service import accounts, ledger, plans
+from resupply.service import accounts, ledger, plans, shares
 from resupply.service import audit as audit_log
 from resupply.service import scenarios as stored
 from resupply.service.access import require_coordinator
@@ -34,6 +34,8 @@ from resupply.service.schemas import (
     PublishIn,
     ScenarioListOut,
     ScenarioVersionOut,
+    ShareIn,
+    ShareOut,
     SimulationJobIn,
     StatusOut,
 )
@@ -233,6 +235,21 @@ def build_router(limits: Limits, limiter: LoginLimiter) -> APIRouter:  # noqa: P
                        limit: Limit = page_default) -> PublishedPlanOut:
         """The published plan as you may see it (your own tranches; aggregates)."""
         return plans.published(ws, who, offset, limit)
+
+    @router.post("/shares", tags=["shares"], status_code=status.HTTP_201_CREATED)
+    def share_grant(body: ShareIn, who: PrincipalDep, ws: WorkspaceDep) -> ShareOut:
+        """Let one donor read another donor's own figures (coordinator)."""
+        return shares.grant(ws, who, body)
+
+    @router.get("/shares", tags=["shares"])
+    def share_list(who: PrincipalDep, ws: WorkspaceDep) -> list[ShareOut]:
+        """Every share, newest first (coordinator)."""
+        return shares.listing(ws, who)
+
+    @router.post("/shares/{share_id}/revoke", tags=["shares"])
+    def share_revoke(share_id: int, who: PrincipalDep, ws: WorkspaceDep) -> ShareOut:
+        """End a share (coordinator)."""
+        return shares.revoke(ws, who, share_id)
 
     @router.get("/audit", tags=["audit"])
     def audit(who: PrincipalDep, ws: WorkspaceDep, offset: Offset = 0,

@@ -8,12 +8,13 @@ a browser never sends one by itself.
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from resupply.service import accounts
+from resupply.service import accounts, shares
 from resupply.service.access import ForbiddenError
 from resupply.service.errors import UnauthenticatedError
 from resupply.service.roles import Principal
@@ -44,10 +45,14 @@ SettingsDep = Annotated[ServiceSettings, Depends(settings)]
 def authenticate(request: Request, ws: Workspace) -> Principal | None:
     """The principal of a bearer token or a session cookie, or None."""
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return accounts.principal_for_token(ws, header[7:].strip())
     cookie = request.cookies.get(SESSION_COOKIE)
-    return accounts.principal_for_session(ws, cookie) if cookie else None
+    if header.lower().startswith("bearer "):
+        who = accounts.principal_for_token(ws, header[7:].strip())
+    else:
+        who = accounts.principal_for_session(ws, cookie) if cookie else None
+    if who is None or who.donor is None:
+        return who
+    return dataclasses.replace(who, shared=shares.shared_with(ws, who.donor))
 
 
 def check_csrf(principal: Principal, sent: str | None) -> None:

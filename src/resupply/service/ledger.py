@@ -13,7 +13,8 @@ from resupply.errors import ImportRowsError
 from resupply.service import audit
 from resupply.service.access import (
     aggregate_visible,
-    check_owner,
+    check_reader,
+    check_writer,
     donor_scope,
     require_coordinator,
 )
@@ -59,7 +60,10 @@ def list_pledges(ws: Workspace, who: Principal, donor: str | None, *, offset: in
                  status: str | None = None) -> PledgeListOut:
     """A page of the pledges ``who`` may see, optionally of one donor, item or status
     (``late`` selects the pledges late on ``as_of``)."""
-    states = [s for s in store_ledger.pledge_states(ws.store, donor=donor_scope(who, donor))
+    scope = donor_scope(who, donor)
+    every = store_ledger.pledge_states(ws.store) if scope is None else [
+        s for d in scope for s in store_ledger.pledge_states(ws.store, donor=d)]
+    states = [s for s in every
               if (item is None or s.item == item) and _has_status(s, status, as_of)]
     shown = states[offset:offset + limit]
     return PledgeListOut(page=PageMeta(offset=offset, limit=limit, total=len(states)),
@@ -76,7 +80,7 @@ def _visible(ws: Workspace, who: Principal, pledge_id: str) -> tuple[PledgeState
     events = ws.store.events(pledge_id=pledge_id)
     if not events:
         raise NotFoundError(f"no pledge {pledge_id!r}")
-    check_owner(who, events[0].donor, f"pledge {pledge_id!r}")
+    check_reader(who, events[0].donor, f"pledge {pledge_id!r}")
     state, _ = store_ledger.pledge(ws.store, pledge_id)
     return state, events
 
@@ -97,7 +101,7 @@ def _state_dict(state: PledgeState | None) -> dict[str, object] | None:
 def new_pledge(ws: Workspace, who: Principal, donor: str, body: PledgeIn,
                as_of: dt.date) -> PledgeDetailOut:
     """Start a pledge of ``donor`` (a donor only its own; the coordinator any); audited."""
-    check_owner(who, donor, f"donor {donor!r}")
+    check_writer(who, donor, f"donor {donor!r}")
     with ws.ledger_lock:
         return _new_pledge(ws, who, donor, body, as_of)
 
@@ -124,6 +128,7 @@ def add_event(ws: Workspace, who: Principal, pledge_id: str, body: EventIn,
 def _add_event(ws: Workspace, who: Principal, pledge_id: str, body: EventIn,
                as_of: dt.date) -> PledgeDetailOut:
     before, _ = _visible(ws, who, pledge_id)
+    check_writer(who, before.donor, f"pledge {pledge_id!r}")
     store_ledger.record(ws.store, EventKind(body.kind), date=body.date, pledge_id=pledge_id,
                         quantity=body.quantity, due=body.due, note=body.note,
                         recorded_by=who.username, source="service")
@@ -148,7 +153,7 @@ def status(ws: Workspace, who: Principal, as_of: dt.date) -> StatusOut:
     by_group: dict[str, list[StatusRow]] = defaultdict(list)
     for row in rows:
         by_group[row.group].append(row)
-    own = [r for r in rows if who.is_coordinator or r.donor == who.donor]
+    own = [r for r in rows if who.is_coordinator or r.donor in who.sees]
     aggregates, withheld = [], []
     for group, members in sorted(by_group.items()):
         if aggregate_visible(who, {m.donor for m in members}):

@@ -158,7 +158,7 @@ def published(ws: Workspace, who: Principal, offset: int, limit: int) -> Publish
         who, contributors.get(str(fam["family"]), set())))
         for fam in row.summary.get("families", [])]
     withheld = [f.family for f in families if f.withheld]
-    mine = [t for t in all_tranches if who.is_coordinator or t.donor == who.donor]
+    mine = [t for t in all_tranches if who.is_coordinator or t.donor in who.sees]
     if who.role.kind is RoleKind.VIEWER:
         mine = []
     return PublishedPlanOut(

@@ -65,6 +65,8 @@ class Principal:
     via: str = "token"
     """``session`` (cookie) or ``token`` (bearer)."""
     csrf: str = ""
+    shared: frozenset[str] = frozenset()
+    """Other donors whose own figures the coordinator shared with this donor (read only)."""
 
     @property
     def is_coordinator(self) -> bool:
@@ -75,3 +77,9 @@ class Principal:
     def donor(self) -> str | None:
         """The donor this principal acts for, or None."""
         return self.role.donor
+
+    @property
+    def sees(self) -> frozenset[str]:
+        """The donors whose own figures this principal reads: its own and those shared."""
+        own = frozenset() if self.role.donor is None else frozenset({self.role.donor})
+        return own | self.shared

@@ -304,6 +304,24 @@ class PublishedPlanOut(Out):
     tranches_total: int = Field(description="Tranches the asker may see, in all.")
 
 
+class ShareIn(In):
+    """Let donor ``with_donor`` read donor ``donor``'s own pledges, deliveries, tranches."""
+
+    donor: str = Name
+    with_donor: str = Name
+
+
+class ShareOut(Out):
+    """A share between two donors (read only), live until revoked."""
+
+    id: int
+    donor: str
+    with_donor: str
+    granted_by: str
+    granted_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
 class AuditOut(Out):
     """One audited write."""
 

@@ -23,6 +23,7 @@ from resupply.store.models import (
     JobRow,
     PublishedPlanRow,
     SessionRow,
+    ShareRow,
     StoredScenarioRow,
     UserRow,
 )
@@ -35,6 +36,7 @@ AUDIT = cast(Table, AuditRow.__table__)
 SCENARIOS = cast(Table, StoredScenarioRow.__table__)
 JOBS = cast(Table, JobRow.__table__)
 PUBLISHED = cast(Table, PublishedPlanRow.__table__)
+SHARES = cast(Table, ShareRow.__table__)
 
 
 def utcnow() -> dt.datetime:

@@ -201,6 +201,22 @@ class JobRow(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON(), nullable=True)
 
 
+class ShareRow(Base):
+    """The coordinator lets donor `viewer_donor` see donor `donor`'s own figures (pledges,
+    deliveries, tranches); read access only, until `revoked_at`."""
+
+    __tablename__ = "shares"
+    __table_args__ = (Index("ix_shares_viewer", "viewer_donor"),)
+
+    id: Mapped[int] = mapped_column(KEY_TYPE, primary_key=True, autoincrement=True)
+    donor: Mapped[str] = mapped_column(String(200))
+    viewer_donor: Mapped[str] = mapped_column(String(200))
+    granted_by: Mapped[str] = mapped_column(String(100))
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)
+
+
 class PublishedPlanRow(Base):
     """A plan the coordinator published: what donors and viewers see (newest is current)."""
 

@@ -1,5 +1,5 @@
 """The shared workspace of `resupply serve`: users, API tokens, sessions, the audit log,
-uploaded scenario versions, background jobs and published plans.
+shares between donors, uploaded scenario versions, background jobs and published plans.
 
 Revision ID: 0002
 Revises: 0001
@@ -33,6 +33,16 @@ def upgrade() -> None:
         sa.Column("after", sa.JSON(), nullable=True),
     )
     op.create_index("ix_audit_log_at", "audit_log", ["at"])
+    op.create_table(
+        "shares",
+        sa.Column("id", KEY, primary_key=True, autoincrement=True),
+        sa.Column("donor", sa.String(200), nullable=False),
+        sa.Column("viewer_donor", sa.String(200), nullable=False),
+        sa.Column("granted_by", sa.String(100), nullable=False),
+        sa.Column("granted_at", TS, nullable=False),
+        sa.Column("revoked_at", TS, nullable=True),
+    )
+    op.create_index("ix_shares_viewer", "shares", ["viewer_donor"])
     _work()
 
 
@@ -114,6 +124,6 @@ def _work() -> None:
 
 def downgrade() -> None:
     """Drop the workspace tables (dependents first)."""
-    for table in ("published_plans", "jobs", "scenarios", "audit_log", "sessions",
+    for table in ("published_plans", "jobs", "scenarios", "shares", "audit_log", "sessions",
                   "api_tokens", "users"):
         op.drop_table(table)
