@@ -5,7 +5,6 @@ with the session's CSRF token as a field; plotly.js is served from the installed
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Annotated, Any
@@ -20,7 +19,7 @@ from resupply.service import scenarios as stored
 from resupply.service.access import require_coordinator
 from resupply.service.api import login, me_out, today, version_out
 from resupply.service.deps import SESSION_COOKIE, WorkspaceDep, authenticate, check_csrf
-from resupply.service.errors import UnauthenticatedError, error_body, status_of
+from resupply.service.errors import error_body, status_of
 from resupply.service.limits import LoginLimiter
 from resupply.service.roles import Principal
 from resupply.service.schemas import (
@@ -316,5 +315,3 @@ def _located(exc: ScenarioError, raw: bytes, filename: str) -> dict[str, Any]:
     return {"issues": exc.issues, "filename": filename, "issue_lines": at,
             "lines": list(enumerate(lines, start=1))}
 
-
-__all__ = ["UnauthenticatedError", "build_pages", "json"]

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, insert, select
 from resupply.errors import ResupplyError
 from resupply.service import audit, jobs
 from resupply.service import scenarios as stored
-from resupply.service.access import ForbiddenError, aggregate_visible, require_coordinator
+from resupply.service.access import aggregate_visible, require_coordinator
 from resupply.service.jobs import Job, JobKind, JobState
 from resupply.service.roles import Principal, RoleKind
 from resupply.service.schemas import (
@@ -205,5 +205,3 @@ def results_of(ws: Workspace, who: Principal, job_id: int) -> dict[str, Any]:
         raise UnprocessableError(f"job {job_id} is {job_row.state}: {job_row.message}")
     return job_row.result
 
-
-__all__ = ["ForbiddenError", "UnprocessableError"]

@@ -11,8 +11,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, Row, func, insert, select
 
 from resupply.compile.build import scenario_hash
 from resupply.domain.load import validate_data
@@ -77,11 +78,9 @@ def upload(ws: Workspace, raw: bytes, filename: str, actor: str) -> ScenarioVers
     return ws.write(work)
 
 
-def _version(row: object) -> ScenarioVersion:
-    r = row
-    return ScenarioVersion(r.id, r.name, r.version, r.filename,  # type: ignore[attr-defined]
-                           r.scenario_hash, r.uploaded_by,  # type: ignore[attr-defined]
-                           as_utc(r.created_at))  # type: ignore[attr-defined]
+def _version(r: Row[Any]) -> ScenarioVersion:
+    return ScenarioVersion(r.id, r.name, r.version, r.filename, r.scenario_hash,
+                           r.uploaded_by, as_utc(r.created_at))
 
 
 _COLUMNS = [SCENARIOS.c[c] for c in ("id", "name", "version", "filename", "scenario_hash",

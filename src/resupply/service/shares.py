@@ -4,7 +4,9 @@ share ends when revoked. Every grant and revocation is audited."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select
 
 from resupply.service import audit
 from resupply.service.access import require_coordinator
@@ -14,13 +16,10 @@ from resupply.service.schemas import ShareIn, ShareOut
 from resupply.service.workspace import SHARES, Workspace, as_utc, utcnow
 
 
-def _out(r: object) -> ShareOut:
-    row = r
-    revoked = row.revoked_at  # type: ignore[attr-defined]
-    return ShareOut(id=row.id, donor=row.donor,  # type: ignore[attr-defined]
-                    with_donor=row.viewer_donor,  # type: ignore[attr-defined]
-                    granted_by=row.granted_by,  # type: ignore[attr-defined]
-                    granted_at=as_utc(row.granted_at),  # type: ignore[attr-defined]
+def _out(row: Row[Any]) -> ShareOut:
+    revoked = row.revoked_at
+    return ShareOut(id=row.id, donor=row.donor, with_donor=row.viewer_donor,
+                    granted_by=row.granted_by, granted_at=as_utc(row.granted_at),
                     revoked_at=None if revoked is None else as_utc(revoked))
 
 
