@@ -11,10 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from resupply.cli import serve_cmds
-from resupply.cli.app import app
+from resupply.cli.app import build_app, out
 
-assert serve_cmds  # registered on `app` by import
+app = build_app()  # every command module, in the order of --help
 
 
 def ok(*args: str) -> str:
@@ -38,6 +37,16 @@ def test_user_add_token_create_and_revoke(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "no live token 1" in again.output
     bad = CliRunner().invoke(app, ["user", "add", "bob", "--role", "admin", "--db", db])
     assert bad.exit_code == 1 and "donor:<id>" in bad.output
+    from resupply.service.audit import entries
+    from resupply.service.workspace import Workspace
+
+    ws = Workspace.open(db)
+    try:
+        _, logged = entries(ws, 0, 10)
+    finally:
+        ws.close()
+    assert [e.action for e in logged] == ["token.revoke", "token.create", "user.add"]
+    assert all(e.actor.startswith("cli:") for e in logged)
 
 
 def test_serve_demo_seeds_a_workspace_one_can_log_in_to(tmp_path: Path,
@@ -58,7 +67,7 @@ def test_serve_demo_seeds_a_workspace_one_can_log_in_to(tmp_path: Path,
 
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: (
         seen.setdefault("login", _first_login(seen["out"])), fake_run(*a, **k)))
-    monkeypatch.setattr(serve_cmds.out, "print", _recorder(seen))
+    monkeypatch.setattr(out, "print", _recorder(seen))
     db = f"sqlite:///{tmp_path / 'demo.db'}"
     capture("serve", "--demo", "--db", db, "--workdir", str(tmp_path / "work"))
     assert seen["me"]["role"] == "coordinator"

@@ -29,8 +29,8 @@ def serve_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
                                       max=65535)] = 8000,
     db: DbOpt = None,
     workdir: Annotated[Path | None, typer.Option(
-        "--workdir", help="Directory for the jobs' run directories (default: a folder "
-        "beside the database, or a temporary one with --demo).")] = None,
+        "--workdir", help="Directory for the jobs' run directories (default: jobs/ in the "
+        "user data directory, or a temporary one with --demo).")] = None,
     workers: Annotated[int, typer.Option(
         "--workers", help="Server processes (each runs jobs too; claims are safe).", min=1,
         max=16)] = 1,
@@ -52,7 +52,10 @@ def serve_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
         folder = Path(tempfile.mkdtemp(prefix="resupply-demo-"))
         db = f"sqlite:///{folder / 'workspace.db'}"
         workdir = workdir or folder / "work"
-    workdir = workdir or Path(tempfile.gettempdir()) / "resupply-service"
+    if workdir is None:
+        from platformdirs import user_data_dir
+
+        workdir = Path(user_data_dir("resupply")) / "jobs"
     if demo:
         _seed(db)
     out.print(f"resupply workspace on http://{host}:{port}/ (OpenAPI: /openapi.json)",
@@ -66,6 +69,13 @@ def serve_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     os.environ[SETTINGS_ENV] = json.dumps({"db": db, "workdir": str(workdir)})
     uvicorn.run("resupply.service.app:from_environment", factory=True, workers=workers,
                 host=host, port=port, log_level="warning")
+
+
+def _actor() -> str:
+    """Who a command acts as in the audit log: ``cli:<login name>``."""
+    from resupply.store.ledger import current_user
+
+    return f"cli:{current_user()}"
 
 
 def _seed(db: str | None) -> None:
@@ -103,7 +113,7 @@ def user_add_cmd(
     chosen = password or accounts.new_password()
     ws = Workspace.open(db)
     try:
-        user = accounts.add_user(ws, username, Role.parse(role), chosen)
+        user = accounts.add_user(ws, username, Role.parse(role), chosen, actor=_actor())
     finally:
         ws.close()
     out.print(f"added {user.username} ({user.role})", markup=False)
@@ -145,7 +155,7 @@ def token_create_cmd(
 
     ws = Workspace.open(db)
     try:
-        token_id, token = accounts.create_token(ws, username, name)
+        token_id, token = accounts.create_token(ws, username, name, actor=_actor())
     finally:
         ws.close()
     err.print(f"token {token_id} of {username} (shown once; revoke with `resupply token "
@@ -168,7 +178,7 @@ def token_revoke_cmd(
 
     ws = Workspace.open(db)
     try:
-        accounts.revoke_token(ws, token_id)
+        accounts.revoke_token(ws, token_id, actor=_actor())
     finally:
         ws.close()
     out.print(f"revoked token {token_id}", markup=False)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from resupply.errors import ResupplyError
+from resupply.service import audit
 from resupply.service.roles import Principal, Role
 from resupply.service.workspace import SESSIONS, TOKENS, USERS, Workspace, as_utc, utcnow
 
@@ -51,8 +52,10 @@ def new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def add_user(ws: Workspace, username: str, role: Role, password: str) -> User:
-    """Create a user; `AccountError` when the name is taken or the password is short."""
+def add_user(ws: Workspace, username: str, role: Role, password: str, *,
+             actor: str = "cli") -> User:
+    """Create a user; `AccountError` when the name is taken or the password is short.
+    Audited as done by ``actor``."""
     if len(password) < 8:
         raise AccountError("a password needs at least 8 characters")
     if not username or len(username) > 100:
@@ -63,6 +66,7 @@ def add_user(ws: Workspace, username: str, role: Role, password: str) -> User:
         result = conn.execute(insert(USERS).values(
             username=username, role=str(role), password_hash=_HASHER.hash(password),
             created_at=now))
+        audit.log(conn, actor, "user.add", f"user {username}", after={"role": str(role)})
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     try:
@@ -101,25 +105,33 @@ def _user_id(conn: Connection, username: str) -> int:
     return int(user_id)
 
 
-def create_token(ws: Workspace, username: str, name: str) -> tuple[int, str]:
-    """A new API token of ``username``: (its id, the token, shown once)."""
+def create_token(ws: Workspace, username: str, name: str, *,
+                 actor: str = "cli") -> tuple[int, str]:
+    """A new API token of ``username``: (its id, the token, shown once); audited."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
 
     def work(conn: Connection) -> int:
         result = conn.execute(insert(TOKENS).values(
             user_id=_user_id(conn, username), name=name, token_hash=digest(token),
             created_at=utcnow()))
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        token_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        audit.log(conn, actor, "token.create", f"token {token_id}",
+                  after={"user": username, "name": name})
+        return token_id
 
     return ws.write(work), token
 
 
-def revoke_token(ws: Workspace, token_id: int) -> None:
-    """Revoke a token by id; `AccountError` when there is no such live token."""
+def revoke_token(ws: Workspace, token_id: int, *, actor: str = "cli") -> None:
+    """Revoke a token by id; `AccountError` when there is no such live token; audited."""
     def work(conn: Connection) -> int:
-        return conn.execute(TOKENS.update().where(
+        done = conn.execute(TOKENS.update().where(
             TOKENS.c.id == token_id, TOKENS.c.revoked_at.is_(None)).values(
             revoked_at=utcnow())).rowcount
+        if done:
+            audit.log(conn, actor, "token.revoke", f"token {token_id}",
+                      after={"revoked": True})
+        return int(done)
 
     if ws.write(work) == 0:
         raise AccountError(f"no live token {token_id}; `resupply token list` shows them")
@@ -146,9 +158,13 @@ def open_session(ws: Workspace, user: User, hours: float) -> tuple[str, str]:
     """A new browser session of ``user``: (cookie value, CSRF token)."""
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     now = utcnow()
-    ws.write(lambda conn: conn.execute(insert(SESSIONS).values(
-        token_hash=digest(cookie), user_id=user.id, csrf=csrf, created_at=now,
-        expires_at=now + dt.timedelta(hours=hours))))
+    def work(conn: Connection) -> None:
+        conn.execute(insert(SESSIONS).values(
+            token_hash=digest(cookie), user_id=user.id, csrf=csrf, created_at=now,
+            expires_at=now + dt.timedelta(hours=hours)))
+        audit.log(conn, user.username, "auth.login", f"user {user.username}")
+
+    ws.write(work)
     return cookie, csrf
 
 

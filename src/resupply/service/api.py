@@ -72,6 +72,8 @@ def login(ws: Any, settings: Any, limiter: LoginLimiter, body: LoginIn, *, clien
     user = accounts.check_password(ws, body.username, body.password)
     if user is None:
         limiter.failed(*keys)
+        ws.write(lambda conn: audit_log.log(conn, body.username, "auth.login.failed",
+                                            f"address {client}"))
         raise UnauthenticatedError("wrong username or password")
     cookie, csrf = accounts.open_session(ws, user, settings.limits.session_hours)
     response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="strict",
