@@ -45,6 +45,8 @@ CALLS: dict[tuple[str, str], Call] = {
     ("post", "/api/v1/jobs/plan"): Call(COORDINATOR_ONLY, {"scenario": "tiny"}, ok=202),
     ("post", "/api/v1/jobs/simulation"): Call(COORDINATOR_ONLY, {"scenario": "tiny",
                                                                  "runs": 10}, ok=202),
+    ("post", "/api/v1/jobs/compare"): Call(COORDINATOR_ONLY, {"scenario": "tiny",
+                                                              "runs": 10}, ok=202),
     ("get", "/api/v1/jobs"): Call(COORDINATOR_ONLY),
     ("get", "/api/v1/jobs/{job_id}"): Call(COORDINATOR_ONLY),
     ("post", "/api/v1/jobs/{job_id}/cancel"): Call(COORDINATOR_ONLY),

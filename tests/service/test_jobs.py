@@ -176,3 +176,32 @@ def test_a_simulation_job_is_the_workflow_s_simulation(env: Env) -> None:
     for name, f in direct.metrics.families.items():
         assert families[name]["stockout_prob"] == pytest.approx(f.stockout_prob, rel=1e-12)
         assert families[name]["fill_rate"] == pytest.approx(f.fill_rate.mean, rel=1e-12)
+
+
+def test_a_compare_job_is_the_workflow_s_comparison(env: Env) -> None:
+    """The job's frontier equals `resupply.compare` with the same policies, runs and seed,
+    and its report draws the frontier."""
+    import resupply
+
+    policies = ["lump", "cadence:7"]
+    answer = env.client.post("/api/v1/jobs/compare", headers=env.auth("coordinator"),
+                             json={"scenario": "tiny", "policies": policies, "runs": 40,
+                                   "seed": 2})
+    job = run_until_done(env, answer.json()["id"])
+    assert job["state"] == "succeeded", job
+    direct = resupply.compare("tiny", policies, runs=40, seed=2).frontier
+    result = job["result"]
+    assert result["best"] == direct.best  # type: ignore[index]
+    got = {p["policy"]: p for p in result["policies"]}  # type: ignore[index]
+    for point in direct.points:
+        assert got[point.policy]["stockout_prob"] == pytest.approx(point.stockout_prob)
+        assert got[point.policy]["lost_value"] == pytest.approx(point.lost_value)
+    report = env.client.get(f"/api/v1/jobs/{job['id']}/report",
+                            headers=env.auth("coordinator"))
+    assert "figure-frontier" in report.text
+
+
+def test_an_unknown_policy_is_refused_at_submission(env: Env) -> None:
+    answer = env.client.post("/api/v1/jobs/compare", headers=env.auth("coordinator"),
+                             json={"scenario": "tiny", "policies": ["sometimes"]})
+    assert answer.status_code == 422 and "unknown policy 'sometimes'" in answer.json()["detail"]

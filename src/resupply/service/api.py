@@ -19,6 +19,7 @@ from resupply.service.roles import Principal
 from resupply.service.schemas import (
     AuditListOut,
     AuditOut,
+    CompareJobIn,
     EventIn,
     ImportOut,
     JobListOut,
@@ -196,6 +197,11 @@ def build_router(limits: Limits, limiter: LoginLimiter) -> APIRouter:  # noqa: P
     def job_simulation(body: SimulationJobIn, who: PrincipalDep, ws: WorkspaceDep) -> JobOut:
         """Queue a simulation (coordinator)."""
         return plans.submit_simulation(ws, who, body, limits)
+
+    @router.post("/jobs/compare", tags=["jobs"], status_code=status.HTTP_202_ACCEPTED)
+    def job_compare(body: CompareJobIn, who: PrincipalDep, ws: WorkspaceDep) -> JobOut:
+        """Queue a comparison of policies: the frontier (coordinator)."""
+        return plans.submit_compare(ws, who, body, limits)
 
     @router.get("/jobs", tags=["jobs"])
     def job_list(who: PrincipalDep, ws: WorkspaceDep, offset: Offset = 0,

@@ -43,6 +43,7 @@ class JobKind(StrEnum):
 
     PLAN = "plan"
     SIMULATION = "simulation"
+    COMPARE = "compare"
 
 
 LIVE = (JobState.QUEUED, JobState.RUNNING)

@@ -23,6 +23,7 @@ from resupply.service.errors import error_body, status_of
 from resupply.service.limits import LoginLimiter
 from resupply.service.roles import Principal
 from resupply.service.schemas import (
+    CompareJobIn,
     EventIn,
     LoginIn,
     PlanJobIn,
@@ -259,6 +260,18 @@ def build_pages(limits: Limits, limiter: LoginLimiter) -> APIRouter:  # noqa: PL
                                                    "runs": runs,
                                                    "plan_job_id": plan_job_id or None})
             job = plans.submit_simulation(ws, who, body, limits)
+            return _back(f"/jobs/{job.id}")
+
+        return _write(request, ws, csrf_token, _validated(work))
+
+    @router.post("/jobs/compare")
+    def compare_form(request: Request, ws: WorkspaceDep, csrf_token: Csrf,  # noqa: PLR0917
+                     scenario: Annotated[str, Form()], policies: Annotated[str, Form()],
+                     runs: Annotated[str, Form()]) -> Response:
+        def work(who: Principal) -> Response:
+            body = CompareJobIn.model_validate({"scenario": scenario, "runs": runs,
+                                                "policies": policies.split()})
+            job = plans.submit_compare(ws, who, body, limits)
             return _back(f"/jobs/{job.id}")
 
         return _write(request, ws, csrf_token, _validated(work))

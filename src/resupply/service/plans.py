@@ -17,6 +17,7 @@ from resupply.service.access import aggregate_visible, require_coordinator
 from resupply.service.jobs import Job, JobKind, JobState
 from resupply.service.roles import Principal, RoleKind
 from resupply.service.schemas import (
+    CompareJobIn,
     FamilyFlowOut,
     JobListOut,
     JobOut,
@@ -30,6 +31,7 @@ from resupply.service.schemas import (
 from resupply.service.settings import Limits
 from resupply.service.worker import run_dir
 from resupply.service.workspace import JOBS, PUBLISHED, Workspace, as_utc, utcnow
+from resupply.simulation.policy_spec import parse_spec
 
 TRANCHES_FILE = "tranches.csv"
 
@@ -63,6 +65,8 @@ def submit_simulation(ws: Workspace, who: Principal, body: SimulationJobIn,
     require_coordinator(who)
     if body.runs > limits.sim_max_runs:
         raise UnprocessableError(f"runs {body.runs:,} is over the limit of {limits.sim_max_runs:,}")
+    if body.plan_job_id is None:
+        parse_spec(body.policy)  # SimulationError (422) naming the valid forms
     version, _ = stored.find(ws, body.scenario, body.version)
     if body.plan_job_id is not None:
         plan = jobs.get(ws, body.plan_job_id)
@@ -74,6 +78,24 @@ def submit_simulation(ws: Workspace, who: Principal, body: SimulationJobIn,
               "seed": body.seed, "filename": version.filename, "scenario": version.name,
               "version": version.version}
     return job_out(jobs.submit(ws, JobKind.SIMULATION, who.username, version.id, params,
+                               max_live=limits.jobs_per_user))
+
+
+def submit_compare(ws: Workspace, who: Principal, body: CompareJobIn,
+                   limits: Limits) -> JobOut:
+    """Queue a comparison of policies (coordinator only)."""
+    require_coordinator(who)
+    total = body.runs * max(len(body.policies), 1)
+    if total > limits.sim_max_runs:
+        raise UnprocessableError(f"{body.runs:,} runs per policy is over the limit of "
+                                 f"{limits.sim_max_runs:,} runs in all")
+    for spec in body.policies:
+        parse_spec(spec)  # SimulationError (422) naming the valid forms
+    version, _ = stored.find(ws, body.scenario, body.version)
+    params = {"policies": list(body.policies), "runs": body.runs, "seed": body.seed,
+              "filename": version.filename, "scenario": version.name,
+              "version": version.version}
+    return job_out(jobs.submit(ws, JobKind.COMPARE, who.username, version.id, params,
                                max_live=limits.jobs_per_user))
 
 

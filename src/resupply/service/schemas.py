@@ -224,6 +224,19 @@ class SimulationJobIn(In):
     seed: int = Field(0, ge=0, le=2**31)
 
 
+class CompareJobIn(In):
+    """Compare policies (the frontier of strike loss against running out) in the
+    background; the same runs and seed for each policy."""
+
+    scenario: str = Name
+    version: int | None = Field(None, ge=1)
+    policies: list[str] = Field(
+        default_factory=list, max_length=12, description="Policy specs such as cadence:7; "
+        "empty: the workflow's default set.")
+    runs: int = Field(300, ge=1, description="Runs per policy (at most the service limit).")
+    seed: int = Field(0, ge=0, le=2**31)
+
+
 class JobOut(Out):
     """A background job and where it is."""
 

@@ -117,7 +117,29 @@ def run_simulation_job(ws: Workspace, job: Job, workdir: Path) -> dict[str, Any]
                          for name, f in metrics.families.items()}}
 
 
-RUNNERS = {JobKind.PLAN: run_plan, JobKind.SIMULATION: run_simulation_job}
+def run_compare_job(ws: Workspace, job: Job, workdir: Path) -> dict[str, Any]:
+    """Compare policies on the job's scenario (`resupply.workflow.runs.compare_run`): the
+    frontier of strike loss against running out."""
+    from resupply.simulation import SimOptions
+    from resupply.simulation.policy_spec import parse_spec
+    from resupply.workflow.runs import compare_run
+
+    source = _scenario_file(ws, job, workdir)
+    policies = [parse_spec(p) for p in job.params["policies"]] or None
+    options = SimOptions(runs=int(job.params["runs"]), seed=int(job.params["seed"]))
+    run = compare_run(str(source), run_dir(workdir, job.id), policies=policies,
+                      options=options, db=ws.url,
+                      progress=lambda label, runs: _progress(ws, job.id, label, runs))
+    frontier = run.comparison.frontier
+    return {"best": frontier.best, "best_meets_limit": frontier.best_meets_limit,
+            "risk_limit": frontier.risk_limit, "notes": list(run.notes),
+            "run_ids": [i for _, i in run.recorded.ids],
+            "policies": [{k: _finite(v) for k, v in p.to_dict().items()}
+                         for p in frontier.points]}
+
+
+RUNNERS = {JobKind.PLAN: run_plan, JobKind.SIMULATION: run_simulation_job,
+           JobKind.COMPARE: run_compare_job}
 
 
 def run_job(ws: Workspace, job_id: int, workdir: Path) -> JobState:

@@ -98,7 +98,7 @@ class RunFileRow(Base):
 # --- the shared workspace (resupply.service): users, sessions, audit, jobs, plans -------------
 
 JOB_STATES_SQL = "('queued','running','succeeded','failed','cancelled')"
-JOB_KINDS_SQL = "('plan','simulation')"
+JOB_KINDS_SQL = "('plan','simulation','compare')"
 
 
 class UserRow(Base):

@@ -107,7 +107,7 @@ def _work() -> None:
         sa.Column("result", sa.JSON(), nullable=True),
         sa.CheckConstraint("state IN ('queued','running','succeeded','failed','cancelled')",
                            name="ck_jobs_state"),
-        sa.CheckConstraint("kind IN ('plan','simulation')", name="ck_jobs_kind"),
+        sa.CheckConstraint("kind IN ('plan','simulation','compare')", name="ck_jobs_kind"),
     )
     op.create_index("ix_jobs_state", "jobs", ["state"])
     op.create_table(
