@@ -1,7 +1,8 @@
 """The donor/coordinator flow in a real browser (Playwright driving Debian's chromium) on a
 real server (uvicorn on loopback, jobs in worker processes). Screenshots are kept in
-``$RESUPPLY_SCREENSHOTS`` (default: the test's tmp dir) for CI artifacts; no console error;
-no request leaves the machine."""
+``$RESUPPLY_SCREENSHOTS``, else ``test-artifacts/screenshots`` of the repository under CI
+(``$CI``, set by .ci/run) for its artifacts, else the test's tmp dir; no console error; no
+request leaves the machine."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pytest
 from .conftest import PASSWORD, make_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
 BAD_SCENARIO = b"name: broken\nstart: 2022-06-01\nhorizon_days: -3\n"
 
 
@@ -143,7 +145,9 @@ def coordinator_uploads_plans_publishes(page: Any, base: str, watch: Watch) -> N
 
 
 def test_donor_and_coordinator_flow(server: str, browser: Any, tmp_path: Path) -> None:
-    shots = Path(os.environ.get("RESUPPLY_SCREENSHOTS", tmp_path / "screenshots"))
+    default = REPO / "test-artifacts" / "screenshots" if os.environ.get("CI") else \
+        tmp_path / "screenshots"
+    shots = Path(os.environ.get("RESUPPLY_SCREENSHOTS", default))
     shots.mkdir(parents=True, exist_ok=True)
     context = browser.new_context()
     page = context.new_page()
