@@ -205,3 +205,19 @@ def test_an_unknown_policy_is_refused_at_submission(env: Env) -> None:
     answer = env.client.post("/api/v1/jobs/compare", headers=env.auth("coordinator"),
                              json={"scenario": "tiny", "policies": ["sometimes"]})
     assert answer.status_code == 422 and "unknown policy 'sometimes'" in answer.json()["detail"]
+
+
+def test_a_worker_that_cannot_start_fails_its_job(env: Env,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise OSError("no processes left")
+
+    job = jobs.submit(env.ws, JobKind.PLAN, "coordinator", 1,
+                      {"use_ledger": False, "time_limit_s": 60, "filename": "tiny.yaml"},
+                      max_live=5)
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    Scheduler(env.ws, env.settings).tick()
+    ended = jobs.get(env.ws, job.id)
+    assert ended.state is JobState.FAILED and "no processes left" in ended.message

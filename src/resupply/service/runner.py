@@ -84,10 +84,16 @@ class Scheduler:
         folder.mkdir(parents=True, exist_ok=True)
         log_path = folder / "worker.log"
         env = {**os.environ, URL_ENV: self.ws.url}
-        with log_path.open("wb") as log:  # the worker holds its own copy of the descriptor
-            process = subprocess.Popen(
-                [sys.executable, "-m", "resupply.service.worker", str(job_id),
-                 str(self.settings.workdir)], stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            with log_path.open("wb") as log:  # the worker holds its own copy of the fd
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "resupply.service.worker", str(job_id),
+                     str(self.settings.workdir)], stdout=log, stderr=subprocess.STDOUT,
+                    env=env)
+        except OSError as exc:
+            jobs.finish(self.ws, job_id, JobState.FAILED,
+                        f"failed: the worker could not be started: {exc}")
+            return
         self.running[job_id] = _Running(job_id, process, time.monotonic(), log_path)
 
     def _watch(self, run: _Running) -> None:
