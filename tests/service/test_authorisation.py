@@ -248,3 +248,10 @@ def test_a_share_lets_one_donor_read_another_s_figures_until_revoked(env: Env,
     assert write.status_code == 403 and "not to change" in write.json()["detail"]
     env.client.post(f"/api/v1/shares/{share['id']}/revoke", headers=env.auth("coordinator"))
     assert env.client.get(url, headers=env.auth("east")).status_code == 404
+
+
+def test_an_item_only_one_other_donor_pledged_leaves_no_trace(env: Env) -> None:
+    pledge(env, "west", "west", "dm121", 77)  # only west pledged dm121
+    for user in ("east", "north", "viewer"):
+        status = env.client.get("/api/v1/ledger/status", headers=env.auth(user)).json()
+        assert "dm121" not in str(status), user

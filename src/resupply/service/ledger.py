@@ -159,8 +159,9 @@ def status(ws: Workspace, who: Principal, as_of: dt.date) -> StatusOut:
         if aggregate_visible(who, {m.donor for m in members}):
             total = _sum(members, group)
             aggregates.append(_row_out(total, pledges=who.is_coordinator))
-        else:
-            withheld.append(group)
+        elif any(m.donor in who.sees for m in members):
+            withheld.append(group)  # an item with no own rows stays unnamed: naming it
+            # would say that one other donor pledged it
     return StatusOut(as_of=as_of, own=[_row_out(r) for r in own], aggregates=aggregates,
                      withheld=withheld)
 

@@ -198,8 +198,9 @@ class StatusOut(Out):
     as_of: dt.date
     own: list[StatusRowOut]
     aggregates: list[StatusRowOut]
-    withheld: list[str] = Field(description="Items whose aggregate is withheld (too few "
-                                "other donors to keep each one's figures private).")
+    withheld: list[str] = Field(description="Items of your own whose aggregate is withheld "
+                                "(too few other donors to keep each one's figures private); "
+                                "other items with too few donors are not named at all.")
 
 
 # --- jobs and plans ---------------------------------------------------------------------
