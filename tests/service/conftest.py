@@ -1,7 +1,8 @@
 """A workspace per test: SQLite in tmp_path, the ``tiny`` scenario uploaded, one account per
 role (a coordinator, donors ``east`` and ``west`` of tiny and a third donor ``north``, a
-viewer) with an API token each. Jobs are driven by hand (`run_jobs_now`) unless a test
-starts the scheduler."""
+viewer) with an API token each. Jobs are driven by hand (a `Scheduler`'s ticks) unless a
+test starts the scheduler. Every test also fails if any statement rewrites ``ledger_events``
+(the store tests' watcher)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from resupply.service import ServiceSettings, accounts, create_app
 from resupply.service import scenarios as stored
 from resupply.service.roles import Role
 from resupply.service.workspace import Workspace
+from store.conftest import no_ledger_rewrites  # noqa: F401  (autouse: ledger stays append-only)
 
 ROLES = {"coordinator": "coordinator", "east": "donor:east", "west": "donor:west",
          "north": "donor:north", "viewer": "viewer"}
