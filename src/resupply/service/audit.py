@@ -1,7 +1,10 @@
 """The audit log: every write through the service, with who, when, what, before and after.
 
-Written in the same transaction as the write it describes, so that neither lands without
-the other. Readable by the coordinator only (`GET /api/v1/audit`).
+Written in the same transaction as the write it describes where the service owns that
+write (accounts, scenarios, jobs, publishing, shares), so that neither lands without the
+other; a ledger event is written by the store's own transaction (`Store.append`) and its
+entry right after it, under the server's ledger lock. Readable by the coordinator only
+(`GET /api/v1/audit`).
 """
 
 from __future__ import annotations
