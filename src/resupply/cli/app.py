@@ -83,7 +83,8 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 
 COMMAND_MODULES = ("plan_cmds", "sim_cmds", "demo_cmds", "report_cmds", "scenario_cmds",
-                   "ledger_cmds", "store_cmds", "sweep_cmds")
+                   "ledger_cmds", "store_cmds", "sweep_cmds",
+                   "serve_cmds")
 """The command modules, in the order their commands are listed in ``--help``."""
 
 
