@@ -51,3 +51,25 @@ def test_importing_the_store_connects_to_nothing(tmp_path: Path) -> None:
             "import pathlib; assert not any(pathlib.Path(sys.argv[1]).iterdir())")
     env = {"XDG_DATA_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, env=env)
+
+
+def test_the_default_embedded_file_at_an_older_revision_is_upgraded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's own default SQLite file (no URL anywhere) written by an older resupply is
+    brought to the current schema on open (`make demo` after an upgrade), its rows kept; the
+    same database named by URL is refused with the fix."""
+    from resupply.store import engine as engine_module
+    from resupply.store.migrate import current_revision, head_revision
+
+    path = tmp_path / "resupply.db"
+    monkeypatch.delenv(URL_ENV, raising=False)
+    monkeypatch.setattr(engine_module, "default_sqlite_path", lambda: path)
+    old = make_engine(f"sqlite:///{path}")
+    upgrade(old)
+    downgrade(old, "0001")
+    old.dispose()
+    with pytest.raises(StoreError, match="run `resupply db upgrade`"):
+        open_store(f"sqlite:///{path}")
+    store = open_store()
+    assert current_revision(store.engine) == head_revision()
+    store.close()
