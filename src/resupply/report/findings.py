@@ -100,11 +100,16 @@ def risk_findings(run: RunData) -> list[str]:
         return []
     m, names = run.metrics, family_names(run)
     legacy = _runs_dry_regardless(run)
-    chances = [f"{names[f]} {v.avoidable.stockout_prob:.0%} ({v.stockout_prob:.0%} in all)"
-               for f, v in m.families.items() if f not in legacy]
+    scope = set(m.overall.scope.families)
+    chances = [f"{names[f]} {v.avoidable.stockout_prob:.0%} ({v.stockout_prob:.0%} counting "
+               "the days no supply could have helped)"
+               for f, v in m.families.items() if f in scope]
     line = (f"Following the plan over {m.runs:,} simulated runs, the chance of a stockout "
             "some supply could have prevented: "
             + (", ".join(chances) or "no family at risk"))
+    others = [names[f] for f in m.families if f not in scope and f not in legacy]
+    if others:
+        line += f"; not counted in the risk: {', '.join(others)}"
     if legacy:
         line += (f"; {', '.join(names[f] for f in legacy)} run out as expected once donor "
                  "stocks end")
