@@ -55,6 +55,18 @@ def geometric_quantile(mean: F64, q: float) -> I64:
     return result
 
 
+def reliable_lag(p: Problem, delays: bool) -> I64:
+    """[d, i] days from a dispatch to its reliable arrival at the hub: the donor's lead, plus
+    the `RELIABLE` quantile of the item's release slip and the donor's tranche delay when
+    the simulation draws them. [days]"""
+    lag = np.broadcast_to(p.lead_days[:, None], p.release_day.shape).astype(np.int64)
+    if delays:
+        lag = lag + (geometric_quantile(p.release_slip_mean, RELIABLE)
+                     + geometric_quantile(p.delay_mean, RELIABLE)[:, None])
+    result: I64 = lag
+    return result
+
+
 def reliable_cover(problem: Problem, delays: bool = False,
                    reserve_days: F64 | None = None) -> Bool:
     """[f, k, t] True where the family's initial stock plus the supply that could reliably
@@ -63,10 +75,7 @@ def reliable_cover(problem: Problem, delays: bool = False,
     must be in place too). [1]"""
     p = problem
     avail = p.donor_cumulative_available()  # [d, i, t]
-    late = np.zeros(p.release_day.shape, dtype=np.int64)
-    if delays:
-        late = (geometric_quantile(p.release_slip_mean, RELIABLE)
-                + geometric_quantile(p.delay_mean, RELIABLE)[:, None])
+    lag = reliable_lag(p, delays)
     onehot = np.eye(len(p.families))[p.item_family]  # [i, f]
     t = np.arange(p.n_days)
     initial = np.einsum("ik,if->fk", p.initial_stock, onehot)  # [f, k]
@@ -76,7 +85,7 @@ def reliable_cover(problem: Problem, delays: bool = False,
         need = need + reserve_days[:, None] * p.need.sum(axis=1)
     cover = np.zeros(p.need.shape, dtype=bool)
     for k, transit in enumerate(p.transit_days):
-        sent_by = t[None, None, :] - (p.lead_days[:, None, None] + late[:, :, None] + transit)
+        sent_by = t[None, None, :] - (lag[:, :, None] + transit)
         released = sent_by >= p.release_day[:, :, None]
         arrived = np.where(released & (sent_by >= 0),
                            np.take_along_axis(avail, np.clip(sent_by, 0, p.n_days - 1), 2), 0.0)
@@ -92,14 +101,10 @@ def first_arrival(problem: Problem, delays: bool = False, major: float = 0.0) ->
     *latest* such day over the donors holding at least that share of the family's supply
     (when the main donors' first tranches can be relied on). [days]"""
     p = problem
-    holds = p.donor_cumulative_available()[:, :, -1] > 0  # [d, i]
     if major > 0:
         return _major_arrival(p, delays, major)
-    late = np.zeros(holds.shape, dtype=np.int64)
-    if delays:
-        late = (geometric_quantile(p.release_slip_mean, RELIABLE)
-                + geometric_quantile(p.delay_mean, RELIABLE)[:, None])
-    at_hub = np.where(holds, p.release_day + p.lead_days[:, None] + late,
+    holds = p.donor_cumulative_available()[:, :, -1] > 0  # [d, i]
+    at_hub = np.where(holds, p.release_day + reliable_lag(p, delays),
                       np.iinfo(np.int64).max // 4)
     by_item = at_hub.min(axis=0, initial=np.iinfo(np.int64).max // 4)  # [i]
     n_f = len(p.families)
@@ -116,12 +121,8 @@ def _major_arrival(p: Problem, delays: bool, major: float) -> I64:
     held = p.donor_cumulative_available()[:, :, -1]  # [d, i]
     supply = held @ onehot  # [d, f]
     share = supply / np.maximum(supply.sum(axis=0, keepdims=True), 1e-12)
-    late = np.zeros(p.release_day.shape, dtype=np.int64)
-    if delays:
-        late = (geometric_quantile(p.release_slip_mean, RELIABLE)
-                + geometric_quantile(p.delay_mean, RELIABLE)[:, None])
     never = np.iinfo(np.int64).max // 4
-    day = np.where(held > 0, p.release_day + p.lead_days[:, None] + late, never)  # [d, i]
+    day = np.where(held > 0, p.release_day + reliable_lag(p, delays), never)  # [d, i]
     by_family = np.stack([day[:, p.item_family == f].min(axis=1, initial=never)
                           for f in range(len(p.families))], axis=1)  # [d, f]
     main = np.where(share >= major, by_family, -1).max(axis=0)  # [f]
