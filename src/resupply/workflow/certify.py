@@ -169,6 +169,11 @@ class CertifyOptions:
                              "backorders": sim.backorders, "warmup_days": sim.warmup_days}
         return out
 
+    def runs_of(self, *, seed: int, runs: int) -> SimOptions:
+        """The settings of one of the loop's simulations: `simulation` with these runs, seed
+        and the workers."""
+        return replace(self.simulation, runs=runs, seed=seed, workers=self.workers)
+
     @property
     def fresh_seed(self) -> int:
         """The certification seed."""
@@ -302,10 +307,8 @@ class _Loop:
     def simulate(self, result: PlanResult, seed: int, runs: int,
                  reference: RiskReference) -> SimResult:
         self.simulations += 1
-        options = replace(self.options.simulation, runs=runs, seed=seed,
-                          workers=self.options.workers)
-        return simulate(self.problem, PlanPolicy(plan_input(result)), options,
-                        reference=reference)
+        return simulate(self.problem, PlanPolicy(plan_input(result)),
+                        self.options.runs_of(seed=seed, runs=runs), reference=reference)
 
     def plan(self, buffers: Buffers, warm: PlanResult) -> PlanResult:
         self.solves += 1

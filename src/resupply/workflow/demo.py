@@ -108,7 +108,7 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
         raise PlanningError(f"the planner found no optimal plan: {plan.status}: {plan.message}")
     arrays = plan_input(plan)
     reference = cert.reference()
-    sim_options = SimOptions(runs=settings.runs, seed=certify_options.fresh_seed)
+    sim_options = certify_options.runs_of(seed=certify_options.fresh_seed, runs=settings.runs)
     with step(f"simulate the certified plan {settings.runs:,} times (its certification runs)"):
         sim = run_simulation(problem, PlanPolicy(arrays), sim_options, progress, reference)
     with step("reconcile the plan's expected strike loss with the simulated one"):

@@ -80,8 +80,7 @@ class CertifiedPoint:
 
 def _simulate(problem: Problem, policy: Policy, options: CertifyOptions, *, seed: int,
               runs: int, reference: RiskReference) -> SimResult:
-    sim = replace(options.simulation, runs=runs, seed=seed, workers=options.workers)
-    return simulate(problem, policy, sim, reference=reference)
+    return simulate(problem, policy, options.runs_of(seed=seed, runs=runs), reference=reference)
 
 
 def tune(problem: Problem, tunable: Tunable, options: CertifyOptions,
