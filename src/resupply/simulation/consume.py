@@ -112,21 +112,15 @@ def record(c: Chunk, t: int, flows: tuple[F64, F64, F64, F64, F64]) -> None:
 
 def _avoidable(c: Chunk, t: int, unmet: F64, short: Bool) -> None:
     """Avoidable unmet demand (outside the reference's limited cells, `risk`), its days, and
-    each run's largest avoidable episode (unmet summed over consecutive short days) in units
-    of the reference scale: the safety stock that would have covered it. An episode on a day
-    the hub held some of the family is the depot's (its buffer was short: the hub could have
-    refilled it); on a day the hub held none it is the hub reserve's, summed over depots."""
+    the running avoidable episode (unmet summed over consecutive short days), whose peaks
+    size buffers when asked (`_deficits`): the safety stock that would have covered it."""
     st, s, tot = c.st, c.s, c.tot
     avoid: Bool = np.asarray(short & ~st.limited[t][None])  # [r, k, f]
     s.episode = np.where(avoid, s.episode + unmet, 0.0)
     if t < st.options.warmup_days:
         return
-    np.maximum(tot.cell_deficit_peak, s.episode / st.scale[t][None], out=tot.cell_deficit_peak)
-    hub_empty = (contract(s.hub, st.onehot) <= SHORT)[:, None, :]  # [r, 1, f]
-    local = np.where(hub_empty, 0.0, s.episode) / st.scale[t][None]
-    np.maximum(tot.deficit_peak, local, out=tot.deficit_peak)
-    upstream = np.where(hub_empty, s.episode, 0.0).sum(axis=1) / st.hub_scale[t][None]
-    np.maximum(tot.hub_deficit_peak, upstream, out=tot.hub_deficit_peak)
+    if st.options.record_deficits:
+        _deficits(c, t)
     family_avoid: Bool = np.asarray(avoid.any(axis=1))  # [r, f]
     tot.avoid_short += np.where(avoid, unmet, 0.0)
     tot.avoid_short_days += avoid
@@ -134,6 +128,20 @@ def _avoidable(c: Chunk, t: int, unmet: F64, short: Bool) -> None:
     tot.avoid_scope_days += family_avoid[:, st.scope].any(axis=1)
     family_short: Bool = np.asarray(short.any(axis=1))
     tot.scope_short_days += family_short[:, st.scope].any(axis=1)
+
+
+def _deficits(c: Chunk, t: int) -> None:
+    """Each run's largest avoidable episode, in units of the reference scale
+    (`Totals.deficit_peak`): on a day the hub held some of the family it is the depot's (its
+    buffer was short: the hub could have refilled it); on a day the hub held none it is the
+    hub reserve's, summed over depots."""
+    st, s, tot = c.st, c.s, c.tot
+    np.maximum(tot.cell_deficit_peak, s.episode / st.scale[t][None], out=tot.cell_deficit_peak)
+    hub_empty = (contract(s.hub, st.onehot) <= SHORT)[:, None, :]  # [r, 1, f]
+    local = np.where(hub_empty, 0.0, s.episode) / st.scale[t][None]
+    np.maximum(tot.deficit_peak, local, out=tot.deficit_peak)
+    upstream = np.where(hub_empty, s.episode, 0.0).sum(axis=1) / st.hub_scale[t][None]
+    np.maximum(tot.hub_deficit_peak, upstream, out=tot.hub_deficit_peak)
 
 
 def _days_of_supply(st: Static, tot: Totals, t: int, family_total: F64) -> None:

@@ -100,6 +100,10 @@ class SimOptions:
         to measure a steady state. [days]
     record_stock
         Keep every run's depot stock of every day (`SimResult.stock`); small runs only.
+    record_deficits
+        Buffer sizing (`resupply.workflow.certify`): record each run's largest avoidable
+        episode per family and depot (`Totals.deficit_peak`); off by default, as nothing else
+        reads them and they cost a pass over the state every day.
     """
 
     runs: int = 1000
@@ -115,6 +119,7 @@ class SimOptions:
     backorders: bool = False
     warmup_days: int = 0
     record_stock: bool = False
+    record_deficits: bool = False
 
     def __post_init__(self) -> None:
         for name in ("runs", "block_runs", "chunk_runs", "workers"):

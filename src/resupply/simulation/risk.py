@@ -55,27 +55,27 @@ def geometric_quantile(mean: F64, q: float) -> I64:
     return result
 
 
-def reliable_lag(p: Problem, delays: bool) -> I64:
+def reliable_lag(p: Problem, delays: bool, reliable: float = RELIABLE) -> I64:
     """[d, i] days from a dispatch to its reliable arrival at the hub: the donor's lead, plus
-    the `RELIABLE` quantile of the item's release slip and the donor's tranche delay when
+    the ``reliable`` quantile of the item's release slip and the donor's tranche delay when
     the simulation draws them. [days]"""
     lag = np.broadcast_to(p.lead_days[:, None], p.release_day.shape).astype(np.int64)
     if delays:
-        lag = lag + (geometric_quantile(p.release_slip_mean, RELIABLE)
-                     + geometric_quantile(p.delay_mean, RELIABLE)[:, None])
+        lag = lag + (geometric_quantile(p.release_slip_mean, reliable)
+                     + geometric_quantile(p.delay_mean, reliable)[:, None])
     result: I64 = lag
     return result
 
 
 def reliable_cover(problem: Problem, delays: bool = False,
-                   reserve_days: F64 | None = None) -> Bool:
+                   reserve_days: F64 | None = None, reliable: float = RELIABLE) -> Bool:
     """[f, k, t] True where the family's initial stock plus the supply that could reliably
     have reached depot k by day t covers the family's need to date (see the module
     docstring), plus ``reserve_days[f]`` days of the day's need when given (a reserve that
-    must be in place too). [1]"""
+    must be in place too); ``reliable`` the quantile of slip and delay. [1]"""
     p = problem
     avail = p.donor_cumulative_available()  # [d, i, t]
-    lag = reliable_lag(p, delays)
+    lag = reliable_lag(p, delays, reliable)
     onehot = np.eye(len(p.families))[p.item_family]  # [i, f]
     t = np.arange(p.n_days)
     initial = np.einsum("ik,if->fk", p.initial_stock, onehot)  # [f, k]
@@ -94,17 +94,19 @@ def reliable_cover(problem: Problem, delays: bool = False,
     return cover
 
 
-def first_arrival(problem: Problem, delays: bool = False, major: float = 0.0) -> I64:
+def first_arrival(problem: Problem, delays: bool = False, major: float = 0.0,
+                  reliable: float = RELIABLE) -> I64:
     """[f, k] day supply of family f can first reach depot k: release + lead + transit over
     the donors holding an item of f, with the `RELIABLE` quantile of release slip and
     tranche delay when ``delays``; past the horizon when none can. With ``major`` > 0, the
     *latest* such day over the donors holding at least that share of the family's supply
-    (when the main donors' first tranches can be relied on). [days]"""
+    (when the main donors' first tranches can be relied on); ``reliable`` the quantile of
+    slip and delay. [days]"""
     p = problem
     if major > 0:
-        return _major_arrival(p, delays, major)
+        return _major_arrival(p, delays, major, reliable)
     holds = p.donor_cumulative_available()[:, :, -1] > 0  # [d, i]
-    at_hub = np.where(holds, p.release_day + reliable_lag(p, delays),
+    at_hub = np.where(holds, p.release_day + reliable_lag(p, delays, reliable),
                       np.iinfo(np.int64).max // 4)
     by_item = at_hub.min(axis=0, initial=np.iinfo(np.int64).max // 4)  # [i]
     n_f = len(p.families)
@@ -114,7 +116,7 @@ def first_arrival(problem: Problem, delays: bool = False, major: float = 0.0) ->
     return result
 
 
-def _major_arrival(p: Problem, delays: bool, major: float) -> I64:
+def _major_arrival(p: Problem, delays: bool, major: float, reliable: float) -> I64:
     """`first_arrival` with ``major``: the latest reliable first arrival of the donors holding
     at least that share of each family's supply. [days]"""
     onehot = np.eye(len(p.families))[p.item_family]  # [i, f]
@@ -122,7 +124,7 @@ def _major_arrival(p: Problem, delays: bool, major: float) -> I64:
     supply = held @ onehot  # [d, f]
     share = supply / np.maximum(supply.sum(axis=0, keepdims=True), 1e-12)
     never = np.iinfo(np.int64).max // 4
-    day = np.where(held > 0, p.release_day + reliable_lag(p, delays), never)  # [d, i]
+    day = np.where(held > 0, p.release_day + reliable_lag(p, delays, reliable), never)
     by_family = np.stack([day[:, p.item_family == f].min(axis=1, initial=never)
                           for f in range(len(p.families))], axis=1)  # [d, f]
     main = np.where(share >= major, by_family, -1).max(axis=0)  # [f]

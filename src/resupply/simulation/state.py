@@ -152,7 +152,8 @@ class Totals:
     avoid_scope_days: F64  # [r] days with avoidable unmet demand of a family in scope [days]
     scope_short_days: F64  # [r] days with any unmet demand of a family in scope [days]
     deficit_peak: F64      # [r, k, f] largest avoidable episode while the hub held some of
-    #                        the family (the depot's part), in units of the scale [1]
+    #                        the family (the depot's part), in units of the scale; recorded
+    #                        only with `SimOptions.record_deficits` (zeros otherwise) [1]
     cell_deficit_peak: F64  # [r, k, f] largest avoidable episode, whatever the hub held [1]
     hub_deficit_peak: F64  # [r, f] largest sum over depots of avoidable episodes while the hub
     #                        held none (the hub reserve's part), in units of the hub scale [1]

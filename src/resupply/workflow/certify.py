@@ -5,19 +5,24 @@ The loop (DESIGN.md, "Plans that hold under uncertainty"):
 1. **Plan** the deterministic optimum against the mean need (`reference.reference_plan`): it
    says what no supply could prevent (its own shortfall), so the risk counts only *avoidable*
    stockouts (`resupply.simulation.risk`).
-2. **Simulate** the plan with common random numbers (the calibration seed), following it with
+2. **Prior**: buffers from the physics of the three risks (`prior_multipliers`: base stock
+   over the transit, the stock a struck depot needs to last until it is refilled, late
+   tranches at the hub), and the plan re-planned with them (the deterministic plan, with no
+   safety stock, fails nearly every run: simulating it would spend a calibration on nothing).
+3. **Simulate** the plan with common random numbers (the calibration seed), following it with
    its execution rule (`PlanPolicy`: dispatch and moves track the plan's inventory positions,
    depots refilled up to the plan's stock, buffers included).
-3. **Size** each buffer cell (family f in scope, depot k) as ``beta[f,k] x scale[f,k,t]``, scale
+4. **Size** each buffer cell (family f in scope, depot k) as ``beta[f,k] x scale[f,k,t]``, scale
    = one day's demand standard deviation times ``sqrt(L + 1)``: each run's largest avoidable
-   episode (unmet demand summed over consecutive short days, in units of the scale) is the
-   extra buffer that would have covered it; the increments are the quantiles of those deficits
-   at one level shared by all cells, the highest level at which the calibration runs would
-   fail at most ``target_calibration`` of the time (a joint, not a per-cell, risk).
-4. **Re-plan** with the buffers (`planning.Buffers`, each shortfall capped by the
-   deterministic plan's, so that buffers never take supply from need), warm from the last
-   basis, and simulate again with the same seed; repeat until the calibration runs meet
-   ``target_calibration`` or the calibration budget is spent.
+   episode (unmet demand summed over consecutive short days, in units of the scale, divided
+   by the share of stock a strike leaves at that depot) is the extra buffer that would have
+   covered it; the increments are the quantiles of those deficits at one level shared by all
+   cells, the highest level at which the calibration runs would fail at most
+   ``target_calibration`` of the time (a joint, not a per-cell, risk). Re-plan with the
+   buffers (`planning.Buffers`, each shortfall capped by the deterministic plan's, so that
+   buffers never take supply from need), warm from the last basis, and simulate again with
+   the same seed; repeat until the calibration runs meet ``target_calibration`` or the
+   calibration budget is spent (the last raise is then certified as it is).
 5. **Certify** on fresh runs with another seed: the one-sided Clopper-Pearson upper bound of
    P(avoidable stockout of a family in scope over the horizon) at ``confidence`` must be at most
    the target. The certificate is never issued from the calibration runs.
@@ -50,6 +55,7 @@ from resupply.planning import Buffers, PlanResult, plan
 from resupply.simulation import PlanPolicy, SimOptions, SimResult, simulate
 from resupply.simulation.policies import supply_lead
 from resupply.simulation.risk import (
+    RELIABLE,
     RiskReference,
     demand_scale,
     first_arrival,
@@ -71,6 +77,9 @@ shortfalls a raise removes are partly replaced by new ones elsewhere (a buffer t
 moves the failure to the next weakest cell), so aiming below the target saves iterations. [1]"""
 HELD = 1e-6
 """A buffer deficit above this share of the buffer (plus this in units) means not held. [1]"""
+RAMP_SHARE = 0.1
+"""Share of the risk that a main donor's first tranche may take by arriving after the day
+the certified period starts (`ramp_reliability`). [1]"""
 
 
 def parse_risk(text: str) -> float:
@@ -142,7 +151,7 @@ class CertifyOptions:
     certification_runs: int = 2000
     seed: int = 0
     certification_seed: int | None = None
-    max_calibrations: int = 6
+    max_calibrations: int = 4
     confidence: float = 0.95
     time_limit: float = 1800.0
     workers: int = 1
@@ -305,10 +314,18 @@ class _Loop:
         return self.options.time_limit - (time.perf_counter() - self.started)
 
     def simulate(self, result: PlanResult, seed: int, runs: int,
-                 reference: RiskReference) -> SimResult:
+                 reference: RiskReference, *, deficits: bool = False) -> SimResult:
+        """Simulate ``result`` with its execution rule; ``deficits`` records the episodes
+        that size buffers (calibration runs)."""
         self.simulations += 1
-        return simulate(self.problem, PlanPolicy(plan_input(result)),
-                        self.options.runs_of(seed=seed, runs=runs), reference=reference)
+        options = replace(self.options.runs_of(seed=seed, runs=runs), record_deficits=deficits)
+        return simulate(self.problem, PlanPolicy(plan_input(result)), options,
+                        reference=reference)
+
+    def calibrate(self, result: PlanResult, reference: RiskReference) -> SimResult:
+        """A calibration simulation: the calibration seed and runs, deficits recorded."""
+        o = self.options
+        return self.simulate(result, o.seed, o.calibration_runs, reference, deficits=True)
 
     def plan(self, buffers: Buffers, warm: PlanResult) -> PlanResult:
         self.solves += 1
@@ -351,18 +368,31 @@ def increments(deficit: F64, failing_target: float) -> F64:
 
 
 def ramp_up(problem: Problem, reference: RiskReference, cells: Bool, target: float,
-            scale: F64) -> RiskReference:
+            scale: F64, *, risk: float) -> RiskReference:
     """The reference with each family's ramp-up left out: days before the first tranche of
     every main donor (`MAJOR_DONOR`) can reliably have arrived, or before the supply that could
-    reliably have arrived (95th percentile delays, `risk.reliable_cover`) covers the need to
-    date plus the hub reserve of the prior (`prior_multipliers`). Until then the reserve that
-    absorbs late tranches is built from those very tranches: no stock can certify those days
-    (the certificate names the day each family's certified period starts)."""
+    reliably have arrived (`risk.reliable_cover`) covers the need to date plus the hub reserve
+    of the prior (`prior_multipliers`). Until then the reserve that absorbs late tranches is
+    built from those very tranches: no stock can certify those days (the certificate names
+    the day each family's certified period starts).
+
+    "Reliably" is the `ramp_reliability` quantile of release slip and tranche delay, tied to
+    the risk: a first tranche later than that leaves the depots with nothing to hold against
+    it, so its probability is a floor under any certificate and must be small beside it."""
+    reliable = ramp_reliability(risk)
     reserve = prior_multipliers(problem, cells, target, scale)[1]
-    building = ~reliable_cover(problem, delays=True, reserve_days=reserve)
+    building = ~reliable_cover(problem, delays=True, reserve_days=reserve, reliable=reliable)
     t = np.arange(problem.n_days)
-    first = first_arrival(problem, delays=True, major=MAJOR_DONOR)[:, :, None]
+    first = first_arrival(problem, delays=True, major=MAJOR_DONOR,
+                          reliable=reliable)[:, :, None]
     return replace(reference, limited=reference.limited | building | (t[None, None] < first))
+
+
+def ramp_reliability(risk: float) -> float:
+    """Quantile of slip and delay from which a family's supply counts as arrived for a
+    certificate at ``risk``: ``1 - RAMP_SHARE x risk`` (at least the simulator's `RELIABLE`).
+    [1]"""
+    return max(1.0 - RAMP_SHARE * risk, RELIABLE)
 
 
 def certified_from(certificate_counted: Bool, cells: Bool) -> I64:
@@ -408,17 +438,31 @@ def prior_multipliers(problem: Problem, cells: Bool, target: float,
             np.where(depot_cells.any(axis=1), days, 0.0))
 
 
+def surviving_share(problem: Problem, options: SimOptions) -> F64:
+    """[k] share of a depot's stock that survives a strike (1 where none falls): stock held
+    against an episode that follows a strike is struck with the rest. [1]"""
+    struck = options.strikes and not options.expected_strikes
+    result: F64 = np.where(struck & (problem.strike_prob > 0), 1.0 - problem.loss_fraction, 1.0)
+    return result
+
+
 def next_multipliers(beta: F64, beta_hub: F64, sim: SimResult, cells: Bool,
-                     target: float, *, hub_reserve: bool = True) -> tuple[F64, F64]:
+                     target: float, *, survive: F64,
+                     hub_reserve: bool = True) -> tuple[F64, F64]:
     """Depot multipliers [f, k] and hub multipliers [f] raised by the deficits of ``sim``:
-    episodes while the hub held stock raise the depot's buffer, those while it held none
-    the family's hub reserve (`resupply.simulation.consume`); without a hub reserve every
-    episode raises its depot's buffer."""
+    episodes while the hub held stock raise the depot's buffer, those while it held none the
+    family's hub reserve (`resupply.simulation.consume`); without a hub reserve every episode
+    raises its depot's buffer. A depot's deficit is divided by the share of its stock that
+    survives a strike, ``survive`` [k]: most episodes at a struck depot follow a strike,
+    which takes the same share of any extra stock held against it (without that, each raise
+    would cover half the episode at a depot losing half its stock, and the loop would close
+    the gap by halves)."""
     tot = sim.totals
     n_f, n_k = beta.shape
     depot_cells: Bool = np.asarray(cells.any(axis=2))  # [f, k]
-    peak = tot.deficit_peak if hub_reserve else tot.cell_deficit_peak
-    local = np.where(depot_cells.T[None], peak, 0.0).transpose(0, 2, 1)
+    peak = tot.deficit_peak if hub_reserve else tot.cell_deficit_peak  # [r, k, f]
+    local = np.where(depot_cells.T[None], peak / np.maximum(survive, 0.05)[None, :, None],
+                     0.0).transpose(0, 2, 1)  # [r, f, k]
     families: Bool = np.asarray(depot_cells.any(axis=1)) & hub_reserve
     hub = np.where(families[None], tot.hub_deficit_peak, 0.0)
     step = increments(np.concatenate([local.reshape(len(local), -1), hub], axis=1), target)
@@ -436,13 +480,15 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
     scale = demand_scale(problem, sim_options)
     cells = buffer_cells(problem, reference, scale)
     target = calibration_target(options.risk, options.certification_runs, options.confidence)
-    reference = ramp_up(problem, reference, cells, target, scale)
-    beta, beta_hub = np.zeros(problem.need.shape[:2]), np.zeros(len(problem.families))
+    reference = ramp_up(problem, reference, cells, target, scale, risk=options.risk)
+    beta, beta_hub = prior_multipliers(problem, cells, target, scale)
+    beta_hub = beta_hub * options.hub_reserve
     current, iterations, status = base, [], "exhausted"
     calibrations = options.max_calibrations if target > 0 else 0  # too few runs to certify
+    if calibrations and (beta.any() or beta_hub.any()):  # the prior first: base plans fail
+        current = loop.plan(_buffers(problem, base, (beta, beta_hub), scale, cells), base)
     for _ in range(calibrations):
-        sim = loop.simulate(current, options.seed, options.calibration_runs,
-                            counted(reference, current, cells))
+        sim = loop.calibrate(current, counted(reference, current, cells))
         rate = float(np.mean(sim.totals.avoid_scope_days > 0))
         iterations.append(Iteration(rate, _buffer_units(current), float(beta.max(initial=0)),
                                     float(beta_hub.max(initial=0))))
@@ -452,12 +498,9 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
         if loop.left() <= 0:
             status = "time_limit"
             break
-        if current is base:
-            beta, beta_hub = prior_multipliers(problem, cells, target, scale)
-            beta_hub = beta_hub * options.hub_reserve
-        else:
-            beta, beta_hub = next_multipliers(beta, beta_hub, sim, cells, target * OVERSHOOT,
-                                              hub_reserve=options.hub_reserve)
+        beta, beta_hub = next_multipliers(beta, beta_hub, sim, cells, target * OVERSHOOT,
+                                          survive=surviving_share(problem, sim_options),
+                                          hub_reserve=options.hub_reserve)
         current = loop.plan(_buffers(problem, base, (beta, beta_hub), scale, cells), current)
     if status == "calibrated" and current is not base:
         sizing = Sizing(base, reference, scale, cells, target)
@@ -493,8 +536,7 @@ def trim(loop: _Loop, sizing: Sizing, current: PlanResult, beta: tuple[F64, F64]
         scaled = (beta[0] * mid, beta[1] * mid)
         trial = loop.plan(_buffers(problem, sizing.base, scaled, sizing.scale, sizing.cells),
                           best[0])
-        sim = loop.simulate(trial, o.seed, o.calibration_runs,
-                            counted(sizing.reference, trial, sizing.cells))
+        sim = loop.calibrate(trial, counted(sizing.reference, trial, sizing.cells))
         rate = float(np.mean(sim.totals.avoid_scope_days > 0))
         iterations.append(Iteration(rate, _buffer_units(trial), float(scaled[0].max(initial=0)),
                                     float(scaled[1].max(initial=0))))
@@ -508,9 +550,9 @@ def trim(loop: _Loop, sizing: Sizing, current: PlanResult, beta: tuple[F64, F64]
 def _buffers(problem: Problem, base: PlanResult, beta: tuple[F64, F64], scale: F64,
              cells: Bool) -> Buffers:
     """Safety stock ``beta[f,k] x scale[f,k,t]`` at the depots of ``cells`` and a hub reserve
-    of ``beta_hub[f]`` days of the family's need, at the family's shortfall penalty spread over the
-    horizon per unit and day (holding a unit for the whole horizon never costs more than its
-    shortfall), each shortfall capped by the deterministic plan's."""
+    of ``beta_hub[f]`` days of the family's need, at the family's shortfall penalty spread over
+    the horizon per unit and day (holding a unit for the whole horizon never costs more than
+    its shortfall), each shortfall capped by the deterministic plan's."""
     depot_beta, hub_beta = beta
     depot = np.where(cells, depot_beta[:, :, None] * scale, 0.0)
     hub_cells = np.asarray(cells.any(axis=1))
