@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--case", default="ukraine-2022")
     parser.add_argument("--risk", type=float, default=0.05)
     parser.add_argument("--levels", default="", help="comma-separated risk levels (frontier)")
-    parser.add_argument("--calibrations", type=int, default=6)
+    parser.add_argument("--calibrations", type=int, default=4)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     problem = compile_problem(load_scenario(args.case))

@@ -178,3 +178,24 @@ def test_a_bundled_scenario_keeps_its_meaning_through_certification() -> None:
                                      certification_runs=300), risk_scope(p))
     np.testing.assert_allclose(cert.plan.shortfall, cert.deterministic.shortfall, atol=1e-6,
                                rtol=1e-6)
+
+
+def test_the_certificate_says_from_when_each_family_counts(tiny_problem: Problem) -> None:
+    """The certificate names the day each family in scope starts to count, and it is the
+    first day any of its cells with need is counted: no earlier day is, every later one is
+    unless it is limited by its own cause. At 1 % the ramp-up runs to a later quantile of
+    the first tranche's delay than at 10 %, so the period starts no earlier."""
+    options = CertifyOptions(risk=0.05, calibration_runs=200, certification_runs=200)
+    cert = certify(tiny_problem, options, risk_scope(tiny_problem))
+    assert cert.counted is not None
+    start = cert.certified_from()
+    assert set(start) == set(cert.scope) == {"art155"}
+    f = tiny_problem.families.index("art155")
+    counted_days = (cert.counted[f] & (tiny_problem.need[f] > 0)).any(axis=0)
+    first = int(np.argmax(counted_days))
+    assert start["art155"] == str(tiny_problem.dates[first])
+    assert not counted_days[:first].any()
+    assert json.loads(json.dumps(cert.to_dict()))["certified_from"] == start
+    from resupply.workflow.certify import ramp_reliability
+
+    assert ramp_reliability(0.01) > ramp_reliability(0.1) >= 0.95

@@ -127,6 +127,9 @@ def _print_certificate(cert: Certificate, out_dir: Path) -> None:
         f"families in scope: {', '.join(cert.scope) or 'none'}; avoidable stockouts in "
         f"{cert.failures:,} of {cert.runs:,} fresh runs ({cert.estimate:.1%}), seed "
         f"{cert.options.fresh_seed}",
+        "counted from: " + ", ".join(f"{f} {day or 'never'}"
+                                     for f, day in cert.certified_from().items())
+        + " (before: the family's supply ramps up, not counted)",
         f"expected strike loss EUR {plan[0]:,.0f} planned / {sim[0]:,.0f} simulated; the "
         f"deterministic plan EUR {plan[1]:,.0f} / {sim[1]:,.0f}: cost of robustness EUR "
         f"{cert.cost_of_robustness:,.0f}",

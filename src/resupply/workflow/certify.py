@@ -49,7 +49,7 @@ from scipy.stats import beta as beta_dist
 from scipy.stats import norm
 
 from resupply.compile import Problem
-from resupply.compile.problem import F64, I64, Bool
+from resupply.compile.problem import F64, Bool
 from resupply.errors import PlanningError
 from resupply.planning import Buffers, PlanResult, plan
 from resupply.simulation import PlanPolicy, SimOptions, SimResult, simulate
@@ -266,6 +266,16 @@ class Certificate:
             "day": grid[2], "date": p.dates[grid[2]], "level": levels.ravel(),
             "deficit": deficits.ravel(), "counted": flags.ravel()})
 
+    def certified_from(self) -> dict[str, str | None]:
+        """Per family in scope, the first day its stockouts count (ISO date; None when none
+        does): before it the family's supply ramps up (`ramp_up`), which the certificate
+        leaves out and must say."""
+        p = self.plan.problem
+        counted = np.ones(p.need.shape, dtype=bool) if self.counted is None else self.counted
+        days: Bool = np.asarray((counted & (p.need > 0)).any(axis=1))  # [f, t]
+        return {f: (str(p.dates[int(np.argmax(days[i]))]) if days[i].any() else None)
+                for i, f in enumerate(p.families) if f in self.scope}
+
     @property
     def estimate(self) -> float:
         """Observed avoidable-stockout rate on the certification runs. [1]"""
@@ -297,6 +307,7 @@ class Certificate:
                 "certified_simulated": self.strike_loss_simulated[0],
                 "deterministic_simulated": self.strike_loss_simulated[1],
                 "cost_of_robustness": self.cost_of_robustness},
+            "certified_from": self.certified_from(),
             "binding": list(self.binding), "seconds": round(self.seconds, 2)}
 
 
@@ -393,13 +404,6 @@ def ramp_reliability(risk: float) -> float:
     certificate at ``risk``: ``1 - RAMP_SHARE x risk`` (at least the simulator's `RELIABLE`).
     [1]"""
     return max(1.0 - RAMP_SHARE * risk, RELIABLE)
-
-
-def certified_from(certificate_counted: Bool, cells: Bool) -> I64:
-    """[f] first day from which each family's buffer cells count (-1: none). [day]"""
-    counted = certificate_counted & cells
-    first: I64 = np.where(counted.any(axis=(1, 2)), np.argmax(counted.any(axis=1), axis=1), -1)
-    return first
 
 
 def prior_multipliers(problem: Problem, cells: Bool, target: float,
