@@ -199,3 +199,18 @@ def test_the_certificate_says_from_when_each_family_counts(tiny_problem: Problem
     from resupply.workflow.certify import ramp_reliability
 
     assert ramp_reliability(0.01) > ramp_reliability(0.1) >= 0.95
+
+
+def test_the_certificate_keeps_the_figures_of_its_own_certification_runs(
+        tiny_problem: Problem) -> None:
+    """The frontier shows the certified plan from the certificate's runs without simulating
+    them again: they equal a new simulation of the plan with the certification seed, runs
+    and reference, figure for figure."""
+    from resupply.simulation.frontier import PolicyPoint
+
+    options = CertifyOptions(risk=0.05, calibration_runs=200, certification_runs=300)
+    cert = certify(tiny_problem, options, risk_scope(tiny_problem))
+    again = simulate(tiny_problem, PlanPolicy(plan_input(cert.plan)),
+                     SimOptions(runs=300, seed=options.fresh_seed), reference=cert.reference())
+    assert cert.point == PolicyPoint.from_result(again)
+    assert cert.failures == round(cert.point.avoidable_prob * 300)

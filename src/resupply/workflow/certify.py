@@ -53,6 +53,7 @@ from resupply.compile.problem import F64, Bool
 from resupply.errors import PlanningError
 from resupply.planning import Buffers, PlanResult, plan
 from resupply.simulation import PlanPolicy, SimOptions, SimResult, simulate
+from resupply.simulation.frontier import PolicyPoint
 from resupply.simulation.policies import supply_lead
 from resupply.simulation.risk import (
     RELIABLE,
@@ -232,6 +233,8 @@ class Certificate:
     binding: tuple[str, ...] = field(default=())
     """Buffers that cannot be held, with what binds them (``not_achievable``)."""
 
+    point: PolicyPoint | None = field(default=None, repr=False)
+    """The certified plan's figures on the certification runs (what the frontier shows)."""
     counted: Bool | None = field(default=None, repr=False)
     """[f, k, t] cells whose avoidable shortfalls the certificate counts (the reference of
     the certification runs: not limited)."""
@@ -631,7 +634,7 @@ def _certificate(loop: _Loop, base: PlanResult, current: PlanResult, reference: 
         strike_loss_plan=(current.terms["strike_loss"], base.terms["strike_loss"]),
         strike_loss_simulated=(_lost_value(fresh), _lost_value(baseline)),
         seconds=time.perf_counter() - loop.started, binding=binding,
-        counted=~reference.limited)
+        point=PolicyPoint.from_result(fresh), counted=~reference.limited)
 
 
 def _lost_value(sim: SimResult) -> float:

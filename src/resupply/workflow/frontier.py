@@ -106,13 +106,17 @@ def tune(problem: Problem, tunable: Tunable, options: CertifyOptions,
 
 
 def plan_point(cert: Certificate, reference: RiskReference) -> CertifiedPoint:
-    """The certified plan as a point, from its certification runs (simulated again: the
-    same seed gives the same runs)."""
+    """The certified plan as a point, from its certification runs (kept by the certificate;
+    simulated again only for a certificate without them: the same seed gives the same
+    runs)."""
     o = cert.options
-    fresh = _simulate(cert.plan.problem, PlanPolicy(plan_input(cert.plan)), o,
-                      seed=o.fresh_seed, runs=o.certification_runs, reference=reference)
-    return CertifiedPoint(o.risk, "certified plan", PolicyPoint.from_result(fresh),
-                          cert.upper_bound, cert.status == "certified")
+    point = cert.point
+    if point is None:
+        fresh = _simulate(cert.plan.problem, PlanPolicy(plan_input(cert.plan)), o,
+                          seed=o.fresh_seed, runs=o.certification_runs, reference=reference)
+        point = PolicyPoint.from_result(fresh)
+    return CertifiedPoint(o.risk, "certified plan", point, cert.upper_bound,
+                          cert.status == "certified")
 
 
 def parse_levels(text: str) -> list[float]:
