@@ -30,9 +30,11 @@ ChunkOpt = Annotated[int, typer.Option("--chunk-runs", min=1,
                                        help="Runs simulated together (memory).")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")]
 DemandOpt = Annotated[str, typer.Option(
-    "--demand", help="Consumption model: scenario (negative binomial), poisson, normal, fixed.")]
+    "--demand", help="Consumption model: scenario (the scenario's negative binomial or "
+    "lognormal), poisson, normal, lognormal, fixed.")]
 CvOpt = Annotated[float, typer.Option("--cv", min=0.0,
-                                      help="sd / mean of the normal demand model.")]
+                                      help="sd / mean of the normal and lognormal demand "
+                                      "models.")]
 StrikesOpt = Annotated[bool, typer.Option("--strikes/--no-strikes", help="Depot strikes.")]
 DelaysOpt = Annotated[bool, typer.Option("--delays/--no-delays",
                                          help="Random tranche delays and release slips.")]

@@ -152,6 +152,8 @@ class _Compiler:
             backorder_cost=sc.weights.backorder_per_unit_day,
             demand_dispersion=(np.inf if sc.uncertainty.demand_dispersion is None
                                else sc.uncertainty.demand_dispersion),
+            demand_cv=(np.nan if sc.uncertainty.demand_cv is None
+                       else sc.uncertainty.demand_cv),
             surge_prob=sc.uncertainty.surge_prob_per_day,
             surge_multiplier=sc.uncertainty.surge_multiplier,
             strike_loss_concentration=sc.uncertainty.strike_loss_concentration,

@@ -165,6 +165,9 @@ class Problem:
     backorder_cost: float
     demand_dispersion: float
     """Negative-binomial shape k; ``inf`` means Poisson."""
+    demand_cv: float
+    """Coefficient of variation of lognormal daily consumption (sd / mean); NaN: the
+    negative binomial of `demand_dispersion`. [1]"""
     surge_prob: float
     surge_multiplier: float
     strike_loss_concentration: float

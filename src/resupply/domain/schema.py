@@ -316,9 +316,19 @@ class Weights(Model):
 class Uncertainty(Model):
     """What the simulator draws at random around the expected values."""
 
+    demand_distribution: Literal["negative_binomial", "lognormal"] = Field(
+        "negative_binomial",
+        description="Distribution of daily consumption around the need (its mean is the need "
+        "in both): `negative_binomial` with shape `demand_dispersion` (Poisson when null), or "
+        "`lognormal` with coefficient of variation `demand_cv`.",
+    )
     demand_dispersion: float | None = unit_field(
         None, "Negative-binomial shape k of daily consumption (null: Poisson; smaller: wilder).",
         "1", gt=0, le=1e9
+    )
+    demand_cv: float | None = unit_field(
+        None, "Coefficient of variation (sd / mean) of lognormal daily consumption; required "
+        "with `demand_distribution: lognormal`, refused otherwise.", "1", gt=0, le=10
     )
     surge_prob_per_day: float = unit_field(0.0, "Probability that a day is an intensity surge.",
                                            "1/day", ge=0, le=1)
@@ -330,6 +340,21 @@ class Uncertainty(Model):
         20.0, "Beta concentration of the fraction lost in a strike (larger: closer to the mean).",
         "1", gt=0, le=1e6
     )
+
+    @model_validator(mode="after")
+    def _cv_with_lognormal(self) -> Uncertainty:
+        lognormal = self.demand_distribution == "lognormal"
+        if lognormal and self.demand_cv is None:
+            raise ValueError("`demand_distribution: lognormal` needs `demand_cv` (sd / mean, "
+                             "above 0, at most 10)")
+        if not lognormal and self.demand_cv is not None:
+            raise ValueError("`demand_cv` is the lognormal's; set `demand_distribution: "
+                             "lognormal` or drop it (the negative binomial's spread is "
+                             "`demand_dispersion`)")
+        if lognormal and self.demand_dispersion is not None:
+            raise ValueError("`demand_dispersion` is the negative binomial's; drop it with "
+                             "`demand_distribution: lognormal` (its spread is `demand_cv`)")
+        return self
 
 
 class Scenario(Model):
