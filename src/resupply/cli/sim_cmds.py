@@ -106,6 +106,7 @@ def simulate_cmd(
         out.print_json(json.dumps(metrics.to_dict()))
         return
     out.print(metrics.summary(), markup=False, highlight=False)
+    out.print(metrics.inventory_line(), markup=False, highlight=False)
     out.print(f"wrote {out_dir}; recorded {run.recorded}", markup=False, highlight=False)
 
 
@@ -193,15 +194,22 @@ def _certified_compare(scenario: str, levels: list[float], *, runs: int, seed: i
         out.print(line, markup=False, highlight=False)
 
 
+def _maybe(value: float | None, spec: str) -> str:
+    """``value`` formatted, or "-" when not recorded."""
+    return "-" if value is None else format(value, spec)
+
+
 def frontier_table(scenario: str, result: Frontier, runs: int) -> Table:
     """The compare table, one row per policy, frontier marked."""
     table = Table(title=f"{scenario}: policies over {runs} runs (means)")
     for col in ("policy", "P(avoidable)", "avoidable days", "P(stockout)", "stockout days",
-                "fill rate", "lost to strikes (t)", "lost (EUR)", "peak exposed (t)", "frontier"):
+                "fill rate", "lost to strikes (t)", "lost (EUR)", "peak exposed (t)",
+                "orders/day", "cost (EUR/day)", "frontier"):
         table.add_column(col, justify="left" if col == "policy" else "right")
     for p in result.points:
         table.add_row(p.policy, f"{p.avoidable_prob:.3f}", f"{p.avoidable_days:.1f}",
                       f"{p.stockout_prob:.3f}", f"{p.stockout_days:.1f}",
                       f"{p.fill_rate:.3f}", f"{p.lost_tons:,.1f}", f"{p.lost_value:,.0f}",
-                      f"{p.peak_exposed_tons:,.1f}", "*" if p.on_frontier else "")
+                      f"{p.peak_exposed_tons:,.1f}", _maybe(p.orders_per_day, ".3f"),
+                      _maybe(p.cost_per_day, ",.2f"), "*" if p.on_frontier else "")
     return table

@@ -123,6 +123,7 @@ class _Compiler:
             fair_share=np.array([np.nan if d.fair_share is None else d.fair_share
                                  for d in sc.donors]),
             donor_transport=np.array([d.transport_eur_per_t for d in sc.donors]),
+            tranche_fixed_cost=np.array([d.tranche_fixed_eur for d in sc.donors]),
             pledge_ids=tuple(p.id for p in pledges),
             pledge_donor=np.array([self.donor[p.donor] for p in pledges], dtype=np.int64),
             pledge_item=np.array([self.item[p.item] for p in pledges], dtype=np.int64),

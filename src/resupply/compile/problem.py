@@ -118,6 +118,8 @@ class Problem:
     """[d] target share of value shipped; NaN where none is set. [1]"""
     donor_transport: F64
     """[d] transport cost to the hub. [EUR/t]"""
+    tranche_fixed_cost: F64
+    """[d] fixed cost of each tranche (the simulator's cost per order). [EUR/tranche]"""
 
     # pledges (one entry per non-cancelled pledge)
     pledge_ids: Labels

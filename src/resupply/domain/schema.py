@@ -224,6 +224,10 @@ class Donor(Model):
     )
     transport_eur_per_t: float = unit_field(0.0, "Transport cost to the hub.", "EUR/t", ge=0,
                                             le=1e7)
+    tranche_fixed_eur: float = unit_field(
+        0.0, "Fixed cost of each tranche the donor sends, whatever its size (the simulator's "
+        "cost per order: `orders_per_day` and `cost_per_day` of its metrics).", "EUR/tranche",
+        ge=0, le=1e10)
 
 
 class Pledge(Model):

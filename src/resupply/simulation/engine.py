@@ -6,7 +6,8 @@ Order of events on day t, for every run:
    what the donor may send (released, with the run's random release slip; stock plus
    production so far less what it already sent). Each donor's tranche of the day reaches the
    hub after ``lead_days`` plus a random delay (geometric, mean ``delay_mean``, capped at 10
-   means), the same for all items of the tranche.
+   means), the same for all items of the tranche. Each donor that sends anything on the day
+   places one order (`Totals.orders`, costed at the donor's ``tranche_fixed_cost``).
 2. **Hub arrivals.** What is due today reaches the hub (a lead of 0 arrives the same day).
 3. **Hub moves.** The policy asks for moves to depots (`Policy.allocate`); they are scaled down,
    in turn, to the hub's stock of each item and to the hub throughput of the day [t/day].
@@ -72,6 +73,8 @@ def dispatch(c: Chunk, t: int) -> Callable[[], F64]:
         return lambda: available
     s.dispatched += sent
     s.to_hub += sent.sum(axis=1)
+    if t >= st.options.warmup_days:
+        c.tot.orders += active
     lag = st.problem.lead_days[None, :] + c.draws.lag_days(st.delay_mean, active)
     runs = np.arange(sent.shape[0])
     for d in np.nonzero(active.any(axis=0))[0]:

@@ -151,6 +151,7 @@ class Totals:
     avoid_family_days: F64  # [r, f] days with avoidable unmet demand at any depot [days]
     avoid_scope_days: F64  # [r] days with avoidable unmet demand of a family in scope [days]
     scope_short_days: F64  # [r] days with any unmet demand of a family in scope [days]
+    orders: F64            # [r, d] counted days on which the donor dispatched a tranche
     deficit_peak: F64      # [r, k, f] largest avoidable episode while the hub held some of
     #                        the family (the depot's part), in units of the scale [1]
     cell_deficit_peak: F64  # [r, k, f] largest avoidable episode, whatever the hub held [1]
@@ -201,7 +202,8 @@ class Totals:
             peak_family=_zeros(runs, n_f), dry_day=np.full((runs, n_f), -1, dtype=np.int64),
             avoid_short=_zeros(*rkf), avoid_short_days=_zeros(*rkf),
             avoid_family_days=_zeros(runs, n_f), avoid_scope_days=_zeros(runs),
-            scope_short_days=_zeros(runs), deficit_peak=_zeros(*rkf),
+            scope_short_days=_zeros(runs), orders=_zeros(runs, len(p.donors)),
+            deficit_peak=_zeros(*rkf),
             hub_deficit_peak=_zeros(runs, n_f), cell_deficit_peak=_zeros(*rkf),
             counted_days=0, stock_sum=_zeros(n_t, n_k, n_f),
             dos_hist=np.zeros((n_t, n_f, st.n_bins), dtype=np.int64), stock_trace=trace)
@@ -212,7 +214,7 @@ PER_RUN = ("demand", "met", "consumed", "arrivals", "returned", "lost", "start",
            "standard_short_days",
            "depot_short_days", "any_short_days", "peak_tons", "peak_total_tons", "peak_family",
            "dry_day", "avoid_short", "avoid_short_days", "avoid_family_days", "avoid_scope_days",
-           "scope_short_days", "deficit_peak", "hub_deficit_peak", "cell_deficit_peak")
+           "scope_short_days", "orders", "deficit_peak", "hub_deficit_peak", "cell_deficit_peak")
 """`Totals` fields with a leading runs axis (concatenated across chunks)."""
 SUMMED = ("stock_sum", "dos_hist")
 """`Totals` fields summed over runs (added across chunks)."""
