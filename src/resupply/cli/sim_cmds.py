@@ -40,10 +40,14 @@ DelaysOpt = Annotated[bool, typer.Option("--delays/--no-delays",
                                          help="Random tranche delays and release slips.")]
 SurgesOpt = Annotated[bool, typer.Option("--surges/--no-surges",
                                          help="Intensity surges (mean-preserving).")]
+PausesOpt = Annotated[bool, typer.Option(
+    "--pauses/--no-pauses", help="Random donor pauses (the donors' pause_prob_per_day); "
+    "dated pauses always hold.")]
 ReplayOpt = Annotated[bool, typer.Option(
     "--deterministic", help="Replay without randomness: demand fixed at the need, strikes at "
     "their expectation (each depot loses strike probability x loss fraction of its stock every "
-    "day), no delays or surges: a plan's stock, consumption and shortfall are reproduced.")]
+    "day), no delays, surges or random pauses (dated pauses hold, as planned): a plan's stock, "
+    "consumption and shortfall are reproduced.")]
 ScopeOpt = Annotated[str, typer.Option(
     "--scope", help=f"Families the headline risk counts: {SCOPES}. ammunition (the default) "
     "is coverable ammunition: spare parts are planned in fractions per depot while they fail "
@@ -78,7 +82,7 @@ def simulate_cmd(
     runs: RunsOpt = 1000, seed: SeedOpt = 0, chunk_runs: ChunkOpt = 1000,
     workers: WorkersOpt = 1, demand: DemandOpt = "scenario", cv: CvOpt = 0.0,
     strikes: StrikesOpt = True, delays: DelaysOpt = True, surges: SurgesOpt = True,
-    deterministic: ReplayOpt = False, backorders: BackOpt = False,
+    pauses: PausesOpt = True, deterministic: ReplayOpt = False, backorders: BackOpt = False,
     warmup_days: WarmupOpt = 0, scope_text: ScopeOpt = DEFAULT_SCOPE, as_json: JsonOpt = False,
     db: DbOpt = None, force: ForceOpt = False,
 ) -> None:
@@ -95,7 +99,8 @@ def simulate_cmd(
     """
     options = SimOptions(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
                          demand=DemandModel.parse(demand, cv), strikes=strikes, delays=delays,
-                         surges=surges, backorders=backorders, warmup_days=warmup_days)
+                         surges=surges, pauses=pauses, backorders=backorders,
+                         warmup_days=warmup_days)
     if deterministic:
         options = SimOptions.replay(**{k: getattr(options, k) for k in REPLAY_KEEPS})
     spec = None if policy is None else parse_spec(policy)

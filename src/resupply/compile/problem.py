@@ -120,6 +120,15 @@ class Problem:
     """[d] transport cost to the hub. [EUR/t]"""
     tranche_fixed_cost: F64
     """[d] fixed cost of each tranche (the simulator's cost per order). [EUR/tranche]"""
+    donor_paused: Bool
+    """[d, t] True on the days of a dated pause: the donor dispatches nothing (plan and
+    simulation); all False where the donor has none."""
+    pause_prob: F64
+    """[d] random pauses (simulation): daily probability that a sending donor stops; 0: never.
+    [1/day]"""
+    resume_prob: F64
+    """[d] random pauses: daily probability that a paused donor resumes; 1 where the donor
+    has no random pauses. [1/day]"""
 
     # pledges (one entry per non-cancelled pledge)
     pledge_ids: Labels

@@ -192,6 +192,20 @@ class Release(Model):
         return self
 
 
+class Pause(Model):
+    """Days on which a donor dispatches nothing (a political pause), both dates included."""
+
+    start: Date = Field(description="First day of the pause.")
+    end: Date = Field(description="Last day of the pause (on or after `start`).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Pause:
+        if self.end < self.start:
+            raise ValueError(f"`end` {self.end} is before `start` {self.start}; a pause ends "
+                             "on or after the day it starts")
+        return self
+
+
 class Donor(Model):
     """A country or organisation that holds, produces, releases and ships items."""
 
@@ -228,6 +242,25 @@ class Donor(Model):
         0.0, "Fixed cost of each tranche the donor sends, whatever its size (the simulator's "
         "cost per order: `orders_per_day` and `cost_per_day` of its metrics).", "EUR/tranche",
         ge=0, le=1e10)
+    pauses: list[Pause] = Field(
+        default_factory=list,
+        description="Dated pauses, in plan and simulation: nothing is dispatched on these days; "
+        "production keeps accumulating and the backlog may be sent once the pause is over.",
+    )
+    pause_prob_per_day: float = unit_field(
+        0.0, "Random pauses (simulation only): probability that the donor, sending the day "
+        "before, stops on a day. Stationary availability q / (p + q), mean pause 1 / q days "
+        "with q = `resume_prob_per_day`.", "1/day", ge=0, le=1)
+    resume_prob_per_day: float | None = unit_field(
+        None, "Random pauses: probability that the donor, paused the day before, resumes on "
+        "a day; required with `pause_prob_per_day` > 0.", "1/day", gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _resume_with_pause(self) -> Donor:
+        if self.pause_prob_per_day > 0 and self.resume_prob_per_day is None:
+            raise ValueError("`pause_prob_per_day` > 0 needs `resume_prob_per_day` (above 0, "
+                             "at most 1: the mean pause lasts 1 / resume_prob_per_day days)")
+        return self
 
 
 class Pledge(Model):

@@ -151,7 +151,7 @@ def summarize(result: SimResult) -> dict[str, Any]:
         "block_runs": o.block_runs, "seconds": round(result.seconds, 3),
         "options": {"demand": o.demand.kind, "cv": o.demand.cv, "strikes": o.strikes,
                     "expected_strikes": o.expected_strikes, "delays": o.delays,
-                    "surges": o.surges, "backorders": o.backorders,
+                    "surges": o.surges, "pauses": o.pauses, "backorders": o.backorders,
                     "warmup_days": o.warmup_days},
         "overall": {**_short(tot.any_short_days), **_flows(tot, np.ones((1, 1, 1)), (1, 2)),
                     **_avoidable(tot.avoid_scope_days,

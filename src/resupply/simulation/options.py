@@ -96,6 +96,9 @@ class SimOptions:
         False switches random tranche delays and release slips off.
     surges
         False switches intensity surges off.
+    pauses
+        False switches random donor pauses off (dated pauses are in the plan and always
+        hold).
     backorders
         Inventory-theory mode: unmet demand is backordered and served first from later
         arrivals, instead of lost. Platforms do not idle in this mode.
@@ -116,6 +119,7 @@ class SimOptions:
     expected_strikes: bool = False
     delays: bool = True
     surges: bool = True
+    pauses: bool = True
     backorders: bool = False
     warmup_days: int = 0
     record_stock: bool = False
@@ -139,10 +143,10 @@ class SimOptions:
     @classmethod
     def replay(cls, **kwargs: object) -> SimOptions:
         """Options of a deterministic replay: demand fixed at the need, strikes at their
-        expectation, no delays or surges (a plan's stock, consumption and shortfall are
-        reproduced); ``kwargs`` set the other fields (those five are fixed)."""
+        expectation, no delays, surges or random pauses (a plan's stock, consumption and
+        shortfall are reproduced); ``kwargs`` set the other fields (those six are fixed)."""
         fixed = {"demand": DemandModel("fixed"), "strikes": True, "expected_strikes": True,
-                 "delays": False, "surges": False}
+                 "delays": False, "surges": False, "pauses": False}
         return cls(**{**kwargs, **fixed})  # type: ignore[arg-type]
 
     @property

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from resupply.compile.problem import F64, I64, Problem
+from resupply.compile.problem import F64, I64, Bool, Problem
 from resupply.simulation.draws import ChunkDraws
 from resupply.simulation.options import SimOptions
 from resupply.simulation.policies import Policy
@@ -81,6 +81,7 @@ class Static:
         self.delay_mean = p.delay_mean if options.delays else np.zeros(len(p.donors))
         self.slip_mean = p.release_slip_mean if options.delays else np.zeros_like(
             p.release_slip_mean)
+        self.pause_prob = p.pause_prob if options.pauses else np.zeros(len(p.donors))
         cap = np.ceil(10.0 * self.delay_mean).astype(np.int64)
         self.hub_ring = int((p.lead_days + cap).max(initial=0)) + 1
         self.depot_ring = int(p.transit_days.max(initial=0)) + 1
@@ -102,6 +103,7 @@ class State:
     moved: F64          # [r, k, i] cumulative [units]
     release: I64        # [r, d, i] day each donor may first dispatch each item, slip included
     episode: F64        # [r, k, f] avoidable unmet demand since the last day without [units]
+    down: Bool          # [r, d] donor in a random pause today (`resupply.simulation.pauses`)
 
     @classmethod
     def start(cls, st: Static, runs: int, slip: I64) -> State:
@@ -115,7 +117,8 @@ class State:
             pipe_hub=np.zeros((st.hub_ring, runs, n_i)),
             pipe_depot=np.zeros((st.depot_ring, runs, n_k, n_i)),
             dispatched=np.zeros((runs, n_d, n_i)), moved=np.zeros((runs, n_k, n_i)),
-            release=p.release_day[None] + slip, episode=np.zeros((runs, n_k, st.n_f)))
+            release=p.release_day[None] + slip, episode=np.zeros((runs, n_k, st.n_f)),
+            down=np.zeros((runs, n_d), dtype=bool))
 
 
 def _zeros(*shape: int) -> F64:
