@@ -8,6 +8,7 @@ plan's own stock, consumption and shortfall, family by family, depot by depot an
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -109,4 +110,18 @@ def test_a_plan_with_dated_pauses_replays_exactly(track: bool) -> None:
     assert p.donor_paused.sum() == 16
     assert dispatch.sum(axis=1)[p.donor_paused].sum() == 0.0
     assert dispatch.sum() > 0
+    assert_replayed(p, result, track)
+
+
+@pytest.mark.parametrize("track", [True, False], ids=["tracking", "fixed"])
+def test_the_pauses_example_replays_exactly(track: bool) -> None:
+    """examples/pauses-and-ss.yaml: dated pauses that bind (the cheaper donor is paused 27
+    days), a donor with random pauses (off in the replay) and lognormal demand (fixed)."""
+    path = Path(__file__).parents[2] / "examples" / "pauses-and-ss.yaml"
+    p = compile_problem(load_scenario(path))
+    result = planning.plan(p, cost_of_fairness=False, explain=False)
+    assert result.ok
+    dispatch = np.asarray(result.dispatch).sum(axis=1)  # [d, t]
+    assert p.donor_paused[0].sum() == 27 and dispatch[0][p.donor_paused[0]].sum() == 0.0
+    assert dispatch[0].sum() > dispatch[1].sum() > 0
     assert_replayed(p, result, track)

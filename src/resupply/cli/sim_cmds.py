@@ -90,12 +90,24 @@ def simulate_cmd(
 
     Metrics per family, standard, depot and overall (mean, P5/P50/P95 across runs):
     stockout probability and days, fill rate, rounds short, strike losses, peak exposed stock,
-    the date each family runs dry. Ctrl-C keeps the runs done so far, marked "partial".
+    the date each family runs dry; per day, on hand, backorders, orders (donor tranches) and
+    the cost h x on hand + p x backorders + K x orders (weights.holding_per_unit_day,
+    weights.backorder_per_unit_day, each donor's tranche_fixed_eur). Ctrl-C keeps the runs
+    done so far, marked "partial".
+
+    (s,S): sS:LOW:HIGH orders only when a family's inventory position is at or below LOW
+    units per depot, then up to HIGH; sS:Nd:Md gives both in days of need beyond the lead
+    time, as order-up-to:Nd does. Donors pause on their dated pauses and, with --pauses, at
+    random (pause_prob_per_day, resume_prob_per_day): they send nothing while paused and the
+    backlog after.
 
     Example: resupply simulate tiny --policy cadence:7 --runs 2000 --seed 1 --out sim/
 
     Example: resupply simulate tiny --policy order-up-to:1200 --backorders --demand poisson
     --runs 500 --out calib/
+
+    Example: resupply simulate tiny --policy sS:2d:10d --demand lognormal --cv 0.4 --runs 500
+    --out ss/
     """
     options = SimOptions(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
                          demand=DemandModel.parse(demand, cv), strikes=strikes, delays=delays,
@@ -149,6 +161,9 @@ def compare_cmd(
     --runs 2000 --risk-limit 0.05
 
     Example: resupply compare ukraine-2022 --scope ammunition --runs 1000
+
+    Example: resupply compare tiny --policies sS:2d:10d,sS:5d:20d,order-up-to:10d --runs 500
+    (orders/day and cost per day as `simulate` reports them, same seed)
     """
     if risk_levels is not None:
         _certified_compare(scenario, parse_levels(risk_levels), runs=runs, seed=seed,

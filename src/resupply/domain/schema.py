@@ -248,9 +248,12 @@ class Donor(Model):
         "production keeps accumulating and the backlog may be sent once the pause is over.",
     )
     pause_prob_per_day: float = unit_field(
-        0.0, "Random pauses (simulation only): probability that the donor, sending the day "
-        "before, stops on a day. Stationary availability q / (p + q), mean pause 1 / q days "
-        "with q = `resume_prob_per_day`.", "1/day", ge=0, le=1)
+        0.0, "Random pauses (simulation only, `simulate --pauses`): probability that the "
+        "donor, sending the day before, stops on a day. While paused it dispatches nothing "
+        "(what is already on its way still arrives) and production keeps accumulating; on "
+        "resuming it may send the backlog. Available q / (p + q) of the days in the long run, "
+        "pauses of 1 / q days on average, with q = `resume_prob_per_day`.", "1/day", ge=0,
+        le=1)
     resume_prob_per_day: float | None = unit_field(
         None, "Random pauses: probability that the donor, paused the day before, resumes on "
         "a day; required with `pause_prob_per_day` > 0.", "1/day", gt=0, le=1)
