@@ -39,9 +39,11 @@ def build_reference(p: Problem) -> pulp.LpProblem:
         last_pledge[key] = max(last_pledge[key], int(p.pledge_day[q]))
 
     def can_send(d: int, i: int, t: int) -> bool:
-        """Tranche day, released, and arriving within the horizon or needed for a pledge."""
+        """Tranche day outside a dated pause, released, and arriving within the horizon or
+        needed for a pledge."""
         arrives = t + int(p.lead_days[d]) < T or t <= last_pledge.get((d, i), -1)
-        return bool(p.tranche_day[d, t]) and t >= p.release_day[d, i] and arrives
+        sends = bool(p.tranche_day[d, t]) and not bool(p.donor_paused[d, t])
+        return sends and t >= p.release_day[d, i] and arrives
 
     x = {(d, i, t): lp.add_variable(f"x_{d}_{i}_{t}", lowBound=0)
          for d in range(n_d) for i in range(n_i) for t in range(T) if can_send(d, i, t)}

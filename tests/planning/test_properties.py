@@ -20,9 +20,10 @@ FLOW = 1e-6
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> dict[str, Any]:
+def scenarios(draw: st.DrawFn, pauses: bool = False) -> dict[str, Any]:
     """A random small scenario: 1-3 families (maybe a spare part), 1-4 items, 1-3 donors with
-    stock, production, releases, cadences and fair shares, pledges, 1-2 depots, a package."""
+    stock, production, releases, cadences, fair shares and, with ``pauses``, dated pauses,
+    pledges, 1-2 depots, a package."""
     horizon = draw(st.integers(4, 12))
     n_fam = draw(st.integers(1, 3))
     spare = n_fam > 1 and draw(st.booleans())
@@ -40,7 +41,8 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
                 "uses": [{"family": f, "rounds_per_day": draw(st.sampled_from([5.0, 20.0]))}
                          for f in ammo],
                 "wear": [{"family": families[-1]["id"], "per_round": 0.01}] if spare else []}
-    donors = [_donor(draw, n, item_ids, horizon) for n in range(draw(st.integers(1, 3)))]
+    donors = [_donor(draw, n, item_ids, horizon, pauses)
+              for n in range(draw(st.integers(1, 3)))]
     n_dep = draw(st.integers(1, 2))
     shares = [0.5, 0.5] if n_dep == 2 else [1.0]
     depots = [{"id": f"k{n}", "capacity_t": draw(st.sampled_from([2.0, 5.0, 100.0])),
@@ -64,7 +66,8 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
-def _donor(draw: st.DrawFn, n: int, item_ids: list[str], horizon: int) -> dict[str, Any]:
+def _donor(draw: st.DrawFn, n: int, item_ids: list[str], horizon: int,
+           pauses: bool) -> dict[str, Any]:
     held = draw(st.lists(st.sampled_from(item_ids), min_size=1, max_size=2, unique=True))
     donor: dict[str, Any] = {
         "id": f"d{n}", "lead_days": draw(st.integers(0, 3)),
@@ -80,6 +83,9 @@ def _donor(draw: st.DrawFn, n: int, item_ids: list[str], horizon: int) -> dict[s
         donor["releases"] = [{"item": held[-1], "date": day(draw(st.integers(0, horizon - 1)))}]
     if draw(st.booleans()):
         donor["fair_share"] = draw(st.sampled_from([0.2, 0.6]))
+    if pauses and draw(st.booleans()):
+        first = draw(st.integers(0, horizon - 1))
+        donor["pauses"] = [{"start": day(first), "end": day(first + draw(st.integers(0, 3)))}]
     return donor
 
 
@@ -104,6 +110,7 @@ def _check_invariants(p: Problem, result: PlanResult) -> None:
     t = np.arange(p.n_days)
     assert (x[:, :, :][(t[None, None, :] < p.release_day[:, :, None])] <= FLOW).all()
     assert (x.sum(axis=1)[~p.tranche_day] <= FLOW).all()
+    assert (x.sum(axis=1)[p.donor_paused] <= FLOW).all()
     assert (np.cumsum(x, axis=2) <= p.donor_cumulative_available() + FLOW).all()
     r = (1.0 - p.strike_prob * p.loss_fraction)[:, None] ** p.step_days[None, :]
     before = np.concatenate([p.initial_stock[:, :, None], s[:, :, :-1]], axis=2)
@@ -150,7 +157,7 @@ def _arrivals(p: Problem, z: np.ndarray) -> np.ndarray:
 
 @settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios())
+@given(scenarios(pauses=True))
 def test_random_plans_hold_every_constraint_and_match_the_reference(data: dict[str, Any]
                                                                      ) -> None:
     p = problem_of(data)

@@ -36,6 +36,12 @@ def textbook(mean: float, lead: int, level: float, days: int, *, h: float = 1.0,
              p: float = 9.0) -> Problem:
     """One item, one donor with unlimited stock and lead ``lead``, one depot without limits or
     strikes holding ``level`` at the start, demand ``mean`` a day; costs h and p."""
+    return compile_problem(textbook_scenario(mean, lead, level, days, h=h, p=p))
+
+
+def textbook_scenario(mean: float, lead: int, level: float, days: int, *, h: float = 1.0,
+                      p: float = 9.0) -> Scenario:
+    """The scenario `textbook` compiles."""
     data = {
         "name": "textbook", "start": "2024-01-01", "horizon_days": days,
         "standards": [{"id": "s"}], "families": [{"id": "f", "standard": "s"}],
@@ -49,7 +55,7 @@ def textbook(mean: float, lead: int, level: float, days: int, *, h: float = 1.0,
                     "initial_stock": [{"item": "i", "quantity": level}]}],
         "weights": {"holding_per_unit_day": h, "backorder_per_unit_day": p},
     }
-    return compile_problem(Scenario.model_validate(data))
+    return Scenario.model_validate(data)
 
 
 def hand_plan(problem: Problem) -> PlanInput:
@@ -81,6 +87,12 @@ def make_tiny_variant() -> Any:
 def make_textbook() -> Any:
     """`textbook` as a fixture."""
     return textbook
+
+
+@pytest.fixture(scope="session")
+def make_textbook_scenario() -> Any:
+    """`textbook_scenario` as a fixture."""
+    return textbook_scenario
 
 
 @pytest.fixture(scope="session")

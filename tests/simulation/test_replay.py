@@ -8,6 +8,7 @@ plan's own stock, consumption and shortfall, family by family, depot by depot an
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -67,7 +68,7 @@ def test_bundled_plans_replay_exactly(name: str, track: bool) -> None:
 
 @settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios())
+@given(scenarios(pauses=True))
 def test_random_plans_replay_exactly(data: dict[str, Any]) -> None:
     """Every random scenario of the planner's property tests, with two plan-only rules left
     out. Capability packages (first load on hand on a delivery day) are a planning target the
@@ -90,3 +91,37 @@ def test_surges_keep_the_mean_need() -> None:
         normal, surge = surge_factors(prob, mult)
         assert prob * surge + (1 - prob) * normal == pytest.approx(1.0, rel=1e-12)
         assert surge / normal == pytest.approx(mult, rel=1e-12)
+
+
+@pytest.mark.parametrize("track", [True, False], ids=["tracking", "fixed"])
+def test_a_plan_with_dated_pauses_replays_exactly(track: bool) -> None:
+    """Dated pauses bind in the plan (no dispatch on those days) and hold in the replay; the
+    donors' random pauses are off in a replay like every other randomness."""
+    data = load_scenario("tiny").model_dump(mode="json")
+    east, west = data["donors"]
+    east.update({"pauses": [{"start": "2022-06-06", "end": "2022-06-12"}],
+                 "pause_prob_per_day": 0.3, "resume_prob_per_day": 0.3})
+    west["pauses"] = [{"start": "2022-06-10", "end": "2022-06-16"},
+                      {"start": "2022-06-24", "end": "2022-06-25"}]
+    p = compile_problem(Scenario.model_validate(data))
+    result = planning.plan(p, cost_of_fairness=False, explain=False)
+    assert result.ok
+    dispatch = np.asarray(result.dispatch)
+    assert p.donor_paused.sum() == 16
+    assert dispatch.sum(axis=1)[p.donor_paused].sum() == 0.0
+    assert dispatch.sum() > 0
+    assert_replayed(p, result, track)
+
+
+@pytest.mark.parametrize("track", [True, False], ids=["tracking", "fixed"])
+def test_the_pauses_example_replays_exactly(track: bool) -> None:
+    """examples/pauses-and-ss.yaml: dated pauses that bind (the cheaper donor is paused 27
+    days), a donor with random pauses (off in the replay) and lognormal demand (fixed)."""
+    path = Path(__file__).parents[2] / "examples" / "pauses-and-ss.yaml"
+    p = compile_problem(load_scenario(path))
+    result = planning.plan(p, cost_of_fairness=False, explain=False)
+    assert result.ok
+    dispatch = np.asarray(result.dispatch).sum(axis=1)  # [d, t]
+    assert p.donor_paused[0].sum() == 27 and dispatch[0][p.donor_paused[0]].sum() == 0.0
+    assert dispatch[0].sum() > dispatch[1].sum() > 0
+    assert_replayed(p, result, track)

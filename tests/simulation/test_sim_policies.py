@@ -15,7 +15,8 @@ from resupply.simulation import DayView, PlanInput, Policy, SimOptions, simulate
 from resupply.simulation.specs import parse_policy
 
 SPECS = ["plan", "lump", "cadence:1", "cadence:7", "cadence:30:3", "order-up-to",
-         "order-up-to:500", "order-up-to:5d", "rolling:10"]
+         "order-up-to:500", "order-up-to:5d", "rolling:10", "sS:100:500", "sS:0:2.5",
+         "sS:2d:8d", "sS:0d:0.5d"]
 
 
 def ship_everything(problem: Problem, history: Any = None) -> PlanInput:

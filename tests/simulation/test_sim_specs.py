@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,6 +13,7 @@ from resupply.simulation.policies import CadencePolicy, OrderUpToPolicy
 from resupply.simulation.policy_spec import (
     CadenceSpec,
     LumpSpec,
+    MinMaxSpec,
     OrderUpToSpec,
     PlanSpec,
     PolicySpec,
@@ -25,12 +28,28 @@ positive = st.floats(min_value=1e-9, max_value=1e12, allow_nan=False, allow_infi
 days = st.floats(min_value=1e-9, max_value=36_500, allow_nan=False, allow_infinity=False)
 """Buffers and days of cover: positive, at most 100 years (`policy_spec.BUFFER_DAYS`)."""
 whole = st.integers(min_value=1, max_value=10_000)
+reorder = st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False)
+reorder_days = st.floats(min_value=0, max_value=36_500, allow_nan=False, allow_infinity=False)
+
+
+def min_max(low: float, high: float, days: bool) -> MinMaxSpec:
+    """An (s,S) spec from two numbers in range: the smaller is S, the other s (just below S
+    when they are equal, which happens only above 0)."""
+    low, high = sorted((low, high))
+    if low == high:
+        low = math.nextafter(low, -math.inf)
+    return MinMaxSpec(low, high, days)
+
+
+
 specs: st.SearchStrategy[PolicySpec] = st.one_of(
     st.just(PlanSpec()), st.just(LumpSpec()),
     st.builds(CadenceSpec, whole, days), st.builds(CadenceSpec, whole),
     st.builds(lambda level: OrderUpToSpec(level=level), positive),
     st.builds(lambda days: OrderUpToSpec(days=days), days),
-    st.just(OrderUpToSpec()), st.builds(RollingSpec, whole))
+    st.just(OrderUpToSpec()), st.builds(RollingSpec, whole),
+    st.builds(min_max, reorder, positive, st.just(False)),
+    st.builds(min_max, reorder_days, days, st.just(True)))
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
@@ -67,6 +86,23 @@ def test_values_are_checked_where_they_are_made() -> None:
         OrderUpToSpec(level=5.0, days=3.0)
     with pytest.raises(SimulationError, match="whole number"):
         CadenceSpec(True)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("sS:60:20", "s must be below S"), ("sS:20:20", "s must be below S"),
+    ("sS:5:15d", "both in units"), ("sS:5d:15", "both in units"), ("sS:5", "unknown policy"),
+    ("sS:-1:3", "reorder point"), ("sS:1:inf", "order-up-to level"),
+    ("sS:0d:0d", "days of cover"), ("sS:1:2:3", "unknown policy")])
+def test_bad_min_max_specs_say_what_is_valid(text: str, says: str) -> None:
+    with pytest.raises(SimulationError, match=says):
+        parse_spec(text)
+
+
+def test_min_max_units_are_written_as_given() -> None:
+    assert parse_spec("sS:20:60") == MinMaxSpec(20.0, 60.0)
+    assert parse_spec("sS:2.5d:10d") == MinMaxSpec(2.5, 10.0, days=True)
+    assert str(MinMaxSpec(0.0, 1e3)) == "sS:0:1000"
+    assert parse_policy("sS:2.5d:10d").name == "sS:2.5d:10d"
 
 
 def test_a_spec_value_builds_the_same_policy_as_its_text() -> None:

@@ -30,18 +30,24 @@ ChunkOpt = Annotated[int, typer.Option("--chunk-runs", min=1,
                                        help="Runs simulated together (memory).")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")]
 DemandOpt = Annotated[str, typer.Option(
-    "--demand", help="Consumption model: scenario (negative binomial), poisson, normal, fixed.")]
+    "--demand", help="Consumption model: scenario (the scenario's negative binomial or "
+    "lognormal), poisson, normal, lognormal, fixed.")]
 CvOpt = Annotated[float, typer.Option("--cv", min=0.0,
-                                      help="sd / mean of the normal demand model.")]
+                                      help="sd / mean of the normal and lognormal demand "
+                                      "models.")]
 StrikesOpt = Annotated[bool, typer.Option("--strikes/--no-strikes", help="Depot strikes.")]
 DelaysOpt = Annotated[bool, typer.Option("--delays/--no-delays",
                                          help="Random tranche delays and release slips.")]
 SurgesOpt = Annotated[bool, typer.Option("--surges/--no-surges",
                                          help="Intensity surges (mean-preserving).")]
+PausesOpt = Annotated[bool, typer.Option(
+    "--pauses/--no-pauses", help="Random donor pauses (the donors' pause_prob_per_day); "
+    "dated pauses always hold.")]
 ReplayOpt = Annotated[bool, typer.Option(
     "--deterministic", help="Replay without randomness: demand fixed at the need, strikes at "
     "their expectation (each depot loses strike probability x loss fraction of its stock every "
-    "day), no delays or surges: a plan's stock, consumption and shortfall are reproduced.")]
+    "day), no delays, surges or random pauses (dated pauses hold, as planned): a plan's stock, "
+    "consumption and shortfall are reproduced.")]
 ScopeOpt = Annotated[str, typer.Option(
     "--scope", help=f"Families the headline risk counts: {SCOPES}. ammunition (the default) "
     "is coverable ammunition: spare parts are planned in fractions per depot while they fail "
@@ -76,7 +82,7 @@ def simulate_cmd(
     runs: RunsOpt = 1000, seed: SeedOpt = 0, chunk_runs: ChunkOpt = 1000,
     workers: WorkersOpt = 1, demand: DemandOpt = "scenario", cv: CvOpt = 0.0,
     strikes: StrikesOpt = True, delays: DelaysOpt = True, surges: SurgesOpt = True,
-    deterministic: ReplayOpt = False, backorders: BackOpt = False,
+    pauses: PausesOpt = True, deterministic: ReplayOpt = False, backorders: BackOpt = False,
     warmup_days: WarmupOpt = 0, scope_text: ScopeOpt = DEFAULT_SCOPE, as_json: JsonOpt = False,
     db: DbOpt = None, force: ForceOpt = False,
 ) -> None:
@@ -84,16 +90,29 @@ def simulate_cmd(
 
     Metrics per family, standard, depot and overall (mean, P5/P50/P95 across runs):
     stockout probability and days, fill rate, rounds short, strike losses, peak exposed stock,
-    the date each family runs dry. Ctrl-C keeps the runs done so far, marked "partial".
+    the date each family runs dry; per day, on hand, backorders, orders (donor tranches) and
+    the cost h x on hand + p x backorders + K x orders (weights.holding_per_unit_day,
+    weights.backorder_per_unit_day, each donor's tranche_fixed_eur). Ctrl-C keeps the runs
+    done so far, marked "partial".
+
+    (s,S): sS:LOW:HIGH orders only when a family's inventory position is at or below LOW
+    units per depot, then up to HIGH; sS:Nd:Md gives both in days of need beyond the lead
+    time, as order-up-to:Nd does. Donors pause on their dated pauses and, with --pauses, at
+    random (pause_prob_per_day, resume_prob_per_day): they send nothing while paused and the
+    backlog after.
 
     Example: resupply simulate tiny --policy cadence:7 --runs 2000 --seed 1 --out sim/
 
     Example: resupply simulate tiny --policy order-up-to:1200 --backorders --demand poisson
     --runs 500 --out calib/
+
+    Example: resupply simulate tiny --policy sS:2d:10d --demand lognormal --cv 0.4 --runs 500
+    --out ss/
     """
     options = SimOptions(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
                          demand=DemandModel.parse(demand, cv), strikes=strikes, delays=delays,
-                         surges=surges, backorders=backorders, warmup_days=warmup_days)
+                         surges=surges, pauses=pauses, backorders=backorders,
+                         warmup_days=warmup_days)
     if deterministic:
         options = SimOptions.replay(**{k: getattr(options, k) for k in REPLAY_KEEPS})
     spec = None if policy is None else parse_spec(policy)
@@ -104,6 +123,7 @@ def simulate_cmd(
         out.print_json(json.dumps(metrics.to_dict()))
         return
     out.print(metrics.summary(), markup=False, highlight=False)
+    out.print(metrics.inventory_line(), markup=False, highlight=False)
     out.print(f"wrote {out_dir}; recorded {run.recorded}", markup=False, highlight=False)
 
 
@@ -141,6 +161,9 @@ def compare_cmd(
     --runs 2000 --risk-limit 0.05
 
     Example: resupply compare ukraine-2022 --scope ammunition --runs 1000
+
+    Example: resupply compare tiny --policies sS:2d:10d,sS:5d:20d,order-up-to:10d --runs 500
+    (orders/day and cost per day as `simulate` reports them, same seed)
     """
     if risk_levels is not None:
         _certified_compare(scenario, parse_levels(risk_levels), runs=runs, seed=seed,
@@ -191,15 +214,22 @@ def _certified_compare(scenario: str, levels: list[float], *, runs: int, seed: i
         out.print(line, markup=False, highlight=False)
 
 
+def _maybe(value: float | None, spec: str) -> str:
+    """``value`` formatted, or "-" when not recorded."""
+    return "-" if value is None else format(value, spec)
+
+
 def frontier_table(scenario: str, result: Frontier, runs: int) -> Table:
     """The compare table, one row per policy, frontier marked."""
     table = Table(title=f"{scenario}: policies over {runs} runs (means)")
     for col in ("policy", "P(avoidable)", "avoidable days", "P(stockout)", "stockout days",
-                "fill rate", "lost to strikes (t)", "lost (EUR)", "peak exposed (t)", "frontier"):
+                "fill rate", "lost to strikes (t)", "lost (EUR)", "peak exposed (t)",
+                "orders/day", "cost (EUR/day)", "frontier"):
         table.add_column(col, justify="left" if col == "policy" else "right")
     for p in result.points:
         table.add_row(p.policy, f"{p.avoidable_prob:.3f}", f"{p.avoidable_days:.1f}",
                       f"{p.stockout_prob:.3f}", f"{p.stockout_days:.1f}",
                       f"{p.fill_rate:.3f}", f"{p.lost_tons:,.1f}", f"{p.lost_value:,.0f}",
-                      f"{p.peak_exposed_tons:,.1f}", "*" if p.on_frontier else "")
+                      f"{p.peak_exposed_tons:,.1f}", _maybe(p.orders_per_day, ".3f"),
+                      _maybe(p.cost_per_day, ",.2f"), "*" if p.on_frontier else "")
     return table

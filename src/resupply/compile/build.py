@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from resupply.compile.problem import F64, I64, Problem
+from resupply.compile.problem import F64, I64, Bool, Problem
 from resupply.compile.series import (
     family_need,
     fleet_in_service,
@@ -123,6 +123,11 @@ class _Compiler:
             fair_share=np.array([np.nan if d.fair_share is None else d.fair_share
                                  for d in sc.donors]),
             donor_transport=np.array([d.transport_eur_per_t for d in sc.donors]),
+            tranche_fixed_cost=np.array([d.tranche_fixed_eur for d in sc.donors]),
+            donor_paused=self._pauses(),
+            pause_prob=np.array([d.pause_prob_per_day for d in sc.donors]),
+            resume_prob=np.array([1.0 if d.resume_prob_per_day is None
+                                  else d.resume_prob_per_day for d in sc.donors]),
             pledge_ids=tuple(p.id for p in pledges),
             pledge_donor=np.array([self.donor[p.donor] for p in pledges], dtype=np.int64),
             pledge_item=np.array([self.item[p.item] for p in pledges], dtype=np.int64),
@@ -152,6 +157,8 @@ class _Compiler:
             backorder_cost=sc.weights.backorder_per_unit_day,
             demand_dispersion=(np.inf if sc.uncertainty.demand_dispersion is None
                                else sc.uncertainty.demand_dispersion),
+            demand_cv=(np.nan if sc.uncertainty.demand_cv is None
+                       else sc.uncertainty.demand_cv),
             surge_prob=sc.uncertainty.surge_prob_per_day,
             surge_multiplier=sc.uncertainty.surge_multiplier,
             strike_loss_concentration=sc.uncertainty.strike_loss_concentration,
@@ -220,6 +227,15 @@ class _Compiler:
                 mask = item_family == self.fam[str(rel.family)]
             day[d, mask] = max(self.day(rel.date), 0)
             slip[d, mask] = rel.slip_days_mean
+
+    def _pauses(self) -> Bool:
+        """[d, t] days of the donors' dated pauses (clipped to the horizon)."""
+        out = np.zeros((len(self.donor), self.T), dtype=bool)
+        for d, donor in enumerate(self.sc.donors):
+            for pause in donor.pauses:
+                first, last = max(self.day(pause.start), 0), self.day(pause.end)
+                out[d, first:max(last + 1, first)] = True
+        return out
 
     def _initial_stock(self) -> F64:
         out = np.zeros((len(self.item), len(self.depot)))

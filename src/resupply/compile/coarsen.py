@@ -9,7 +9,8 @@ it reads a daily problem, with these approximations, each on the side noted:
   throughput (so the hub may move a week's tonnage on any day of the week);
 - platforms in service and intensity become step means;
 - a donor may dispatch in a step if any of its days is a tranche day, and an item from the
-  step holding its release day (up to ``step_days - 1`` days early: optimistic);
+  step holding its release day (up to ``step_days - 1`` days early: optimistic); a step is
+  paused only when every day of it is in a dated pause (optimistic as well);
 - pledge and package days move to the step that holds them;
 - a step's consumption draws on the stock carried in, which decays by ``r ** step_days``
   before the step's arrivals (strike losses counted on the stock at the step's end only);
@@ -62,6 +63,10 @@ def coarsen(p: Problem, daily_days: int, step_days: int = 7) -> Problem:
         out: Bool = np.logical_or.reduceat(a, starts, axis=-1)
         return out
 
+    def all_days(a: Bool) -> Bool:
+        out: Bool = np.logical_and.reduceat(a, starts, axis=-1)
+        return out
+
     def step_of(day: I64) -> I64:
         """Days inside the horizon -> their step; days outside keep their side of it."""
         inside = (day >= 0) & (day < p.n_days)
@@ -73,5 +78,6 @@ def coarsen(p: Problem, daily_days: int, step_days: int = 7) -> Problem:
         p, dates=p.dates[starts], step_days=lengths, in_service=mean(p.in_service),
         delivered=total(p.delivered), intensity=mean(p.intensity), need=total(p.need),
         donor_production=total(p.donor_production), release_day=step_of(p.release_day),
-        tranche_day=any_day(p.tranche_day), pledge_day=step_of(p.pledge_day),
+        tranche_day=any_day(p.tranche_day), donor_paused=all_days(p.donor_paused),
+        pledge_day=step_of(p.pledge_day),
         package_day=step_of(p.package_day), hub_throughput_t=total(p.hub_throughput_t))

@@ -118,6 +118,17 @@ class Problem:
     """[d] target share of value shipped; NaN where none is set. [1]"""
     donor_transport: F64
     """[d] transport cost to the hub. [EUR/t]"""
+    tranche_fixed_cost: F64
+    """[d] fixed cost of each tranche (the simulator's cost per order). [EUR/tranche]"""
+    donor_paused: Bool
+    """[d, t] True on the days of a dated pause: the donor dispatches nothing (plan and
+    simulation); all False where the donor has none."""
+    pause_prob: F64
+    """[d] random pauses (simulation): daily probability that a sending donor stops; 0: never.
+    [1/day]"""
+    resume_prob: F64
+    """[d] random pauses: daily probability that a paused donor resumes; 1 where the donor
+    has no random pauses. [1/day]"""
 
     # pledges (one entry per non-cancelled pledge)
     pledge_ids: Labels
@@ -165,6 +176,9 @@ class Problem:
     backorder_cost: float
     demand_dispersion: float
     """Negative-binomial shape k; ``inf`` means Poisson."""
+    demand_cv: float
+    """Coefficient of variation of lognormal daily consumption (sd / mean); NaN: the
+    negative binomial of `demand_dispersion`. [1]"""
     surge_prob: float
     surge_multiplier: float
     strike_loss_concentration: float

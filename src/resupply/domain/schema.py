@@ -192,6 +192,20 @@ class Release(Model):
         return self
 
 
+class Pause(Model):
+    """Days on which a donor dispatches nothing (a political pause), both dates included."""
+
+    start: Date = Field(description="First day of the pause.")
+    end: Date = Field(description="Last day of the pause (on or after `start`).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Pause:
+        if self.end < self.start:
+            raise ValueError(f"`end` {self.end} is before `start` {self.start}; a pause ends "
+                             "on or after the day it starts")
+        return self
+
+
 class Donor(Model):
     """A country or organisation that holds, produces, releases and ships items."""
 
@@ -224,6 +238,32 @@ class Donor(Model):
     )
     transport_eur_per_t: float = unit_field(0.0, "Transport cost to the hub.", "EUR/t", ge=0,
                                             le=1e7)
+    tranche_fixed_eur: float = unit_field(
+        0.0, "Fixed cost of each tranche the donor sends, whatever its size (the simulator's "
+        "cost per order: `orders_per_day` and `cost_per_day` of its metrics).", "EUR/tranche",
+        ge=0, le=1e10)
+    pauses: list[Pause] = Field(
+        default_factory=list,
+        description="Dated pauses, in plan and simulation: nothing is dispatched on these days; "
+        "production keeps accumulating and the backlog may be sent once the pause is over.",
+    )
+    pause_prob_per_day: float = unit_field(
+        0.0, "Random pauses (simulation only, `simulate --pauses`): probability that the "
+        "donor, sending the day before, stops on a day. While paused it dispatches nothing "
+        "(what is already on its way still arrives) and production keeps accumulating; on "
+        "resuming it may send the backlog. Available q / (p + q) of the days in the long run, "
+        "pauses of 1 / q days on average, with q = `resume_prob_per_day`.", "1/day", ge=0,
+        le=1)
+    resume_prob_per_day: float | None = unit_field(
+        None, "Random pauses: probability that the donor, paused the day before, resumes on "
+        "a day; required with `pause_prob_per_day` > 0.", "1/day", gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _resume_with_pause(self) -> Donor:
+        if self.pause_prob_per_day > 0 and self.resume_prob_per_day is None:
+            raise ValueError("`pause_prob_per_day` > 0 needs `resume_prob_per_day` (above 0, "
+                             "at most 1: the mean pause lasts 1 / resume_prob_per_day days)")
+        return self
 
 
 class Pledge(Model):
@@ -316,9 +356,19 @@ class Weights(Model):
 class Uncertainty(Model):
     """What the simulator draws at random around the expected values."""
 
+    demand_distribution: Literal["negative_binomial", "lognormal"] = Field(
+        "negative_binomial",
+        description="Distribution of daily consumption around the need (its mean is the need "
+        "in both): `negative_binomial` with shape `demand_dispersion` (Poisson when null), or "
+        "`lognormal` with coefficient of variation `demand_cv`.",
+    )
     demand_dispersion: float | None = unit_field(
         None, "Negative-binomial shape k of daily consumption (null: Poisson; smaller: wilder).",
         "1", gt=0, le=1e9
+    )
+    demand_cv: float | None = unit_field(
+        None, "Coefficient of variation (sd / mean) of lognormal daily consumption; required "
+        "with `demand_distribution: lognormal`, refused otherwise.", "1", gt=0, le=10
     )
     surge_prob_per_day: float = unit_field(0.0, "Probability that a day is an intensity surge.",
                                            "1/day", ge=0, le=1)
@@ -330,6 +380,21 @@ class Uncertainty(Model):
         20.0, "Beta concentration of the fraction lost in a strike (larger: closer to the mean).",
         "1", gt=0, le=1e6
     )
+
+    @model_validator(mode="after")
+    def _cv_with_lognormal(self) -> Uncertainty:
+        lognormal = self.demand_distribution == "lognormal"
+        if lognormal and self.demand_cv is None:
+            raise ValueError("`demand_distribution: lognormal` needs `demand_cv` (sd / mean, "
+                             "above 0, at most 10)")
+        if not lognormal and self.demand_cv is not None:
+            raise ValueError("`demand_cv` is the lognormal's; set `demand_distribution: "
+                             "lognormal` or drop it (the negative binomial's spread is "
+                             "`demand_dispersion`)")
+        if lognormal and self.demand_dispersion is not None:
+            raise ValueError("`demand_dispersion` is the negative binomial's; drop it with "
+                             "`demand_distribution: lognormal` (its spread is `demand_cv`)")
+        return self
 
 
 class Scenario(Model):

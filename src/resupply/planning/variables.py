@@ -95,12 +95,14 @@ def item_active(p: Problem) -> Bool:
 
 
 def dispatch_mask(p: Problem, actuals: Actuals | None) -> Bool:
-    """[d, i, t] where x exists: tranche day, released, available, arrives or is pledged."""
+    """[d, i, t] where x exists: tranche day outside the donor's dated pauses, released,
+    available, arrives or is pledged."""
     t = np.arange(p.n_days)
     last_pledge = np.full(p.donor_stock.shape, -1, dtype=np.int64)
     np.maximum.at(last_pledge, (p.pledge_donor, p.pledge_item), p.pledge_day)
     arrives = (p.arrival_step(p.lead_days) >= 0)[:, None, :]
-    mask: Bool = (p.tranche_day[:, None, :] & (t >= p.release_day[:, :, None])
+    mask: Bool = ((p.tranche_day & ~p.donor_paused)[:, None, :]
+                  & (t >= p.release_day[:, :, None])
                   & (p.donor_cumulative_available() > 0)
                   & (arrives | (t <= last_pledge[:, :, None])))
     if actuals is not None:

@@ -8,6 +8,7 @@ closed-form order-up-to results the engine is checked against.
 """
 
 from resupply.simulation.metrics import bands, summarize
+from resupply.simulation.min_max import MinMaxPolicy
 from resupply.simulation.options import DemandModel, SimOptions
 from resupply.simulation.plan_input import PlanInput, plan_input_from_tranches
 from resupply.simulation.policies import (
@@ -27,6 +28,7 @@ __all__ = [
     "DayView",
     "DemandModel",
     "LumpPolicy",
+    "MinMaxPolicy",
     "OrderUpToPolicy",
     "PlanInput",
     "PlanPolicy",

@@ -9,6 +9,7 @@ its block and the seed, never on how blocks are grouped into chunks or spread ov
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -17,6 +18,19 @@ from resupply.simulation.options import DemandModel
 
 DELAY_CAP_MEANS = 10.0
 """Delays and slips are capped at this many times their mean (P(beyond) ~ e^-10). [1]"""
+
+
+def lognormal(gen: np.random.Generator, mean: F64, cv: float) -> F64:
+    """Lognormal draws with mean exactly ``mean`` and standard deviation ``cv x mean``. [units]
+
+    ``X = mean exp(sigma Z - sigma^2 / 2)``, Z standard normal, ``sigma^2 = ln(1 + cv^2)``:
+    then ``E[X] = mean`` and ``Var[X] = mean^2 (exp(sigma^2) - 1) = (cv mean)^2`` (the
+    lognormal moments, e.g. Johnson, Kotz and Balakrishnan, *Continuous Univariate
+    Distributions* vol. 1, ch. 14). A zero mean gives zero, with no logarithm of 0.
+    """
+    sigma2 = math.log1p(cv * cv)
+    drawn: F64 = mean * np.exp(math.sqrt(sigma2) * gen.standard_normal(mean.shape) - sigma2 / 2)
+    return drawn
 
 
 def block_generators(seed: int, n_blocks: int, first: int = 0) -> list[np.random.Generator]:
@@ -29,13 +43,17 @@ class ChunkDraws:
     """Draws for the runs of one chunk, ``sizes[b]`` runs for block ``b`` in order."""
 
     def __init__(self, generators: list[np.random.Generator], sizes: list[int],
-                 demand: DemandModel, dispersion: float) -> None:
+                 demand: DemandModel, dispersion: float, scenario_cv: float = math.nan) -> None:
         self.gens = generators
         bounds = np.cumsum([0, *sizes])
         self.slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
         self.runs = int(bounds[-1])
         self.demand = demand
         self.dispersion = dispersion
+        self.lognormal_cv = demand.cv if demand.kind == "lognormal" else (
+            scenario_cv if demand.kind == "scenario" else math.nan)
+        """cv of lognormal consumption (NaN: another model): the ``lognormal`` model's, or the
+        scenario's under ``scenario`` (`Problem.demand_cv`). [1]"""
 
     def consumption(self, mean: F64) -> F64:
         """Units consumed, drawn around ``mean`` (leading axis: runs). [units]"""
@@ -52,6 +70,8 @@ class ChunkDraws:
         if kind == "normal":
             drawn: F64 = mean * (1.0 + self.demand.cv * gen.standard_normal(mean.shape))
             return np.maximum(drawn, 0.0)
+        if math.isfinite(self.lognormal_cv):
+            return lognormal(gen, mean, self.lognormal_cv)
         if kind == "scenario" and np.isfinite(self.dispersion):
             shape = self.dispersion
             mean = gen.standard_gamma(shape, mean.shape) * (mean / shape)

@@ -2,11 +2,13 @@
 
 Order of events on day t, for every run:
 
-1. **Dispatch.** The policy asks each donor for a quantity (`Policy.dispatch`); it is capped by
-   what the donor may send (released, with the run's random release slip; stock plus
+1. **Dispatch.** Donors stop or resume at random (`resupply.simulation.pauses`). The policy
+   asks each donor for a quantity (`Policy.dispatch`); it is capped by what the donor may send
+   (released, with the run's random release slip; not paused, dated or at random; stock plus
    production so far less what it already sent). Each donor's tranche of the day reaches the
    hub after ``lead_days`` plus a random delay (geometric, mean ``delay_mean``, capped at 10
-   means), the same for all items of the tranche.
+   means), the same for all items of the tranche. Each donor that sends anything on the day
+   places one order (`Totals.orders`, costed at the donor's ``tranche_fixed_cost``).
 2. **Hub arrivals.** What is due today reaches the hub (a lead of 0 arrives the same day).
 3. **Hub moves.** The policy asks for moves to depots (`Policy.allocate`); they are scaled down,
    in turn, to the hub's stock of each item and to the hub throughput of the day [t/day].
@@ -35,6 +37,7 @@ from collections.abc import Callable
 import numpy as np
 
 from resupply.compile.problem import F64, I64, Problem
+from resupply.simulation.pauses import advance, paused
 from resupply.simulation.state import RELATIVE_SLACK, Chunk, State, Static, contract
 from resupply.simulation.view import DayView, frozen
 
@@ -48,9 +51,10 @@ def _view(st: Static, s: State, t: int, run_ids: I64,
 
 
 def _available(st: Static, s: State, t: int) -> F64:
-    """[r, d, i] what donors may dispatch today. [units]"""
+    """[r, d, i] what donors may dispatch today (nothing while paused). [units]"""
     left = st.cum_available[None, :, :, t] - s.dispatched
-    result: F64 = np.where(s.release <= t, np.maximum(left, 0.0), 0.0)
+    sending = (s.release <= t) & ~paused(s.down, st.problem.donor_paused, t)[:, :, None]
+    result: F64 = np.where(sending, np.maximum(left, 0.0), 0.0)
     return result
 
 
@@ -61,6 +65,7 @@ def dispatch(c: Chunk, t: int) -> Callable[[], F64]:
     if a policy reads it). [units]
     """
     st, s = c.st, c.s
+    s.down = advance(s.down, c.draws, st.pause_prob, st.problem.resume_prob)
     view = _view(st, s, t, c.run_ids, lambda: _available(st, s, t))
     want = c.policy.dispatch(view)
     if not (want > 0).any():
@@ -72,6 +77,8 @@ def dispatch(c: Chunk, t: int) -> Callable[[], F64]:
         return lambda: available
     s.dispatched += sent
     s.to_hub += sent.sum(axis=1)
+    if t >= st.options.warmup_days:
+        c.tot.orders += active
     lag = st.problem.lead_days[None, :] + c.draws.lag_days(st.delay_mean, active)
     runs = np.arange(sent.shape[0])
     for d in np.nonzero(active.any(axis=0))[0]:

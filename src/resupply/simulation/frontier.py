@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from resupply.simulation.metrics import inventory_per_run
 from resupply.simulation.run import SimResult
 
 
@@ -45,6 +46,11 @@ class PolicyPoint:
     peak_exposed_tons: float
     """[t]"""
     on_frontier: bool = False
+    orders_per_day: float | None = None
+    """Donor tranches per counted day (None: not recorded, in an older frontier). [1/day]"""
+    cost_per_day: float | None = None
+    """Holding + shortage + ordering cost per counted day, as `simulate` reports it
+    (`resupply.simulation.metrics.inventory_per_run`; None: not recorded). [EUR/day]"""
 
     @classmethod
     def from_result(cls, result: SimResult) -> PolicyPoint:
@@ -54,6 +60,7 @@ class PolicyPoint:
         demand = tot.demand[:, :, scope].sum(axis=(1, 2))
         met = tot.met[:, :, scope].sum(axis=(1, 2))
         fill = np.divide(met, demand, out=np.ones_like(met), where=demand > 0)
+        inventory = inventory_per_run(result)
         return cls(policy=result.policy,
                    avoidable_prob=float(np.mean(tot.avoid_scope_days > 0)),
                    avoidable_days=float(tot.avoid_scope_days.mean()),
@@ -61,7 +68,9 @@ class PolicyPoint:
                    stockout_days=float(tot.scope_short_days.mean()), fill_rate=float(fill.mean()),
                    lost_value=float(tot.lost_value.sum(axis=(1, 2)).mean()),
                    lost_tons=float(tot.lost_tons.sum(axis=(1, 2)).mean()),
-                   peak_exposed_tons=float(tot.peak_total_tons.mean()))
+                   peak_exposed_tons=float(tot.peak_total_tons.mean()),
+                   orders_per_day=float(inventory["orders_per_day"].mean()),
+                   cost_per_day=float(inventory["cost_per_day"].mean()))
 
     def key(self) -> tuple[float, float, float]:
         """What the frontier compares: lower is better on each."""

@@ -16,8 +16,10 @@ Definitions (per run, then summarised across runs):
   for the same families.
 - **runs_dry**: the first day a family has unmet demand with no stock left at any depot;
   ``probability`` of it happening and P5/P50/P95 dates (``null``: later than the horizon).
-- **inventory** (overall): mean on hand and backorders at day end, and cost per day
-  ``h on_hand + p backorders`` with the scenario's weights h and p. [units, EUR/day]
+- **inventory** (overall): mean on hand and backorders at day end, orders per day (donor
+  tranches: a donor sending anything on a day places one order) and cost per day
+  ``h on_hand + p backorders + sum_d K_d orders_d`` with the scenario's weights h and p and
+  each donor's fixed cost per tranche K_d (`inventory_per_run`). [units, 1/day, EUR/day]
 """
 
 from __future__ import annotations
@@ -119,14 +121,25 @@ def _depots(result: SimResult) -> dict[str, Any]:
     return out
 
 
-def _inventory(result: SimResult) -> dict[str, Any]:
+def inventory_per_run(result: SimResult) -> dict[str, F64]:
+    """[r] per counted day of each run: on hand and backorders at day end [units], orders
+    (donor tranches) [1/day], and the cost ``h on_hand + p backorders + sum_d K_d orders_d``
+    [EUR/day] (h, p: `Problem.holding_cost`, `backorder_cost`; K: `tranche_fixed_cost`)."""
     p, tot = result.problem, result.totals
     days = max(tot.counted_days, 1)
     on_hand = tot.onhand_days.sum(axis=(1, 2)) / days
     backorders = tot.backorder_days.sum(axis=(1, 2)) / days
-    return {"on_hand": stats(on_hand), "backorders": stats(backorders),
-            "cost_per_day": stats(p.holding_cost * on_hand + p.backorder_cost * backorders),
-            "days_counted": tot.counted_days}
+    orders = tot.orders.sum(axis=1) / days
+    ordering = tot.orders @ p.tranche_fixed_cost / days
+    cost = p.holding_cost * on_hand + p.backorder_cost * backorders + ordering
+    return {"on_hand": on_hand, "backorders": backorders, "orders_per_day": orders,
+            "cost_per_day": cost}
+
+
+def _inventory(result: SimResult) -> dict[str, Any]:
+    figures = inventory_per_run(result)
+    return {**{name: stats(values) for name, values in figures.items()},
+            "days_counted": result.totals.counted_days}
 
 
 def summarize(result: SimResult) -> dict[str, Any]:
@@ -138,7 +151,7 @@ def summarize(result: SimResult) -> dict[str, Any]:
         "block_runs": o.block_runs, "seconds": round(result.seconds, 3),
         "options": {"demand": o.demand.kind, "cv": o.demand.cv, "strikes": o.strikes,
                     "expected_strikes": o.expected_strikes, "delays": o.delays,
-                    "surges": o.surges, "backorders": o.backorders,
+                    "surges": o.surges, "pauses": o.pauses, "backorders": o.backorders,
                     "warmup_days": o.warmup_days},
         "overall": {**_short(tot.any_short_days), **_flows(tot, np.ones((1, 1, 1)), (1, 2)),
                     **_avoidable(tot.avoid_scope_days,

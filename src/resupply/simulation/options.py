@@ -11,8 +11,10 @@ from typing import Literal, cast, get_args
 
 from resupply.errors import SimulationError
 
-DemandKind = Literal["scenario", "poisson", "normal", "fixed"]
+DemandKind = Literal["scenario", "poisson", "normal", "lognormal", "fixed"]
 
+DEMAND_KINDS = "scenario, poisson, normal, lognormal or fixed"
+"""The demand model names, for messages."""
 MAX_CV = 10.0
 """Largest coefficient of variation of the normal demand model [1]: beyond it the truncated
 normal is all mass at zero and a few huge draws, and at 1e308 its variance overflows."""
@@ -34,12 +36,16 @@ class DemandModel:
     """How daily consumption is drawn around its mean (the need, times any surge).
 
     kind
-        ``scenario``: negative binomial with the scenario's shape k (`Problem.demand_dispersion`,
-        drawn as gamma-Poisson), Poisson when k is infinite. ``poisson``: Poisson. ``normal``:
-        normal with standard deviation ``cv`` x mean, truncated at 0 (for inventory-theory
-        calibration). ``fixed``: exactly the mean (deterministic demand).
+        ``scenario``: the scenario's model: negative binomial with shape k
+        (`Problem.demand_dispersion`, drawn as gamma-Poisson), Poisson when k is infinite, or
+        lognormal with the scenario's cv (`Problem.demand_cv`). ``poisson``: Poisson.
+        ``normal``: normal with standard deviation ``cv`` x mean, truncated at 0 (for
+        inventory-theory calibration). ``lognormal``: lognormal with mean exactly the mean and
+        standard deviation ``cv`` x mean (`resupply.simulation.draws.lognormal`). ``fixed``:
+        exactly the mean (deterministic demand).
     cv
-        Coefficient of variation of the ``normal`` model: standard deviation / mean. [1]
+        Coefficient of variation of the ``normal`` and ``lognormal`` models: standard
+        deviation / mean. [1]
     """
 
     kind: DemandKind = "scenario"
@@ -49,19 +55,17 @@ class DemandModel:
     def parse(cls, kind: str, cv: float = 0.0) -> DemandModel:
         """The model a name gives (``--demand``), refused with the valid names otherwise."""
         if kind not in get_args(DemandKind):
-            raise SimulationError(f"unknown demand model {kind!r}; use scenario, poisson, "
-                                  "normal or fixed")
+            raise SimulationError(f"unknown demand model {kind!r}; use {DEMAND_KINDS}")
         return cls(cast(DemandKind, kind), cv)
 
     def __post_init__(self) -> None:
-        if self.kind not in ("scenario", "poisson", "normal", "fixed"):
-            raise SimulationError(f"unknown demand model {self.kind!r}; use scenario, poisson, "
-                                  "normal or fixed")
+        if self.kind not in get_args(DemandKind):
+            raise SimulationError(f"unknown demand model {self.kind!r}; use {DEMAND_KINDS}")
         if not 0 <= self.cv <= MAX_CV:  # NaN fails here too
             raise SimulationError(f"cv must be a number in 0..{MAX_CV:g} (sd / mean), got "
                                   f"{self.cv}")
-        if self.kind == "normal" and self.cv == 0:
-            raise SimulationError("the normal demand model needs cv > 0 (sd / mean)")
+        if self.kind in ("normal", "lognormal") and self.cv == 0:
+            raise SimulationError(f"the {self.kind} demand model needs cv > 0 (sd / mean)")
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,9 @@ class SimOptions:
         False switches random tranche delays and release slips off.
     surges
         False switches intensity surges off.
+    pauses
+        False switches random donor pauses off (dated pauses are in the plan and always
+        hold).
     backorders
         Inventory-theory mode: unmet demand is backordered and served first from later
         arrivals, instead of lost. Platforms do not idle in this mode.
@@ -116,6 +123,7 @@ class SimOptions:
     expected_strikes: bool = False
     delays: bool = True
     surges: bool = True
+    pauses: bool = True
     backorders: bool = False
     warmup_days: int = 0
     record_stock: bool = False
@@ -140,10 +148,10 @@ class SimOptions:
     @classmethod
     def replay(cls, **kwargs: object) -> SimOptions:
         """Options of a deterministic replay: demand fixed at the need, strikes at their
-        expectation, no delays or surges (a plan's stock, consumption and shortfall are
-        reproduced); ``kwargs`` set the other fields (those five are fixed)."""
+        expectation, no delays, surges or random pauses (a plan's stock, consumption and
+        shortfall are reproduced); ``kwargs`` set the other fields (those six are fixed)."""
         fixed = {"demand": DemandModel("fixed"), "strikes": True, "expected_strikes": True,
-                 "delays": False, "surges": False}
+                 "delays": False, "surges": False, "pauses": False}
         return cls(**{**kwargs, **fixed})  # type: ignore[arg-type]
 
     @property

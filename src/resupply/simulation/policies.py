@@ -21,6 +21,10 @@ spec                   rule
 ``order-up-to:LEVEL``  ``LEVEL`` units, or ``Nd`` = the expected need of the lead time plus
 ``order-up-to:Nd``     N days (default ``10d``); stock leaves the hub only up to the targets
 ``rolling:N``          re-plan every N days on each run's state (see `resupply.simulation.rolling`)
+``sS:LOW:HIGH``        (s,S), reviewed every day: a family whose inventory position is at or
+``sS:Nd:Md``           below s orders up to S (per family and depot; units, or ``Nd`` days of
+                       need beyond the lead time as in ``order-up-to:Nd``); otherwise nothing.
+                       Stock leaves the hub up to S (`resupply.simulation.min_max`)
 =====================  =========================================================================
 
 Policies other than ``plan`` set their own cadence: donors' tranche calendars and pledges are
@@ -331,3 +335,4 @@ class OrderUpToPolicy:
 
     def allocate(self, view: DayView) -> F64:
         return allocate_to_targets(view, self._target(view), False)
+

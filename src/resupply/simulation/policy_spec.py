@@ -11,6 +11,8 @@ text                   value                                             policy
 ``order-up-to:LEVEL``  `OrderUpToSpec(level=LEVEL)`                      `OrderUpToPolicy`
 ``order-up-to:Nd``     `OrderUpToSpec(days=N)`                           `OrderUpToPolicy`
 ``rolling:N``          `RollingSpec(every=N)`                            `RollingPolicy`
+``sS:LOW:HIGH``        `MinMaxSpec(low=LOW, high=HIGH)` (units)          `MinMaxPolicy`
+``sS:Nd:Md``           `MinMaxSpec(low=N, high=M, days=True)`            `MinMaxPolicy`
 =====================  ================================================  =====================
 
 ``str(spec)`` writes the text back exactly (numbers in their shortest form that reads back to
@@ -32,7 +34,8 @@ from dataclasses import dataclass
 
 from resupply.errors import SimulationError
 
-SPECS = "plan[:fixed], lump, cadence:N[:B], order-up-to[:LEVEL|:Nd], rolling:N"
+SPECS = ("plan[:fixed], lump, cadence:N[:B], order-up-to[:LEVEL|:Nd], rolling:N, "
+         "sS:LOW:HIGH|sS:Nd:Md")
 """The spec texts `parse_spec` accepts, for messages and help."""
 DEFAULT_BUFFER_DAYS = 7.0
 """Buffer of ``cadence:N`` beyond the next N days. [days]"""
@@ -103,6 +106,10 @@ LEVEL = Range("the order-up-to level", whole=False, lo=0, hi=1e12, positive=True
 """Units an order-up-to policy tops up to (positive, at most the ledger's limit). [units]"""
 COVER_DAYS = Range("the days of cover", whole=False, lo=0, hi=36_500, positive=True)
 """Days of need an order-up-to policy tops up to (``Nd``). [days]"""
+REORDER_LEVEL = Range("the reorder point s", whole=False, lo=0, hi=1e12)
+"""Units at or below which an (s,S) policy orders (0: when nothing is left). [units]"""
+REORDER_DAYS = Range("the reorder point s", whole=False, lo=0, hi=36_500)
+"""Days of need beyond the lead time at or below which an (s,S) policy orders. [days]"""
 
 
 def split_specs(text: str, option: str = "--policies") -> list[str]:
@@ -192,7 +199,32 @@ class RollingSpec:
         return f"rolling:{self.every}"
 
 
-PolicySpec = PlanSpec | LumpSpec | CadenceSpec | OrderUpToSpec | RollingSpec
+@dataclass(frozen=True)
+class MinMaxSpec:
+    """(s,S): order only when a family's inventory position is at or below ``low`` (s), then
+    up to ``high`` (S); per family and depot, in units, or with ``days`` in days of the need
+    beyond the lead time (as ``order-up-to:Nd``)."""
+
+    low: float
+    """Reorder point s. [units, or days with ``days``]"""
+    high: float
+    """Order-up-to level S, above s. [units, or days with ``days``]"""
+    days: bool = False
+    """s and S are days of need beyond the lead time, not units."""
+
+    def __post_init__(self) -> None:
+        (REORDER_DAYS if self.days else REORDER_LEVEL).check(self.low, "sS s")
+        (COVER_DAYS if self.days else LEVEL).check(self.high, "sS S")
+        if not self.low < self.high:
+            raise SimulationError(f"policy sS: s must be below S, got s={self.low!r}, "
+                                  f"S={self.high!r}")
+
+    def __str__(self) -> str:
+        unit = "d" if self.days else ""
+        return f"sS:{spec_number(self.low)}{unit}:{spec_number(self.high)}{unit}"
+
+
+PolicySpec = PlanSpec | LumpSpec | CadenceSpec | OrderUpToSpec | RollingSpec | MinMaxSpec
 """Any policy spec."""
 
 
@@ -215,6 +247,31 @@ def _order_up_to(args: list[str], spec: str) -> PolicySpec | None:
     return OrderUpToSpec(level=LEVEL.parse(args[0], spec))
 
 
+def _min_max(args: list[str], spec: str) -> PolicySpec | None:
+    if len(args) != 2:
+        return None
+    days = [a.endswith("d") for a in args]
+    if days[0] != days[1]:
+        raise SimulationError(f"policy {spec!r}: give s and S both in units (sS:20:60) or both "
+                              f"in days (sS:5d:15d)")
+    if days[0]:
+        low, high = (a[:-1] for a in args)
+        return _checked(lambda: MinMaxSpec(REORDER_DAYS.parse(low, spec),
+                                           COVER_DAYS.parse(high, spec), days=True), spec)
+    return _checked(lambda: MinMaxSpec(REORDER_LEVEL.parse(args[0], spec),
+                                       LEVEL.parse(args[1], spec)), spec)
+
+
+def _checked(make: Callable[[], PolicySpec], spec: str) -> PolicySpec:
+    """``make()``, its `SimulationError` restated with the spec text and the valid forms."""
+    try:
+        return make()
+    except SimulationError as exc:
+        if repr(spec) in str(exc):
+            raise
+        raise SimulationError(f"{exc} (in {spec!r}); use {SPECS}") from None
+
+
 def _rolling(args: list[str], spec: str) -> PolicySpec | None:
     return RollingSpec(int(DAYS.parse(args[0], spec))) if len(args) == 1 else None
 
@@ -225,6 +282,7 @@ _PARSERS: dict[str, Callable[[list[str], str], PolicySpec | None]] = {
     "cadence": _cadence,
     "order-up-to": _order_up_to,
     "rolling": _rolling,
+    "sS": _min_max,
 }
 """Head of a spec text -> parser of its arguments (None: wrong number of arguments)."""
 

@@ -215,23 +215,30 @@ class DepotMetrics(Flows):
 @dataclass(frozen=True)
 class Inventory:
     """Inventory-theory figures per counted day: on hand, backorders, cost ``h on_hand + p
-    backorders``. [units, units, EUR/day]"""
+    backorders + K orders`` and orders (donor tranches). [units, units, EUR/day, 1/day]"""
 
     on_hand: Stats
     backorders: Stats
     cost_per_day: Stats
     days_counted: int
+    orders_per_day: Stats | None = None
+    """None in metrics written before orders were counted (their cost has no ordering)."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
+        orders = {} if self.orders_per_day is None else {
+            "orders_per_day": self.orders_per_day.to_dict()}
         return {"on_hand": self.on_hand.to_dict(), "backorders": self.backorders.to_dict(),
-                "cost_per_day": self.cost_per_day.to_dict(), "days_counted": self.days_counted}
+                **orders, "cost_per_day": self.cost_per_day.to_dict(),
+                "days_counted": self.days_counted}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Inventory:
         """Read `to_dict`'s form."""
+        orders = data.get("orders_per_day")
         return cls(Stats.from_dict(data["on_hand"]), Stats.from_dict(data["backorders"]),
-                   Stats.from_dict(data["cost_per_day"]), int(data["days_counted"]))
+                   Stats.from_dict(data["cost_per_day"]), int(data["days_counted"]),
+                   None if orders is None else Stats.from_dict(orders))
 
 
 @dataclass(frozen=True)
@@ -305,6 +312,16 @@ class SimMetrics:
                 f"{sc.stockout_days.mean:.1f} days; all families: fill rate "
                 f"{o.fill_rate.mean:.3f}, lost to strikes {o.lost_tons.mean:,.1f} t / EUR "
                 f"{o.lost_value.mean:,.0f}")
+
+    def inventory_line(self) -> str:
+        """One line: on hand and backorders per day, orders (donor tranches) per day and the
+        cost per day ``h on_hand + p backorders + K orders`` (the figures `compare` shows)."""
+        inv = self.overall.inventory
+        orders = "orders not recorded" if inv.orders_per_day is None else (
+            f"orders {inv.orders_per_day.mean:.3f}/day")
+        return (f"per day over {inv.days_counted} days: on hand {inv.on_hand.mean:,.1f}, "
+                f"backorders {inv.backorders.mean:,.1f}, {orders}, cost (holding + shortage "
+                f"+ ordering) EUR {inv.cost_per_day.mean:,.2f}")
 
     @classmethod
     def from_result(cls, result: SimResult) -> SimMetrics:

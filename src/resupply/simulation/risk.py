@@ -137,15 +137,17 @@ def demand_scale(problem: Problem, options: SimOptions) -> F64:
     supply lead to the depot (`policies.supply_lead`): the unit of safety stock. [units]
 
     Daily variance at mean ``mu`` under the demand model: negative binomial ``mu + mu^2 / k``,
-    Poisson ``mu``, normal ``(cv mu)^2``, fixed 0; surges (mean-preserving multipliers M) add
-    ``E[M^2] (var at mu) + mu^2 Var(M)`` in place of the plain variance.
+    Poisson ``mu``, normal and lognormal ``(cv mu)^2``, fixed 0; surges (mean-preserving
+    multipliers M) add ``E[M^2] (var at mu) + mu^2 Var(M)`` in place of the plain variance.
     """
     p, model = problem, options.demand
     mu = p.need
     if model.kind == "fixed":
         var = np.zeros_like(mu)
-    elif model.kind == "normal":
+    elif model.kind in ("normal", "lognormal"):
         var = (model.cv * mu) ** 2
+    elif model.kind == "scenario" and np.isfinite(p.demand_cv):
+        var = (p.demand_cv * mu) ** 2
     elif model.kind == "scenario" and np.isfinite(p.demand_dispersion):
         var = mu + mu**2 / p.demand_dispersion
     else:

@@ -87,7 +87,8 @@ def run_chunk(problem: Problem, policy: Policy, options: SimOptions, first_block
     sizes = [min(options.block_runs, options.runs - (first_block + b) * options.block_runs)
              for b in range(n_blocks)]
     gens = block_generators(options.seed, n_blocks, first_block)
-    draws = ChunkDraws(gens, sizes, options.demand, problem.demand_dispersion)
+    draws = ChunkDraws(gens, sizes, options.demand, problem.demand_dispersion,
+                       problem.demand_cv)
     runs = draws.runs
     run_ids = np.arange(first_run, first_run + runs, dtype=np.int64)
     slip_mean = st.slip_mean.ravel()

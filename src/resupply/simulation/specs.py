@@ -6,6 +6,7 @@ See `resupply.simulation.policies` for what each spec means.
 from __future__ import annotations
 
 from resupply.errors import SimulationError
+from resupply.simulation.min_max import MinMaxPolicy
 from resupply.simulation.plan_input import PlanInput
 from resupply.simulation.policies import (
     CadencePolicy,
@@ -18,6 +19,7 @@ from resupply.simulation.policy_spec import (
     SPECS,
     CadenceSpec,
     LumpSpec,
+    MinMaxSpec,
     OrderUpToSpec,
     PlanSpec,
     PolicySpec,
@@ -44,6 +46,8 @@ def build_policy(spec: PolicySpec, plan: PlanInput | None = None,
             return CadencePolicy(every, buffer_days)
         case OrderUpToSpec(level=level, days=days):
             return OrderUpToPolicy(level=level, days=days)
+        case MinMaxSpec(low=low, high=high, days=days):
+            return MinMaxPolicy(low, high, days)
         case RollingSpec(every=every):
             if planner is None:
                 raise SimulationError("policy 'rolling' needs the planner (resupply.planning)")

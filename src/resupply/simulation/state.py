@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from resupply.compile.problem import F64, I64, Problem
+from resupply.compile.problem import F64, I64, Bool, Problem
 from resupply.simulation.draws import ChunkDraws
 from resupply.simulation.options import SimOptions
 from resupply.simulation.policies import Policy
@@ -81,6 +81,7 @@ class Static:
         self.delay_mean = p.delay_mean if options.delays else np.zeros(len(p.donors))
         self.slip_mean = p.release_slip_mean if options.delays else np.zeros_like(
             p.release_slip_mean)
+        self.pause_prob = p.pause_prob if options.pauses else np.zeros(len(p.donors))
         cap = np.ceil(10.0 * self.delay_mean).astype(np.int64)
         self.hub_ring = int((p.lead_days + cap).max(initial=0)) + 1
         self.depot_ring = int(p.transit_days.max(initial=0)) + 1
@@ -102,6 +103,7 @@ class State:
     moved: F64          # [r, k, i] cumulative [units]
     release: I64        # [r, d, i] day each donor may first dispatch each item, slip included
     episode: F64        # [r, k, f] avoidable unmet demand since the last day without [units]
+    down: Bool          # [r, d] donor in a random pause today (`resupply.simulation.pauses`)
 
     @classmethod
     def start(cls, st: Static, runs: int, slip: I64) -> State:
@@ -115,7 +117,8 @@ class State:
             pipe_hub=np.zeros((st.hub_ring, runs, n_i)),
             pipe_depot=np.zeros((st.depot_ring, runs, n_k, n_i)),
             dispatched=np.zeros((runs, n_d, n_i)), moved=np.zeros((runs, n_k, n_i)),
-            release=p.release_day[None] + slip, episode=np.zeros((runs, n_k, st.n_f)))
+            release=p.release_day[None] + slip, episode=np.zeros((runs, n_k, st.n_f)),
+            down=np.zeros((runs, n_d), dtype=bool))
 
 
 def _zeros(*shape: int) -> F64:
@@ -151,6 +154,7 @@ class Totals:
     avoid_family_days: F64  # [r, f] days with avoidable unmet demand at any depot [days]
     avoid_scope_days: F64  # [r] days with avoidable unmet demand of a family in scope [days]
     scope_short_days: F64  # [r] days with any unmet demand of a family in scope [days]
+    orders: F64            # [r, d] counted days on which the donor dispatched a tranche
     deficit_peak: F64      # [r, k, f] largest avoidable episode while the hub held some of
     #                        the family (the depot's part), in units of the scale; recorded
     #                        only with `SimOptions.record_deficits` (zeros otherwise) [1]
@@ -202,7 +206,8 @@ class Totals:
             peak_family=_zeros(runs, n_f), dry_day=np.full((runs, n_f), -1, dtype=np.int64),
             avoid_short=_zeros(*rkf), avoid_short_days=_zeros(*rkf),
             avoid_family_days=_zeros(runs, n_f), avoid_scope_days=_zeros(runs),
-            scope_short_days=_zeros(runs), deficit_peak=_zeros(*rkf),
+            scope_short_days=_zeros(runs), orders=_zeros(runs, len(p.donors)),
+            deficit_peak=_zeros(*rkf),
             hub_deficit_peak=_zeros(runs, n_f), cell_deficit_peak=_zeros(*rkf),
             counted_days=0, stock_sum=_zeros(n_t, n_k, n_f),
             dos_hist=np.zeros((n_t, n_f, st.n_bins), dtype=np.int64), stock_trace=trace)
@@ -213,7 +218,7 @@ PER_RUN = ("demand", "met", "consumed", "arrivals", "returned", "lost", "start",
            "standard_short_days",
            "depot_short_days", "any_short_days", "peak_tons", "peak_total_tons", "peak_family",
            "dry_day", "avoid_short", "avoid_short_days", "avoid_family_days", "avoid_scope_days",
-           "scope_short_days", "deficit_peak", "hub_deficit_peak", "cell_deficit_peak")
+           "scope_short_days", "orders", "deficit_peak", "hub_deficit_peak", "cell_deficit_peak")
 """`Totals` fields with a leading runs axis (concatenated across chunks)."""
 SUMMED = ("stock_sum", "dos_hist")
 """`Totals` fields summed over runs (added across chunks)."""

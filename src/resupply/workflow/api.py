@@ -61,9 +61,10 @@ def _arrays(plan: PlanResult | PlanInput | None) -> PlanInput | None:
 def simulate(problem: ProblemLike, policy: str | PolicySpec | None = None, *,
              plan: PlanResult | PlanInput | None = None, runs: int = 1000, seed: int = 0,
              demand: str = "scenario", cv: float = 0.0, strikes: bool = True,
-             delays: bool = True, surges: bool = True, backorders: bool = False,
-             warmup_days: int = 0, chunk_runs: int = 1000, workers: int = 1,
-             record_stock: bool = False, scope: str = DEFAULT_SCOPE) -> Simulation:
+             delays: bool = True, surges: bool = True, pauses: bool = True,
+             backorders: bool = False, warmup_days: int = 0, chunk_runs: int = 1000,
+             workers: int = 1, record_stock: bool = False,
+             scope: str = DEFAULT_SCOPE) -> Simulation:
     """Monte Carlo of a policy (default ``cadence:7``) or of a plan, ``runs`` times from
     ``seed``; the keywords are the fields of `SimOptions` (``demand`` and ``cv`` make its
     `DemandModel`); avoidable stockouts of the ``scope`` families are measured against the
@@ -71,8 +72,8 @@ def simulate(problem: ProblemLike, policy: str | PolicySpec | None = None, *,
     p = as_problem(problem)
     options = SimOptions(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers,
                          demand=DemandModel.parse(demand, cv), strikes=strikes, delays=delays,
-                         surges=surges, backorders=backorders, warmup_days=warmup_days,
-                         record_stock=record_stock)
+                         surges=surges, pauses=pauses, backorders=backorders,
+                         warmup_days=warmup_days, record_stock=record_stock)
     optimum, reference = reference_for(p, options, scope)
     chosen = policy_for(p, policy, _arrays(plan), plan_input(optimum))
     return run_simulation(p, chosen, options, reference=reference)

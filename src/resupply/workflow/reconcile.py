@@ -13,8 +13,8 @@ Steps, each adding one thing to the one before:
 3. **demand drawn**: random consumption; the execution rule refills what strikes and demand
    took, so stock (and what strikes can destroy) moves with them;
 4. **surges**: mean-preserving intensity surges;
-5. **late tranches**: random delays and release slips, whose catch-up brings several tranches
-   in at once (more stock exposed for a while): the full simulation.
+5. **late tranches**: random delays, release slips and random donor pauses, whose catch-up
+   brings several tranches in at once (more stock exposed for a while): the full simulation.
 
 The differences between consecutive steps make up the gap between the plan's expectation and
 the simulated mean, term by term [EUR].
@@ -34,11 +34,12 @@ from resupply.simulation.risk import RiskReference
 
 STEPS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("replay (the plan's expectation)", {"demand": "fixed", "expected_strikes": True,
-                                         "delays": False, "surges": False}),
-    ("strikes drawn at random", {"demand": "fixed", "delays": False, "surges": False}),
-    ("random demand", {"delays": False, "surges": False}),
-    ("intensity surges", {"delays": False}),
-    ("late tranches and release slips", {}),
+                                         "delays": False, "surges": False, "pauses": False}),
+    ("strikes drawn at random", {"demand": "fixed", "delays": False, "surges": False,
+                                 "pauses": False}),
+    ("random demand", {"delays": False, "surges": False, "pauses": False}),
+    ("intensity surges", {"delays": False, "pauses": False}),
+    ("late tranches, release slips and donor pauses", {}),
 )
 """Label and the options of each step (`SimOptions` fields; ``demand: fixed`` fixes demand)."""
 

@@ -94,5 +94,5 @@ def simulation_options(options: SimOptions) -> dict[str, Any]:
     return {"runs": options.runs, "seed": options.seed, "block_runs": options.block_runs,
             "demand": options.demand.kind, "cv": options.demand.cv,
             "strikes": options.strikes, "expected_strikes": options.expected_strikes,
-            "delays": options.delays, "surges": options.surges,
+            "delays": options.delays, "surges": options.surges, "pauses": options.pauses,
             "backorders": options.backorders, "warmup_days": options.warmup_days}
