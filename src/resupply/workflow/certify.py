@@ -176,6 +176,7 @@ class CertifyOptions:
         sim = self.simulation
         out["simulation"] = {"demand": sim.demand.kind, "cv": sim.demand.cv,
                              "strikes": sim.strikes, "delays": sim.delays, "surges": sim.surges,
+                             "pauses": sim.pauses,
                              "backorders": sim.backorders, "warmup_days": sim.warmup_days}
         return out
 
