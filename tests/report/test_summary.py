@@ -1,0 +1,175 @@
+"""The summary and the charts agree figure for figure: every number of the summary, read back from
+the rendered page, equals the number its chart or table shows, and both equal the run's files
+recomputed here with plain pandas (nothing from resupply.report is used for the expected side).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resupply.report import embedded_figures, render_report
+from resupply.workflow import load_run
+
+
+def _money(value: float) -> str:
+    """EUR as the page writes it (k, M, bn with one decimal)."""
+    for size, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
+        if abs(value) >= size:
+            return f"EUR {value / size:,.1f}{suffix}"
+    return f"EUR {value:,.0f}"
+
+
+def _day(date: Any) -> str:
+    stamp = pd.Timestamp(date)
+    return f"{stamp.day} {stamp:%b}"
+
+
+class Page:
+    """A rendered report: its summary lines by topic, chart titles and embedded figures."""
+
+    def __init__(self, run: Path) -> None:
+        self.html = render_report(load_run(run))
+        summary = self.html.split("<section id='summary'>", 1)[1].split("</section>", 1)[0]
+        self.summary = {
+            html.unescape(topic): html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+            for topic, text in re.findall(r"<li[^>]*><b>(.*?):</b>(.*?)</li>", summary)}
+        self.figures = embedded_figures(self.html)
+
+    def title(self, key: str) -> str:
+        return str(self.figures[key]["layout"]["title"]["text"]).replace("<br>", " ")
+
+    def line(self, start: str) -> str:
+        return next(text for topic, text in self.summary.items() if topic.startswith(start))
+
+
+@pytest.fixture(scope="module")
+def air(air_defence_run: Path) -> Page:
+    return Page(air_defence_run)
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_run: Path) -> Page:
+    return Page(tiny_run)
+
+
+def test_shortfall_per_family_equals_the_plan_and_the_flow_chart(air: Page,
+                                                                  air_defence_run: Path) -> None:
+    short = pd.read_parquet(air_defence_run / "plan" / "shortfall.parquet")
+    per_family = short.groupby("family")["shortfall"].sum()
+    first = short[short["shortfall"] > 0.5].groupby("family")["date"].min()
+    line = air.line("Soviet")
+    for family, name in (("s300", "S-300 interceptor"), ("buk", "Buk interceptor")):
+        said = re.search(rf"{name} short ([\d,]+) missiles \(\d+% of need\) from (\d+ \w+)", line)
+        assert said is not None, line
+        assert int(said.group(1).replace(",", "")) == round(per_family[family])
+        assert said.group(2) == _day(first[family])
+        assert f"{name} runs short from {said.group(2)} ({said.group(1)} missiles)" in \
+            air.title("stock")
+    assert "can be sustained" in air.line("NATO") and per_family[["patriot", "amraam"]].sum() < 1
+
+
+def test_certified_risk_equals_the_certificate(air: Page, air_defence_run: Path) -> None:
+    cert = json.loads((air_defence_run / "plan" / "certificate.json").read_text())
+    bound = cert["certification"]["upper_bound"]
+    assert f"at most {bound:.1%} chance" in air.line("Risk")
+    assert f"on {cert['certification']['runs']:,} fresh runs" in air.line("Risk")
+
+
+def test_strike_loss_equals_metrics_and_the_exposed_chart(air: Page,
+                                                          air_defence_run: Path) -> None:
+    lost = json.loads((air_defence_run / "simulate" / "metrics.json").read_text())[
+        "overall"]["lost_value"]
+    said = re.search(r"expected (EUR [\d.,]+(?: \w+)?) .*P5-P95 (EUR [\d.,]+(?: \w+)?) to "
+                     r"(EUR [\d.,]+(?: \w+)?)", air.line("Strike loss"))
+    assert said is not None
+    assert said.groups() == (_money(lost["mean"]), _money(lost["p5"]), _money(lost["p95"]))
+    assert (f"simulated {said.group(1)}, P5-P95 {said.group(2)} to {said.group(3)}"
+            in air.title("exposed"))
+
+
+def _hub_tons(run: Path) -> pd.Series:
+    """Tons leaving the hub per day, from stock.parquet and the scenario (plain pandas)."""
+    scenario = json.loads((run / "scenario.json").read_text())
+    mass = {i["id"]: i["mass_kg"] / 1000 for i in scenario["items"]}
+    transit = {d["id"]: d["transit_days"] for d in scenario["depots"]}
+    stock = pd.read_parquet(run / "plan" / "stock.parquet")
+    left = stock["day"] - stock["depot"].map(transit)
+    tons = (stock["arrivals"] * stock["item"].map(mass)).groupby(left).sum()
+    return tons.reindex(range(scenario["horizon_days"]), fill_value=0.0)
+
+
+@pytest.mark.parametrize("which", ["tiny", "air"])
+def test_what_binds_equals_the_hub_chart(which: str, tiny: Page, air: Page, tiny_run: Path,
+                                         air_defence_run: Path) -> None:
+    page, run = (tiny, tiny_run) if which == "tiny" else (air, air_defence_run)
+    scenario = json.loads((run / "scenario.json").read_text())
+    capacity = scenario["hub"]["throughput_t_per_day"]
+    tons = _hub_tons(run)
+    bars = next(t for t in page.figures["hub"]["data"] if t["name"].startswith("leaving"))
+    np.testing.assert_allclose(bars["y"], tons.to_numpy(), atol=1e-6)
+    line = page.line("What binds")
+    binding = int((tons >= 0.99 * capacity).sum())
+    if binding:
+        assert f"hub throughput binds on {binding} days" in line
+        marks = next(t for t in page.figures["hub"]["data"] if t["name"] == "hub binding")
+        assert len(marks["x"]) == binding
+    else:
+        peak = int(tons.to_numpy().argmax())
+        start = pd.Timestamp(scenario["start"]) + pd.Timedelta(days=peak)
+        assert f"hub peaks at {tons.iloc[peak] / capacity:.0%} of its throughput " \
+               f"({_day(start)})" in line
+    assert line[:40].lower() in page.title("hub").lower()
+
+
+def test_which_donor_matters_equals_the_tranches(air: Page, air_defence_run: Path) -> None:
+    tranches = pd.read_csv(air_defence_run / "plan" / "tranches.csv")
+    by = tranches.groupby(["family", "donor"])["quantity"].sum()
+    share = by / by.groupby(level="family").transform("sum")
+    line = air.line("Which donor")
+    said = re.findall(r"(\w+) sends (\d+)% of ([^;.]+)", line)
+    assert said
+    names = {f["name"]: f["id"] for f in json.loads(
+        (air_defence_run / "scenario.json").read_text())["families"]}
+    bars = {t["name"]: t for t in air.figures["donors"]["data"]}
+    for donor, percent, family_name in said:
+        family = names[family_name.strip()]
+        assert int(percent) == round(100 * share[(family, donor)])
+        assert share[(family, donor)] == share.xs(family, level="family").max()
+        shown = dict(zip(bars[donor]["y"], bars[donor]["x"], strict=True))[family_name.strip()]
+        assert shown == pytest.approx(share[(family, donor)])
+
+
+def test_policy_equals_the_frontier_and_its_star(air: Page, air_defence_run: Path) -> None:
+    frontier = json.loads((air_defence_run / "compare" / "frontier.json").read_text())
+    plan = next(p for p in frontier["policies"] if p["policy"] == "plan")
+    line = air.line("Policy")
+    assert f"({plan['avoidable_prob']:.1%} chance of an avoidable stockout)" in line
+    assert f"loses {_money(plan['lost_value'])} to strikes" in line
+    verdict = "meets" if plan["avoidable_prob"] <= frontier["risk_limit"] else "misses"
+    assert f"the plan {verdict} the {frontier['risk_limit']:.0%} limit" in line
+    star = next(t for t in air.figures["frontier"]["data"] if t["name"].startswith("chosen"))
+    assert star["x"] == pytest.approx([plan["avoidable_prob"]])
+    assert star["y"] == pytest.approx([plan["lost_value"]])
+    assert line[:60].lower() == air.title("frontier")[:60].lower()
+
+
+def test_every_summary_line_links_to_a_chart_on_the_page(air: Page) -> None:
+    links = re.findall(r"<li data-section='(\w+)'><b>", air.html)
+    assert len(links) == len(air.summary) >= 6
+    for key in links:
+        assert f"<section id='{key}'>" in air.html
+
+
+def test_no_nan_or_inf_in_any_table(air: Page, tiny: Page) -> None:
+    for page in (air, tiny):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", page.html)
+        assert cells
+        assert not [c for c in cells if re.fullmatch(r"-?(nan|inf|NaN|None|NaT)", c)]
