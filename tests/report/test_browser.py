@@ -28,10 +28,13 @@ def browser():  # type: ignore[no-untyped-def]
         browser.close()
 
 
-@pytest.fixture(params=["tiny", "air-defence"])
-def run_dir(request: pytest.FixtureRequest, tiny_run: Path,
-            air_defence_run: Path) -> tuple[str, Path]:
-    return request.param, (tiny_run if request.param == "tiny" else air_defence_run)
+@pytest.fixture(params=["tiny", "air-defence",
+                        pytest.param("ukraine-2022", marks=pytest.mark.slow)])
+def run_dir(request: pytest.FixtureRequest) -> tuple[str, Path]:
+    """The report of `tiny`, of the air-defence example and of the demo (`make demo`)."""
+    fixture = {"tiny": "tiny_run", "air-defence": "air_defence_run",
+               "ukraine-2022": "demo_run"}[request.param]
+    return request.param, request.getfixturevalue(fixture)
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -173,3 +173,45 @@ def test_no_nan_or_inf_in_any_table(air: Page, tiny: Page) -> None:
         cells = re.findall(r"<td[^>]*>(.*?)</td>", page.html)
         assert cells
         assert not [c for c in cells if re.fullmatch(r"-?(nan|inf|NaN|None|NaT)", c)]
+
+
+def test_certified_frontier_chart_and_title_from_its_points(tiny_run: Path) -> None:
+    """A hand-made frontier: at 5 % the certified plan loses 30 M, cadence tuned to 5 % 60 M
+    (meets), order-up-to 40 M (misses): 50 % less than cadence; the chart holds each point."""
+    from dataclasses import replace
+
+    points = tuple(
+        {"level": level, "kind": kind, "policy": policy, "upper_bound": bound, "meets": meets,
+         "lost_value": lost, "avoidable_prob": bound / 2}
+        for level, kind, policy, bound, meets, lost in (
+            (0.05, "certified plan", "plan", 0.04, True, 30e6),
+            (0.05, "cadence:7 (buffer days)", "cadence:7:12.3456789", 0.045, True, 60e6),
+            (0.05, "order-up-to (cover days)", "order-up-to:20.5d", 0.07, False, 40e6),
+            (0.20, "certified plan", "plan", 0.15, True, 20e6)))
+    run = replace(load_run(tiny_run), certified_frontier=points)
+    page = render_report(run)
+    figure = embedded_figures(page)["certified"]
+    title = str(figure["layout"]["title"]["text"]).replace("<br>", " ")
+    assert title == ("At 5% risk the certified plan loses EUR 30.0 M to strikes, 50% less than "
+                     "cadence:7:12.3 tuned to the same risk (EUR 60.0 M)")
+    plan = next(t for t in figure["data"] if t["name"] == "certified plan")
+    assert plan["x"] == pytest.approx([0.04, 0.15]) and plan["y"] == pytest.approx([30e6, 20e6])
+    star = next(t for t in figure["data"] if t["name"].startswith("chosen"))
+    assert star["x"] == pytest.approx([0.04]) and star["y"] == pytest.approx([30e6])
+    limit = next(t for t in figure["data"] if t["name"].startswith("risk limit"))
+    assert limit["x"] == pytest.approx([0.05, 0.05])
+    assert "50% less than cadence:7:12.3" in page.split("id='summary'", 1)[1].split(
+        "</section>", 1)[0]
+
+
+def test_training_queue_of_the_patriot_batteries(air: Page) -> None:
+    """Three Patriot batteries delivered on 10 and 20 Jan, 56 days of training, one crew
+    starting a week: all three wait from 20 Jan (none enters service before 7 Mar), none is
+    left waiting at the end of April."""
+    queue = next(t for t in air.figures["hub"]["data"] if t["name"] == "patriot-bty waiting")
+    waiting = np.asarray(queue["y"], dtype=float)
+    assert waiting[:9] == pytest.approx(0.0)
+    assert waiting[9] == pytest.approx(1.0)
+    assert waiting[19:65] == pytest.approx(3.0)
+    assert waiting[-1] == pytest.approx(0.0, abs=1e-9)
+    assert "up to 3 patriot-bty platforms wait for trained crews" in air.line("What binds")

@@ -23,6 +23,8 @@ from resupply.report.run_data import RunData
 
 TITLE_CHARS = 92
 """Longest line of a chart title before it wraps. [characters]"""
+PANEL_TITLE_CHARS = 44
+"""Longest line of a panel title before it wraps. [characters]"""
 PANEL_HEIGHT = 210
 """Height of one row of small multiples. [px]"""
 TOP_LINE = 24
@@ -85,17 +87,22 @@ def layout(fig: go.Figure, title: str, *, height: int = 460, legend: bool = True
 
 
 def grid(n: int) -> tuple[int, int]:
-    """(rows, columns) of small multiples for ``n`` panels: two columns, three past six."""
-    cols = 1 if n == 1 else (2 if n <= 6 else 3)
+    """(rows, columns) of small multiples for ``n`` panels: two columns (three would crowd
+    an 800 px screen)."""
+    cols = 1 if n == 1 else 2
     return math.ceil(n / cols), cols
 
 
 def panels(titles: list[str], *, shared_y: bool = False) -> go.Figure:
     """A grid of small multiples, one per title, sharing the date axis."""
     rows, cols = grid(len(titles))
-    return make_subplots(rows=rows, cols=cols, subplot_titles=titles, shared_xaxes=True,
-                         shared_yaxes=shared_y, vertical_spacing=min(0.5 / rows, 0.12),
-                         horizontal_spacing=0.08)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[wrap_title(t, PANEL_TITLE_CHARS)
+                                                              for t in titles],
+                        shared_xaxes=True,
+                        shared_yaxes=shared_y, vertical_spacing=min(0.5 / rows, 0.12),
+                        horizontal_spacing=0.08)
+    fig.update_annotations(font_size=12)
+    return fig
 
 
 def cell(n: int, cols: int) -> dict[str, int]:
@@ -132,8 +139,8 @@ def number(value: float, unit: str = "") -> str:
     if value is None or not np.isfinite(value):
         return "-"
     size = abs(value)
-    text = f"{value:,.0f}" if size >= 100 or size == 0 else (
-        f"{value:,.1f}" if size >= 10 else f"{value:,.2f}")
+    text = f"{value:,.0f}" if size >= 10 or size == 0 else (
+        f"{value:,.1f}" if size >= 1 else f"{value:,.2f}")
     return f"{text} {unit}".strip()
 
 

@@ -162,15 +162,18 @@ def absorption(run: RunData) -> Section | None:
         color, cap = palette[k % len(palette)], float(p.depot_capacity_t[k])
         held = depots[depot]
         fig.add_trace(go.Scatter(x=held.index, y=held.to_numpy(), mode="lines",
-                                 name=f"{depot} held", line={"color": color}), row=2, col=1)
+                                 name=f"{depot} held", line={"color": color},
+                                 legendgroup=depot), row=2, col=1)
         fig.add_trace(go.Scatter(x=[held.index[0], held.index[-1]], y=[cap, cap], mode="lines",
-                                 name=f"{depot} capacity", hoverinfo="skip",
+                                 name=f"{depot} capacity", hoverinfo="skip", legendgroup=depot,
+                                 showlegend=False,
                                  line={"color": color, "dash": "dash", "width": 1}),
                       row=2, col=1)
         full = full_days[depot]
         if len(full):
             fig.add_trace(go.Scatter(x=full.index, y=full.to_numpy(), mode="markers",
                                      name=f"{depot} full", marker={"color": color, "size": 7},
+                                     legendgroup=depot, showlegend=False,
                                      meta={"binding": depot}), row=2, col=1)
     for platform in queue.columns:
         fig.add_trace(go.Scatter(x=queue.index, y=queue[platform].to_numpy(), mode="lines",
@@ -183,9 +186,9 @@ def absorption(run: RunData) -> Section | None:
                                                                  "binding"])}
     if queue.shape[1]:
         tables["training_queue"] = queue.reset_index()
-    note = (f"A day binds (red or filled markers) when the load reaches {BINDING_SHARE:.0%} of "
-            "the capacity. Platforms waiting: delivered, not yet in service (crews in or "
-            "waiting for training).")
+    note = (f"Dashed lines: capacities. A day binds (markers) when the load reaches "
+            f"{BINDING_SHARE:.0%} of the capacity. Platforms waiting: delivered, not yet in "
+            "service (crews in or waiting for training).")
     return Section("hub", "Absorption: hub, depots and training", title, fig, tables, note)
 
 

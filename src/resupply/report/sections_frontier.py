@@ -5,6 +5,8 @@ same certified risk levels (`resupply compare --risk-levels`)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,6 +18,11 @@ CHOSEN = "plan"
 """The policy that follows the plan of this run (the certified plan when it is certified)."""
 CERTIFIED_KIND = "certified plan"
 """`kind` of the certified plan's points in certified_frontier.json."""
+
+
+def short_policy(spec: str) -> str:
+    """A policy spec with its tuned numbers to three figures (``order-up-to:25.1d``)."""
+    return re.sub(r"\d+\.\d{3,}", lambda m: f"{float(m.group()):.3g}", spec)
 
 
 def frontier_title(run: RunData) -> str:
@@ -106,8 +113,18 @@ def certified_title(points: pd.DataFrame, level: float) -> str:
     change = 1.0 - loss / best["lost_value"] if best["lost_value"] > 0 else 0.0
     word = "less" if change >= 0 else "more"
     return (f"At {level:.0%} risk the certified plan loses {money(loss)} to strikes, "
-            f"{abs(change):.0%} {word} than {best['policy']} tuned to the same risk "
+            f"{abs(change):.0%} {word} than {short_policy(str(best['policy']))} tuned to the "
+            "same risk "
             f"({money(float(best['lost_value']))})")
+
+
+def chosen_level(run: RunData) -> float:
+    """The risk level the certified frontier's finding speaks of: the run's risk limit when
+    it is one of the levels, else the middle level."""
+    assert run.certified_frontier
+    levels = sorted({float(p["level"]) for p in run.certified_frontier})
+    limit = run.frontier.risk_limit if run.frontier is not None else None
+    return float(limit) if limit is not None and limit in levels else levels[len(levels) // 2]
 
 
 def certified_frontier(run: RunData) -> Section | None:
@@ -116,10 +133,8 @@ def certified_frontier(run: RunData) -> Section | None:
     if not run.certified_frontier:
         return None
     points = pd.DataFrame(list(run.certified_frontier))
-    levels = sorted(set(points["level"]))
-    limit = run.frontier.risk_limit if run.frontier is not None else None
-    level = float(limit) if limit is not None and limit in levels else float(
-        levels[len(levels) // 2])
+    points["policy"] = points["policy"].map(lambda s: short_policy(str(s)))
+    level = chosen_level(run)
     fig = go.Figure()
     symbols = ("star", "circle", "square", "diamond", "triangle-up")
     for n, (kind, group) in enumerate(points.groupby("kind", sort=False)):

@@ -278,6 +278,8 @@ def stockout_title(run: RunData) -> str:
     other = [names.get(f, f) for f in m.families if f not in scope]
     text = (f"Chance of a stockout supply could have prevented, over {m.runs:,} runs: "
             + (", ".join(parts) or "no family counted"))
-    if other:
-        text += f"; {', '.join(other)} not counted in the risk"
+    if len(other) > 2:
+        text += f"; {len(other)} other families not counted in the risk"
+    elif other:
+        text += f"; {' and '.join(other)} not counted in the risk"
     return text

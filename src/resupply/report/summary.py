@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from resupply.report.figures import day_text, family_names, money, number
 from resupply.report.run_data import RunData
 from resupply.report.sections_depots import (
@@ -21,7 +23,7 @@ from resupply.report.sections_depots import (
     training_queue,
 )
 from resupply.report.sections_donors import donor_shares, donor_title
-from resupply.report.sections_frontier import frontier_title
+from resupply.report.sections_frontier import certified_title, chosen_level, frontier_title
 from resupply.report.sections_supply import SHORT, shortfall_by_family
 
 SHORT_SHARE = 0.005
@@ -125,10 +127,14 @@ def donor_item(run: RunData) -> list[SummaryItem]:
 
 def policy_item(run: RunData) -> list[SummaryItem]:
     """The chosen plan against the risk limit and the simple policies."""
-    if run.frontier is None:
-        return []
-    text = frontier_title(run)
-    return [SummaryItem("Policy", text[0].lower() + text[1:], "frontier")]
+    items = []
+    if run.frontier is not None:
+        text = frontier_title(run)
+        items.append(SummaryItem("Policy", text[0].lower() + text[1:], "frontier"))
+    if run.certified_frontier:
+        text = certified_title(pd.DataFrame(list(run.certified_frontier)), chosen_level(run))
+        items.append(SummaryItem("Certified plans", text[0].lower() + text[1:], "certified"))
+    return items
 
 
 def summary_items(run: RunData) -> list[SummaryItem]:
