@@ -134,17 +134,22 @@ def test_which_donor_matters_equals_the_tranches(air: Page, air_defence_run: Pat
     by = tranches.groupby(["family", "donor"])["quantity"].sum()
     share = by / by.groupby(level="family").transform("sum")
     line = air.line("Which donor")
-    said = re.findall(r"(\w+) sends (\d+)% of ([^;.]+)", line)
+    said = re.findall(r"([\w ]+?) sends (\d+)% of ([^;.]+)", line)
     assert said
-    names = {f["name"]: f["id"] for f in json.loads(
-        (air_defence_run / "scenario.json").read_text())["families"]}
-    bars = {t["name"]: t for t in air.figures["donors"]["data"]}
-    for donor, percent, family_name in said:
-        family = names[family_name.strip()]
+    scenario = json.loads((air_defence_run / "scenario.json").read_text())
+    names = {f["name"]: f["id"] for f in scenario["families"]}
+    donor_ids = {d["name"]: d["id"] for d in scenario["donors"]}
+    bars = {t["meta"]["donor"]: t for t in air.figures["donors"]["data"]}
+    for donor_name, percent, family_name in said:
+        family, donor = names[family_name.strip()], donor_ids[donor_name.strip()]
         assert int(percent) == round(100 * share[(family, donor)])
         assert share[(family, donor)] == share.xs(family, level="family").max()
         shown = dict(zip(bars[donor]["y"], bars[donor]["x"], strict=True))[family_name.strip()]
         assert shown == pytest.approx(share[(family, donor)])
+    # every family's stacked bar reaches 100 %: no gap (NaN) breaks the stacking
+    widths = np.array([bar["x"] for bar in bars.values()], dtype=float)
+    assert not np.isnan(widths).any()
+    np.testing.assert_allclose(widths.sum(axis=0), 1.0)
 
 
 def test_policy_equals_the_frontier_and_its_star(air: Page, air_defence_run: Path) -> None:

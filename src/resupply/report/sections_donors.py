@@ -12,8 +12,14 @@ from resupply.report.palette import standard_colors
 from resupply.report.run_data import RunData
 
 DONOR_COLORS = ("#2166ac", "#d6604d", "#1b7837", "#762a83", "#e08214", "#01665e", "#8c510a",
-                "#4393c3", "#c2a5cf", "#5aae61", "#878787", "#f4a582")
+                "#4393c3", "#c2a5cf", "#5aae61", "#878787", "#f4a582", "#b2182b", "#35978f",
+                "#fdb863", "#9970ab", "#a6dba0", "#543005", "#92c5de", "#4d4d4d")
 """One colour per donor, in the scenario's order (cycled)."""
+
+
+def donor_names(run: RunData) -> dict[str, str]:
+    """Donor id -> display name (the scenario's name, else the id)."""
+    return {d.id: (d.name or d.id) for d in run.scenario.donors}
 
 
 def donor_shares(run: RunData) -> pd.DataFrame:
@@ -40,9 +46,9 @@ def top_donors(shares: pd.DataFrame) -> pd.DataFrame:
 
 def donor_title(run: RunData, shares: pd.DataFrame) -> str:
     """Which donor matters: the largest donor of each family, most dependent first."""
-    names = family_names(run)
+    names, donors = family_names(run), donor_names(run)
     top = top_donors(shares).sort_values("share", ascending=False)
-    parts = [f"{donor} sends {share:.0%} of {names[str(fam)]}"
+    parts = [f"{donors.get(str(donor), str(donor))} sends {share:.0%} of {names[str(fam)]}"
              for donor, share, fam in zip(top["donor"], top["share"], top["family"],
                                           strict=True)]
     more = len(parts) - 3
@@ -52,24 +58,27 @@ def donor_title(run: RunData, shares: pd.DataFrame) -> str:
 
 
 def donor_section(run: RunData) -> Section | None:
-    """Each donor's share of each family's supply under the plan (100 % bars)."""
+    """Each donor's share of each family's supply under the plan (100 % bars; a donor that
+    sends none of a family has a zero-width bar there: a gap would break the stacking)."""
     if run.tranches is None or run.tranches.empty:
         return None
     shares = donor_shares(run)
     if shares.empty:
         return None
-    p, names = run.problem, family_names(run)
+    p, names, donors = run.problem, family_names(run), donor_names(run)
     fams = [f for f in p.families if f in set(shares["family"])]
     labels = [names[f] for f in fams]
     fig = go.Figure()
     for n, donor in enumerate(d for d in p.donors if d in set(shares["donor"])):
         rows = shares[shares["donor"] == donor].set_index("family").reindex(fams)
         fig.add_trace(go.Bar(
-            y=labels, x=rows["share"].to_numpy(), orientation="h", name=donor,
+            y=labels, x=rows["share"].fillna(0.0).to_numpy(), orientation="h",
+            name=donors.get(donor, donor), meta={"donor": donor},
             marker={"color": DONOR_COLORS[n % len(DONOR_COLORS)]},
             customdata=np.stack([rows["quantity"].fillna(0.0).to_numpy(),
                                  rows["unit"].fillna("").to_numpy()], axis=1),
-            hovertemplate=f"{donor}: %{{x:.0%}} (%{{customdata[0]:,.0f}} %{{customdata[1]}})"
+            hovertemplate=f"{donors.get(donor, donor)}: %{{x:.0%}} "
+                          "(%{customdata[0]:,.0f} %{customdata[1]})"
                           "<extra></extra>"))
     title = donor_title(run, shares)
     layout(fig, title, height=max(160, 34 * len(fams)))
@@ -91,6 +100,7 @@ def tranche_timeline(run: RunData) -> Section | None:
     p = run.problem
     table = (run.tranches.groupby(["donor", "date", "standard"], as_index=False)
              [["quantity", "tons"]].sum().sort_values(["donor", "date"]))
+    table["donor"] = table["donor"].map(lambda d: donor_names(run).get(str(d), str(d)))
     colors = standard_colors(p)
     fig = go.Figure()
     biggest = max(float(table["tons"].max()), 1e-9)
