@@ -63,3 +63,12 @@ def test_interceptors_are_shown_in_missiles(browser, air_defence_run: Path,  # t
     stock = found.figures["stock"]["data"]
     scales = {(t.get("meta") or {}).get("scale") for t in stock}
     assert scales == {"units", "tons"}
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto((air_defence_run / "report.html").as_uri(), wait_until="load")
+    page.wait_for_selector("#chart-stock .main-svg", timeout=60_000)
+    shown = ("() => document.getElementById('chart-stock').data"
+             ".filter(t => t.visible !== false).map(t => t.meta.scale)")
+    assert set(page.evaluate(shown)) == {"units"}
+    page.locator("#chart-stock .updatemenu-button", has_text="in tons").click()
+    assert set(page.evaluate(shown)) == {"tons"}
+    page.close()

@@ -156,7 +156,7 @@ def test_policy_equals_the_frontier_and_its_star(air: Page, air_defence_run: Pat
     frontier = json.loads((air_defence_run / "compare" / "frontier.json").read_text())
     plan = next(p for p in frontier["policies"] if p["policy"] == "plan")
     line = air.line("Policy")
-    assert f"({plan['avoidable_prob']:.1%} chance of an avoidable stockout)" in line
+    assert f"({plan['avoidable_prob']:.1%} chance of an avoidable stockout in the " in line
     assert f"loses {_money(plan['lost_value'])} to strikes" in line
     verdict = "meets" if plan["avoidable_prob"] <= frontier["risk_limit"] else "misses"
     assert f"the plan {verdict} the {frontier['risk_limit']:.0%} limit" in line
@@ -220,3 +220,18 @@ def test_training_queue_of_the_patriot_batteries(air: Page) -> None:
     assert waiting[19:65] == pytest.approx(3.0)
     assert waiting[-1] == pytest.approx(0.0, abs=1e-9)
     assert "up to 3 patriot-bty platforms wait for trained crews" in air.line("What binds")
+
+
+def test_patriot_days_of_supply_start_when_fielded(air: Page, air_defence_run: Path) -> None:
+    """The first Patriot battery enters service on 7 Mar (delivered 10 Jan + 56 days of
+    training): its panel says so, draws nothing before 6 Mar (the day its stock first meets a
+    next day's need) and no spike above the axis."""
+    figure = air.figures["dos"]
+    median = next(t for t in figure["data"] if t["name"].startswith("Patriot interceptor (median"))
+    y = np.asarray(median["y"], dtype=float)
+    dates = pd.DatetimeIndex(median["x"])
+    assert np.isnan(y[dates < pd.Timestamp("2023-03-06")]).all()
+    assert not np.isnan(y[dates >= pd.Timestamp("2023-03-07")]).any()
+    assert np.nanmax(y) <= 90.0
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    assert "Patriot interceptor [days], fielded 7 Mar" in titles

@@ -39,7 +39,8 @@ def frontier_title(run: RunData) -> str:
                 f"supply could have prevented, losing {money(best.lost_value)} to strikes")
     verdict = "meets" if chosen.avoidable_prob <= limit else "misses"
     text = (f"The plan {verdict} the {limit:.0%} limit ({chosen.avoidable_prob:.1%} chance of "
-            f"an avoidable stockout) and loses {money(chosen.lost_value)} to strikes")
+            f"an avoidable stockout in the comparison's runs) and loses "
+            f"{money(chosen.lost_value)} to strikes")
     if meeting:
         best = min(meeting, key=lambda p: p.lost_value)
         text += f"; the best simple policy under the limit, {best.policy}, loses "
@@ -76,7 +77,8 @@ def policy_frontier(run: RunData) -> Section | None:
                              hoverinfo="skip"))
     chosen = table[table["policy"] == CHOSEN]
     if len(chosen):
-        label = "chosen: the certified plan" if run.certificate else "chosen: the plan"
+        certified = run.certificate is not None and run.certificate["status"] == "certified"
+        label = "chosen: the certified plan" if certified else "chosen: the plan"
         fig.add_trace(go.Scatter(
             x=chosen["avoidable_prob"], y=chosen["lost_value"], mode="markers", name=label,
             marker={"symbol": "star", "size": 20, "color": "#e08214",
