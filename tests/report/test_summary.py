@@ -235,3 +235,18 @@ def test_patriot_days_of_supply_start_when_fielded(air: Page, air_defence_run: P
     assert np.nanmax(y) <= 90.0
     titles = [a["text"] for a in figure["layout"]["annotations"]]
     assert "Patriot interceptor [days], fielded 7 Mar" in titles
+
+
+def test_findings_agree_with_the_charts(air: Page, air_defence_run: Path) -> None:
+    """The detailed findings (findings.txt, 'All findings') against the chart titles."""
+    findings = (air_defence_run / "findings.txt").read_text().splitlines()
+    short = [re.search(r"Under the optimal plan (.+?) is short ([\d,]+) (\w+)", f)
+             for f in findings]
+    said = [m for m in short if m is not None]
+    assert len(said) == 2
+    for m in said:
+        assert f"{m.group(1)} runs short from" in air.title("stock")
+        assert f"({m.group(2)} {m.group(3)})" in air.title("stock")
+    strike = next(f for f in findings if f.startswith("Expected stock lost to depot strikes"))
+    loss = re.search(r"strikes: (EUR [\d.,]+(?: \w+)?) ", strike)
+    assert loss is not None and f"simulated {loss.group(1)}," in air.title("exposed")

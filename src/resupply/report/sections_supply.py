@@ -231,7 +231,7 @@ def days_of_supply(run: RunData) -> Section | None:
                                    ("p50", "x", "median run dry from")):
             if dry[key] is not None:
                 fig.add_trace(go.Scatter(
-                    x=[dry[key]], y=[0], mode="markers", name=label,
+                    x=[dry[key]], y=[0], mode="markers", name=label, cliponaxis=False,
                     marker={"symbol": symbol, "size": 11, "color": "#b2182b"},
                     legendgroup=key, showlegend=not any(t.legendgroup == key for t in fig.data),
                     meta={"family": fam, "run_dry": key}), **where)
