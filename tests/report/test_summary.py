@@ -213,13 +213,13 @@ def test_training_queue_of_the_patriot_batteries(air: Page) -> None:
     """Three Patriot batteries delivered on 10 and 20 Jan, 56 days of training, one crew
     starting a week: all three wait from 20 Jan (none enters service before 7 Mar), none is
     left waiting at the end of April."""
-    queue = next(t for t in air.figures["hub"]["data"] if t["name"] == "patriot-bty waiting")
+    queue = next(t for t in air.figures["hub"]["data"] if t["name"] == "Patriot battery waiting")
     waiting = np.asarray(queue["y"], dtype=float)
     assert waiting[:9] == pytest.approx(0.0)
     assert waiting[9] == pytest.approx(1.0)
     assert waiting[19:65] == pytest.approx(3.0)
     assert waiting[-1] == pytest.approx(0.0, abs=1e-9)
-    assert "up to 3 patriot-bty platforms wait for trained crews" in air.line("What binds")
+    assert "up to 3 platforms (Patriot battery) wait for trained crews" in air.line("What binds")
 
 
 def test_patriot_days_of_supply_start_when_fielded(air: Page, air_defence_run: Path) -> None:

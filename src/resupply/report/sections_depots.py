@@ -119,7 +119,7 @@ def exposed_stock(run: RunData) -> Section | None:
 
 
 def training_queue(run: RunData) -> pd.DataFrame:
-    """[date x platform] platforms delivered and not yet in service (waiting for or in
+    """[date x platform name] platforms delivered and not yet in service (waiting for or in
     training): cumulative deliveries less the platforms that entered service. [platforms]
 
     Entered service is counted from the compiled fleet: ``in_service[t] - in_service[t-1] (1 -
@@ -130,7 +130,8 @@ def training_queue(run: RunData) -> pd.DataFrame:
     before = np.concatenate([initial[:, None], p.in_service[:, :-1]], axis=1)
     entered = p.in_service - before * (1.0 - attrition[:, None])
     queue = np.cumsum(p.delivered, axis=1) - np.cumsum(entered, axis=1)
-    return pd.DataFrame(np.clip(queue, 0.0, None).T, columns=list(p.platforms),
+    names = [pl.name or pl.id for pl in run.scenario.platforms]
+    return pd.DataFrame(np.clip(queue, 0.0, None).T, columns=names,
                         index=pd.Index(p.dates.astype("datetime64[ns]"), name="date"))
 
 
@@ -210,6 +211,6 @@ def absorption_title(hub: pd.DataFrame, full: dict[str, pd.Series],
         parts.append("no depot fills up")
     if queue.shape[1]:
         top = str(queue.max().idxmax())
-        parts.append(f"up to {queue[top].max():,.0f} {top} platforms wait for trained crews")
+        parts.append(f"up to {queue[top].max():,.0f} platforms ({top}) wait for trained crews")
     text = "; ".join(parts)
     return text[0].upper() + text[1:]
