@@ -60,9 +60,10 @@ def sustain_items(run: RunData) -> list[SummaryItem]:
                             f"({gap / need[n]:.0%} of need) from {day_text(first)}")
         label = run.scenario.standards[s].name or standard
         if gaps:
-            text = f"the flow cannot be sustained: {'; '.join(gaps)}"
+            text = f"the flow cannot be sustained, even by the plan: {'; '.join(gaps)}"
         else:
-            text = ("the flow can be sustained: "
+            text = ("the plan sustains the flow at the expected need (the risk below is for "
+                    "worse days): "
                     + ", ".join(names[p.families[n]] for n in fams) + " covered throughout")
         items.append(SummaryItem(f"{label} standard", text, "stock"))
     return items
