@@ -28,3 +28,31 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory, cli: Cli) -> Path:
     assert code == 0
     (run / "explain.json").write_text(json.dumps(json.loads(out)))
     return run
+
+
+AIR_DEFENCE = Path(__file__).resolve().parents[2] / "examples" / "air-defence.yaml"
+"""The four-donor air-defence example: interceptors counted in missiles."""
+
+
+@pytest.fixture(scope="session")
+def air_defence_run(tmp_path_factory: pytest.TempPathFactory, cli: Cli) -> Path:
+    """The demo of the air-defence example (certified plan, simulation, comparison), with few
+    runs: enough for every section of the report."""
+    base = tmp_path_factory.mktemp("air-defence")
+    run = base / "run"
+    code, _, err = cli("demo", "--scenario", str(AIR_DEFENCE), "--runs", "200",
+                       "--compare-runs", "100", "--out", str(run),
+                       "--db", f"sqlite:///{base / 'runs.db'}")
+    assert code == 0, err
+    return run
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory, cli: Cli) -> Path:
+    """`make demo` (ukraine-2022, certified at 5 %) with fewer runs: the same sections."""
+    base = tmp_path_factory.mktemp("demo")
+    run = base / "run"
+    code, _, err = cli("demo", "--runs", "200", "--compare-runs", "100", "--out", str(run),
+                       "--db", f"sqlite:///{base / 'runs.db'}")
+    assert code == 0, err
+    return run

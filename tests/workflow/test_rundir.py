@@ -67,7 +67,8 @@ def test_report_renders_a_plan_only_a_simulation_only_and_a_compare_only_directo
     assert cli("simulate", "tiny", "--policy", "lump", "--runs", "20", "--out", str(sim))[0] == 0
     assert cli("compare", "tiny", "--policies", "lump,cadence:7", "--runs", "20", "--out",
                str(comp))[0] == 0
-    for folder, sections in ((plan, {"stock", "tranches", "hub", "exposed"}), (sim, {"dos"}),
+    for folder, sections in ((plan, {"stock", "tranches", "hub", "exposed", "donors"}),
+                             (sim, {"dos"}),
                              (comp, {"frontier"})):
         code, _, err = cli("report", str(folder))
         assert code == 0, err

@@ -113,9 +113,15 @@ def risk_findings(run: RunData) -> list[str]:
     if legacy:
         line += (f"; {', '.join(names[f] for f in legacy)} run out as expected once donor "
                  "stocks end")
-    lost, tons = m.overall.lost_value, m.overall.lost_tons
-    return [line + ".",
-            f"Expected stock lost to depot strikes: {_money(lost.mean)} "
+    return [line + "."]
+
+
+def strike_findings(run: RunData) -> list[str]:
+    """The expected strike loss of the simulated runs and its 95th percentile."""
+    if run.metrics is None:
+        return []
+    lost, tons = run.metrics.overall.lost_value, run.metrics.overall.lost_tons
+    return [f"Expected stock lost to depot strikes: {_money(lost.mean)} "
             f"({tons.mean:,.0f} t), 95th percentile {_money(lost.p95)}."]
 
 
@@ -179,7 +185,16 @@ def loss_findings(run: RunData) -> list[str]:
     return ["Strike losses reconciled: " + "; ".join(run.reconciliation) + "."]
 
 
+def linked_findings(run: RunData) -> list[tuple[str, str]]:
+    """All findings, in the order a planner reads them, each with the key of the section
+    whose chart shows it."""
+    groups = ((run_dry_findings, "dos"), (shortfall_findings, "stock"),
+              (certificate_findings, "dos"), (risk_findings, "dos"),
+              (strike_findings, "exposed"), (loss_findings, "exposed"),
+              (policy_findings, "frontier"))
+    return [(line, key) for make, key in groups for line in make(run)]
+
+
 def headline_findings(run: RunData) -> list[str]:
     """All findings, in the order a planner reads them."""
-    return [*run_dry_findings(run), *shortfall_findings(run), *certificate_findings(run),
-            *risk_findings(run), *loss_findings(run), *policy_findings(run)]
+    return [line for line, _ in linked_findings(run)]

@@ -46,3 +46,9 @@ class RunData:
     certificate: dict[str, Any] | None = None
     """What certificate.json holds, for a plan certified to a risk
     (`resupply.workflow.certify.Certificate.to_dict`)."""
+    buffers: pd.DataFrame | None = None
+    """A certified plan's safety stock: family x depot (or ``hub``) x day ``level`` and
+    ``deficit`` [units] (`Certificate.buffer_table`, buffers.parquet)."""
+    certified_frontier: tuple[dict[str, Any], ...] | None = None
+    """Certified plans and tuned simple policies at each risk level, one dict per point
+    (`resupply.workflow.frontier.CertifiedPoint.to_dict`, certified_frontier.json)."""

@@ -86,8 +86,26 @@ class FrontierFile(_Part):
         return self
 
 
+class CertifiedPointPart(_Part):
+    """One point of certified_frontier.json."""
+
+    level: float
+    kind: str
+    upper_bound: float
+    meets: bool
+    lost_value: float
+    avoidable_prob: float
+
+
+class CertifiedFrontierFile(_Part):
+    """compare/certified_frontier.json: `resupply compare --risk-levels --out`."""
+
+    points: list[CertifiedPointPart]
+
+
 JSON_SCHEMAS: dict[str, type[BaseModel]] = {
-    "explain.json": ExplainFile, "metrics.json": MetricsFile, "frontier.json": FrontierFile}
+    "explain.json": ExplainFile, "metrics.json": MetricsFile, "frontier.json": FrontierFile,
+    "certified_frontier.json": CertifiedFrontierFile}
 """File name -> its schema (plan.json is shown as it is)."""
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -96,11 +114,13 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "stock.parquet": ("item", "depot", "day", "date", "family", "stock", "arrivals",
                       "consumption", "shortfall", "expected_loss"),
     "bands.parquet": ("day", "date", "family", "dos_p5", "dos_p50", "dos_p95"),
+    "buffers.parquet": ("family", "depot", "day", "level", "deficit"),
 }
 """File name -> the columns a report reads from it."""
 
 NUMERIC = frozenset({"day", "quantity", "tons", "stock", "arrivals", "consumption", "shortfall",
-                     "expected_loss", "dos_p5", "dos_p50", "dos_p95"})
+                     "expected_loss", "dos_p5", "dos_p50", "dos_p95", "level",
+                     "deficit"})
 """Columns that must hold numbers."""
 
 

@@ -123,7 +123,7 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
     with step("report"):
         run = run_data(out_dir, scenario, problem, explain=outlook, plan=plan, simulation=sim,
                        comparison=comparison, certificate=cert.to_dict(),
-                       reconciliation=reconciled)
+                       buffers=cert.buffer_table(), reconciliation=reconciled)
         report = make_report(run)
     plan_part = {**plan_files(plan), CERTIFICATE: json.dumps(cert.to_dict(), indent=2) + "\n",
                  BUFFERS: parquet_bytes(cert.buffer_table())}

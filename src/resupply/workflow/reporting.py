@@ -8,6 +8,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from resupply.analysis.explain import Outlook
 from resupply.compile import Problem
 from resupply.domain.schema import Scenario
@@ -25,6 +27,7 @@ def run_data(path: Path, scenario: Scenario, problem: Problem, *,
              explain: Outlook | None = None, plan: PlanResult | None = None,
              simulation: Simulation | None = None, comparison: Comparison | None = None,
              certificate: dict[str, Any] | None = None,
+             buffers: pd.DataFrame | None = None,
              reconciliation: tuple[str, ...] = ()) -> RunData:
     """What a report shows, from results in memory (no file is read back)."""
     return RunData(
@@ -36,7 +39,7 @@ def run_data(path: Path, scenario: Scenario, problem: Problem, *,
         metrics=None if simulation is None else simulation.metrics,
         bands=None if simulation is None else simulation.bands,
         frontier=None if comparison is None else comparison.frontier,
-        certificate=certificate, reconciliation=reconciliation)
+        certificate=certificate, buffers=buffers, reconciliation=reconciliation)
 
 
 @dataclass(frozen=True)

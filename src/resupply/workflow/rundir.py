@@ -288,7 +288,15 @@ def load_run(path: Path) -> RunData:
         metrics=_maybe(lambda f: _typed(f, SimMetrics.from_dict), sim, METRICS),
         bands=_maybe(read_table, sim, BANDS),
         frontier=_maybe(lambda f: _typed(f, Frontier.from_dict), compare, FRONTIER),
-        certificate=_maybe(read_json, plan, CERTIFICATE))
+        certificate=_maybe(read_json, plan, CERTIFICATE),
+        buffers=_maybe(read_table, plan, BUFFERS),
+        certified_frontier=_certified_points(compare))
+
+
+def _certified_points(compare: Path | None) -> tuple[dict[str, Any], ...] | None:
+    """The points of certified_frontier.json, or None when the run has none."""
+    data = _maybe(read_json, compare, CERTIFIED_FRONTIER)
+    return None if data is None else tuple(data["points"])
 
 
 def _maybe(read: Callable[[Path], T | None], folder: Path | None, name: str) -> T | None:
