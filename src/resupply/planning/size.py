@@ -32,11 +32,14 @@ from resupply.planning.variables import (
     smoothness_pairs,
 )
 
-BYTES_PER_NONZERO = 180
+BYTES_PER_NONZERO = 250
 """Peak memory per non-zero of one HiGHS instance with the build's copies. [bytes]"""
-BYTES_PER_LINE = 400
+BYTES_PER_LINE = 550
 """Peak memory per row or column of one HiGHS instance (bounds, costs, basis, solution,
-the build's index arrays). [bytes]"""
+the build's index arrays). [bytes] Both set from the measured peaks of ukraine-2022 and a
+180,000-variable model, simplex and race
+(benchmarks/results/plan-size.json: measured 0.76-1.03x the estimate; a model of a few
+hundred rows is dominated by fixed overheads the estimate leaves out)."""
 FALLBACK_BUDGET = 8 * 1024**3
 """The memory budget when the available memory cannot be read (8 GiB). [bytes]"""
 AVAILABLE_SHARE = 0.8
