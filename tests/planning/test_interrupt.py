@@ -52,12 +52,13 @@ def slow_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("method", ["race", "simplex", "ipm"])
+@pytest.mark.parametrize("how", ["race", "simplex", "ipm", "choose", "--integer"])
 def test_ctrl_c_during_the_solve_exits_130_cleanly(slow_scenario: Path, tmp_path: Path,
-                                                    method: str) -> None:
+                                                    how: str) -> None:
     out = tmp_path / "plan"
+    method = ["--integer"] if how == "--integer" else ["--method", how]
     code, solving, err, stdout = _interrupt_once_solving(
-        [str(slow_scenario), "--out", str(out), "--method", method], tmp_path)
+        [str(slow_scenario), "--out", str(out), *method], tmp_path)
     assert "variables" in solving and "(Ctrl-C cancels)" in solving
     assert code == 130, (code, err)
     assert err.strip().splitlines() == [
