@@ -18,7 +18,7 @@ from resupply.domain import load_scenario
 from resupply.errors import PlanningError
 from resupply.planning import plan
 from resupply.planning.model import build_model
-from resupply.planning.options import Buffers, PlanOptions
+from resupply.planning.options import Actuals, Buffers, PlanOptions
 from resupply.planning.size import check_budget, estimate_size, parse_bytes
 
 from .builders import many_donors, problem_of
@@ -54,6 +54,18 @@ def test_the_estimate_counts_buffer_rows(tiny_problem: Problem) -> None:
                       hub_mask=hub, hub_level=np.where(hub, 3.0, 0.0))
     opts = PlanOptions()
     assert _estimated(tiny_problem, opts, buffers) == _built(tiny_problem, opts, buffers)
+
+
+def test_the_estimate_counts_a_re_plans_columns(tiny_problem: Problem) -> None:
+    p, day = tiny_problem, 5
+    done = plan(p)
+    past = np.arange(p.n_days) < day
+    actuals = Actuals(from_day=day, depot_stock=done.depot_stock[:, :, day - 1],
+                      dispatched=np.where(past, done.dispatch, 0.0),
+                      moves=np.where(past, done.moves, 0.0))
+    size = estimate_size(p, PlanOptions(), actuals)
+    model = build_model(p, PlanOptions(), actuals)
+    assert (size.rows, size.cols, size.nnz) == (model.n_rows, model.n_cols, model.nnz)
 
 
 def test_the_estimate_is_within_a_thousandth_on_ukraine() -> None:
