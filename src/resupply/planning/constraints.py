@@ -81,28 +81,22 @@ def cumulative_pledged(pair: I64, day: I64, quantity: F64) -> F64:
     """[q] quantity of each pledge plus every other pledge of the same ``pair`` (donor and
     item) due on or before its day. [units]
 
-    One sort, then a running sum within each pair, read at the last pledge of the same day.
+    One sort, then a running sum within each pair (restarted per pair, so that one pair's
+    sum never carries another's rounding), read at the last pledge of the same day.
     """
     n = len(pair)
     if n == 0:
         return np.zeros(0)
     order = np.lexsort((day, pair))
     ps, ds = pair[order], day[order]
-    running = np.cumsum(quantity[order])
     new_pair = np.r_[True, ps[1:] != ps[:-1]]
-    start = _last_true(new_pair)  # first pledge of each one's pair
-    within = running - (running[start] - quantity[order][start])
+    groups = np.split(quantity[order], np.nonzero(new_pair)[0][1:])
+    within = np.concatenate([np.cumsum(group) for group in groups])
     new_run = new_pair | np.r_[True, ds[1:] != ds[:-1]]
     run_end = np.r_[np.nonzero(new_run)[0][1:] - 1, n - 1]
     total = np.empty(n)
     total[order] = within[run_end[np.cumsum(new_run) - 1]]
     return total
-
-
-def _last_true(flags: Bool) -> I64:
-    """[n] position of the last True entry at or before each position."""
-    at: I64 = np.maximum.accumulate(np.where(flags, np.arange(len(flags)), 0))
-    return at
 
 
 def _pledge_terms(p: Problem, v: Variables, mask: Bool) -> tuple[I64, I64]:
