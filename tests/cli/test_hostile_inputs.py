@@ -93,6 +93,9 @@ CASES = [
     Case("scenario", "actuals binary", _args(
         "plan", "tiny", "--out", "{root}/run", "--from-day", "3", "--actuals", "/bin/sh"),
         "is not UTF-8"),
+    Case("scenario", "actuals deep nesting", lambda root: [
+        "plan", "tiny", "--out", f"{root}/run", "--from-day", "3", "--actuals",
+        str(_file("a.yaml", "depot_stock: " + "[" * 3000)(root))], "nesting"),
     # -- options out of range
     Case("options", "cadence beyond 64 bits", _args(
         "simulate", "tiny", "--runs", "3", "--policy", "cadence:99999999999999999999", "--out",

@@ -64,6 +64,24 @@ def test_no_writer_clobbers_or_crashes(cli: Cli, db: Path, tmp_path: Path, snaps
     assert Path("/dev/null").is_char_device()
 
 
+@pytest.mark.parametrize("which", range(7))
+def test_no_writer_writes_over_the_parent_folder(cli: Cli, db: Path, tmp_path: Path,
+                                                 snapshot: Snap, *,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 which: int) -> None:
+    """``..`` (issue 15: ``ValueError: PosixPath('.') has an empty name`` and a stray
+    ``..XXXX`` temp folder): refused, nothing in the parent or beside it changes."""
+    work = tmp_path / "parent" / "work"
+    work.mkdir(parents=True)
+    (tmp_path / "parent" / "mine.txt").write_text("mine")
+    monkeypatch.chdir(work)
+    before = snapshot(tmp_path / "parent")
+    code, _, err = cli(*writers("..")[which])
+    assert code != 0 and "Traceback" not in err
+    assert err.startswith("error: cannot write "), err
+    assert snapshot(tmp_path / "parent") == before
+
+
 def test_force_adds_its_files_and_keeps_the_users(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "mine.txt").write_text("mine")
     code, _, err = cli("plan", "tiny", "--out", str(tmp_path), "--force")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -96,7 +98,8 @@ def test_a_large_model_stops_at_the_time_limit(monkeypatch: pytest.MonkeyPatch) 
     """ukraine-2022 over ten years is far beyond a 1 s budget: every solve of the call is
     given at most what is left of it (HiGHS's own limit, and the wait after which the solve
     is cancelled from outside, `solve.Session.run`), and the call ends as time_limit or, on a
-    very fast machine, optimal. No clock is read here: what is checked is the budget handed
+    very fast machine, optimal. The limit covers the build too: when building takes all of it,
+    no solve starts at all. No clock is read here: what is checked is the budget handed
     down, not how fast this machine is."""
     from resupply.planning import solve
 
@@ -112,8 +115,47 @@ def test_a_large_model_stops_at_the_time_limit(monkeypatch: pytest.MonkeyPatch) 
     scenario = load_scenario("ukraine-2022")
     big = scenario.model_copy(update={"horizon_days": 3650})
     result = plan(compile_problem(big), time_limit=1.0)
-    assert given and all(0 < limit <= 1.0 for limit in given)
+    assert given or result.message == "time limit reached while the model was built"
+    assert all(0 < limit <= 1.0 for limit in given)
     assert result.status in {Status.TIME_LIMIT, Status.OPTIMAL}
+
+
+def test_the_time_limit_covers_the_build(monkeypatch: pytest.MonkeyPatch,
+                                         tiny_problem: Problem) -> None:
+    """A build that takes 3 s of a 2 s limit (on a fake clock): no solve starts, the result
+    is time_limit with no plan; a build of 0.5 s leaves the solve the remaining 1.5 s."""
+    from resupply.planning import api, solve
+
+    now = [100.0]
+
+    class Clock:
+        @staticmethod
+        def perf_counter() -> float:
+            return now[0]
+
+    real_build, real_run = api.build_model, solve.Session.run
+    given: list[float] = []
+    build_takes = [3.0]
+
+    def build(*args: Any, **kwargs: Any) -> Any:
+        now[0] += build_takes[0]
+        return real_build(*args, **kwargs)
+
+    def run(self: solve.Session, time_limit: float, want_basis: bool = False
+            ) -> solve.SolverRun:
+        given.append(time_limit)
+        return real_run(self, time_limit, want_basis)
+
+    monkeypatch.setattr(api, "time", Clock)
+    monkeypatch.setattr(api, "build_model", build)
+    monkeypatch.setattr(solve.Session, "run", run)
+    late = plan(tiny_problem, time_limit=2.0)
+    assert late.status is Status.TIME_LIMIT and not given
+    assert late.message == "time limit reached while the model was built"
+    assert np.isnan(late.objective) and np.nansum(late.dispatch) == 0
+    build_takes[0] = 0.5
+    assert plan(tiny_problem, time_limit=2.0).status is Status.OPTIMAL
+    assert given[0] == pytest.approx(1.5)
 
 
 def test_milp_respects_minimum_tranche_and_whole_units() -> None:

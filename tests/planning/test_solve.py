@@ -11,7 +11,7 @@ from resupply.compile import Problem
 from resupply.planning import Status, plan
 from resupply.planning.model import build_model
 from resupply.planning.options import PlanOptions
-from resupply.planning.race import POLL, race
+from resupply.planning.race import POLL, Interrupted, race
 from resupply.planning.solve import Session
 
 
@@ -132,3 +132,31 @@ def test_at_the_time_limit_everything_is_cancelled_and_a_stuck_runner_is_a_strag
     nobody = race([never], time_limit=10.0, grace=2.0, clock=never.clock)
     assert nobody.winner is None and nobody.stragglers == (never,)
     assert never.clock.now == pytest.approx(14.0, abs=POLL)  # limit + grace, grace for a stop
+
+
+@dataclass
+class CtrlC(FakeRunner):
+    """A runner during whose wait the user presses Ctrl-C at ``at`` seconds (``times`` times,
+    the later ones while the race is stopping the solvers)."""
+
+    at: float = 0.0
+    times: int = 1
+
+    def wait(self, timeout: float) -> bool:
+        if self.times and self.clock.now >= self.at:
+            self.times -= 1
+            raise KeyboardInterrupt
+        return super().wait(timeout)
+
+
+def test_ctrl_c_cancels_every_runner_and_names_the_ones_that_did_not_stop() -> None:
+    clock = Clock()
+    pressed = CtrlC(clock, 1e9, Status.OPTIMAL, stops=0.5, at=5.0, times=2)
+    stops = FakeRunner(clock, 1e9, Status.OPTIMAL, stops=1.0)
+    stuck = FakeRunner(clock, 1e9, Status.OPTIMAL, stops=None)
+    with pytest.raises(Interrupted) as caught:
+        race([pressed, stops, stuck], time_limit=60.0, grace=2.0, clock=clock)
+    assert isinstance(caught.value, KeyboardInterrupt)  # the CLI's Ctrl-C handling applies
+    assert caught.value.stragglers == (stuck,)
+    assert pressed.cancelled == stops.cancelled == stuck.cancelled == pytest.approx(5.0, abs=POLL)
+    assert clock.now == pytest.approx(7.0, abs=2 * POLL)  # waited the grace, not the limit

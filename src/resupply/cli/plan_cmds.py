@@ -11,13 +11,24 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from resupply.cli.app import EXIT_FAILED, DbOpt, ForceOpt, ScenarioArg, app, err, out, user_errors
+from resupply.cli.app import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    DbOpt,
+    ForceOpt,
+    ScenarioArg,
+    app,
+    err,
+    out,
+    user_errors,
+)
 from resupply.workflow.certify import Certificate, CertifyOptions, parse_risk
 from resupply.workflow.plans import failed, no_plan_line
 from resupply.workflow.runs import certified_plan_run, plan_run
 
 if TYPE_CHECKING:  # the planner (HiGHS, SciPy) is imported when a plan is made, not at startup
     from resupply.planning import PlanResult
+    from resupply.planning.size import ModelSize
 
 
 @app.command("plan")
@@ -31,7 +42,11 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     integer: Annotated[bool, typer.Option(
         "--integer", help="MILP: minimum tranche sizes and whole units.")] = False,
     time_limit: Annotated[float, typer.Option(
-        "--time-limit", help="Wall-clock limit of the solve [s].", min=0.1)] = 600.0,
+        "--time-limit", help="Wall-clock limit of building and solving the model [s].",
+        min=0.1)] = 600.0,
+    memory_budget: Annotated[str | None, typer.Option(
+        "--memory-budget", help="Refuse a model whose estimated peak memory is larger (16GB, "
+        "500MB, 2GiB); default 80% of the memory available.")] = None,
     method: Annotated[str, typer.Option(
         "--method", help="LP method: race (dual simplex and interior point side by side, the "
         "first to finish wins), simplex, ipm or choose (HiGHS decides).")] = "race",
@@ -88,6 +103,7 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     resupply plan ukraine-2022 --risk 5% --out plans/certified
     """
     from resupply.planning import PlanOptions, Status
+    from resupply.planning.size import parse_bytes
 
     if risk is not None:
         certified = CertifyOptions(risk=parse_risk(risk), calibration_runs=calibration_runs,
@@ -103,9 +119,16 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
 
     options = PlanOptions(integer=integer, time_limit=time_limit, fairness=not no_fairness,
                           method=method, daily_days=daily_days,  # type: ignore[arg-type]
-                          step_days=step_days)
-    run = plan_run(scenario, out_dir, options, actuals=actuals, from_day=from_day,
-                   freeze_days=freeze_days, ledger=ledger, db=db, force=force)
+                          step_days=step_days, memory_budget=None if memory_budget is None
+                          else parse_bytes(memory_budget))
+    try:
+        run = plan_run(scenario, out_dir, options, actuals=actuals, from_day=from_day,
+                       freeze_days=freeze_days, ledger=ledger, db=db, force=force,
+                       on_solve=_say_solving)
+    except KeyboardInterrupt:
+        said = "" if out_dir.exists() else f"; nothing written to {out_dir}"
+        err.print(f"interrupted: planning cancelled{said}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     for note in run.notes:
         err.print(note, markup=False, highlight=False)
     result = run.result
@@ -116,6 +139,14 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
         out.print(f"recorded {run.recorded}", markup=False, highlight=False)
     if result.status in {Status.INFEASIBLE, Status.ERROR, Status.UNBOUNDED} or failed(result):
         raise typer.Exit(EXIT_FAILED)  # no plan written: a script must not carry on
+
+
+def _say_solving(size: ModelSize) -> None:
+    """The line a user sees while a long solve runs (also what tests wait for). Written
+    directly: a Ctrl-C just after Rich's write, before it clears its buffer, would print the
+    line a second time with the next message."""
+    err.file.write(f"solving: {size.describe()} (Ctrl-C cancels)\n")
+    err.file.flush()
 
 
 def _print_certificate(cert: Certificate, out_dir: Path) -> None:

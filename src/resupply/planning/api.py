@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from resupply.planning.layout import arrived
 from resupply.planning.model import REPORTED_TERMS, LpModel, build_model, fix_actuals
 from resupply.planning.options import Actuals, Buffers, PlanOptions
 from resupply.planning.result import PlanResult
+from resupply.planning.size import ModelSize, check_budget, estimate_size, solver_bytes
+from resupply.planning.size import instances as solver_instances
 from resupply.planning.solve import Session, SolverRun, WarmStart
 from resupply.planning.status import Status
 from resupply.planning.variables import step_retention
@@ -32,7 +35,8 @@ def plan(problem_or_scenario: Problem | Scenario | str | Path,
          options: PlanOptions | None = None, *,
          actuals: Actuals | None = None, freeze_days: int = 0,
          warm_start: PlanResult | WarmStart | None = None, raise_on_infeasible: bool = False,
-         buffers: Buffers | None = None, **overrides: Any) -> PlanResult:
+         buffers: Buffers | None = None,
+         on_solve: Callable[[ModelSize], None] | None = None, **overrides: Any) -> PlanResult:
     """Plan the tranches of a scenario: the optimum of DESIGN.md's planning model.
 
     ``options`` is a `PlanOptions` (default: its defaults); ``overrides`` replace some of its
@@ -43,9 +47,16 @@ def plan(problem_or_scenario: Problem | Scenario | str | Path,
     ``freeze_days`` when the actuals announce none. With ``daily_days`` the plan is made on a
     multi-resolution time axis (`resupply.compile.coarsen`) and the result's arrays run over its
     steps (``result.problem`` is the coarsened problem). ``buffers`` adds soft minimum stock
-    (`Buffers`; daily model only); a plan without them warm-starts a buffered one. Raises
-    `PlanningError` on bad options, and `InfeasiblePlanError` for an infeasible model when
-    ``raise_on_infeasible``.
+    (`Buffers`; daily model only); a plan without them warm-starts a buffered one.
+
+    The model's size is estimated before it is built (`resupply.planning.size`) and a model
+    beyond ``memory_budget`` is refused. ``time_limit`` counts from the call: building the
+    model uses it up too, and when it is over before the solve starts the result has status
+    ``time_limit`` and no plan. ``on_solve`` is called with the built model's size just before
+    the solve starts (the CLI prints it). Raises `PlanningError` on bad options or a model
+    too large, and `InfeasiblePlanError` for an infeasible model when ``raise_on_infeasible``.
+    Ctrl-C during the solve cancels the solvers and raises `KeyboardInterrupt` once they
+    stopped (`resupply.planning.race.Interrupted`).
 
     >>> result = plan("tiny")
     >>> result.status.value, round(result.terms["shortfall"]) > 0
@@ -61,17 +72,25 @@ def plan(problem_or_scenario: Problem | Scenario | str | Path,
         if buffers is not None:
             raise PlanningError("buffers need the daily model; drop --daily-days")
         p = coarsen(p, opts.daily_days, opts.step_days)
+    check_budget(estimate_size(p, opts, actuals, buffers), opts.memory_budget)
     model = build_model(p, opts, actuals, buffers)
     warm = warm_start.warm if isinstance(warm_start, PlanResult) else warm_start
     if actuals is not None:
         previous = warm.dispatch if warm is not None else None
         model = fix_actuals(model, actuals, freeze_days, previous)
     deadline = started + opts.time_limit
-    session = Session(model, opts)
-    if warm is not None:
-        session.warm_start(warm)
-    run = session.run(_left(deadline), want_basis=not opts.integer)
-    fairness = _cost_of_fairness(session, model, run, opts, deadline)
+    if time.perf_counter() >= deadline:
+        session, run = None, _out_of_time()
+    else:
+        session = Session(model, opts)
+        if warm is not None:
+            session.warm_start(warm)
+        if on_solve is not None:
+            on_solve(ModelSize(model.n_rows, model.n_cols, model.nnz, solver_bytes(
+                model.n_rows, model.n_cols, model.nnz, solver_instances(opts))))
+        run = session.run(_left(deadline), want_basis=not opts.integer)
+    fairness = None if session is None else _cost_of_fairness(session, model, run, opts,
+                                                              deadline)
     explanation = _explain(model, run, opts, deadline)
     if raise_on_infeasible and run.status is Status.INFEASIBLE:
         raise InfeasiblePlanError("; ".join(explanation))
@@ -97,6 +116,12 @@ def _as_problem(source: Problem | Scenario | str | Path) -> Problem:
     if isinstance(source, Scenario):
         return compile_problem(source)
     return compile_problem(load_scenario(source))
+
+
+def _out_of_time() -> SolverRun:
+    """The run of a model whose time limit ended while it was built: no solve, no plan."""
+    return SolverRun(Status.TIME_LIMIT, "time limit reached while the model was built", None,
+                     None, None, float("nan"), float("nan"), 0, 0.0, None)
 
 
 def _left(deadline: float) -> float:

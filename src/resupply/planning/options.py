@@ -20,7 +20,8 @@ class PlanOptions:
     integer: bool = False
     """Add minimum tranche sizes (binary on/off) and whole units: a MILP."""
     time_limit: float = 600.0
-    """Wall-clock limit of the solve, enforced from outside HiGHS as well. [s]"""
+    """Wall-clock limit of building and solving the model, enforced from outside HiGHS as
+    well. [s]"""
     fairness: bool = True
     """Include the burden-sharing bands (when any donor has a fair share)."""
     cost_of_fairness: bool = True
@@ -39,6 +40,10 @@ class PlanOptions:
     """Length of the later steps of a multi-resolution plan. [days]"""
     explain: bool = True
     """Explain shortfalls, and run an elastic re-solve when the model is infeasible."""
+    memory_budget: float | None = None
+    """Peak memory the model may take, estimated before it is built
+    (`resupply.planning.size`); None: 80 % of the memory available at the start. A resource
+    limit, not a planning choice: not written to plan.json. [bytes]"""
 
     def __post_init__(self) -> None:
         if self.method not in {"race", "simplex", "ipm", "choose"}:
@@ -49,6 +54,9 @@ class PlanOptions:
         if self.daily_days is not None and not (self.daily_days >= 1 and self.step_days >= 1):
             raise PlanningError("daily_days and step_days must be at least 1 day, not "
                                 f"{self.daily_days} and {self.step_days}")
+        if self.memory_budget is not None and not 0 < self.memory_budget < float("inf"):
+            raise PlanningError(
+                f"memory_budget must be a positive number of bytes, not {self.memory_budget}")
         if not 0 <= self.mip_gap < 1:
             raise PlanningError(f"mip_gap must be in [0, 1), not {self.mip_gap}")
 

@@ -11,6 +11,11 @@ runners' own ``wait``, so a test can run a race on a fake clock.
 ``time_limit + grace`` after the start, the race stops waiting for a decided answer and
 cancels every runner; a runner that ends within ``grace`` more is the (undecided) winner,
 else there is none. A race therefore returns within about ``time_limit + 3 grace``.
+
+A ``KeyboardInterrupt`` (Ctrl-C) while a race runs cancels every runner and waits up to
+``grace`` for them to stop (a second Ctrl-C does not cut that wait short), then raises
+`Interrupted` naming the runners still running: a solver thread left running when the
+process exits aborts it (SIGABRT, "terminate called without an active exception").
 """
 
 from __future__ import annotations
@@ -51,6 +56,15 @@ class Runner(Protocol):
 R = TypeVar("R", bound=Runner)
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a race: every runner was cancelled; ``stragglers`` had not stopped
+    ``grace`` seconds later (their owner must wait for them before the process exits)."""
+
+    def __init__(self, stragglers: tuple[Runner, ...]) -> None:
+        super().__init__("the solve was cancelled")
+        self.stragglers = stragglers
+
+
 @dataclass(frozen=True)
 class RaceResult(Generic[R]):
     """How a race ended."""
@@ -64,6 +78,14 @@ class RaceResult(Generic[R]):
 def race(runners: Sequence[R], time_limit: float, grace: float,
          clock: Callable[[], float] = time.perf_counter) -> RaceResult[R]:
     """Run ``runners`` side by side (see the module docstring). [s]"""
+    try:
+        return _race(runners, time_limit, grace, clock)
+    except KeyboardInterrupt:
+        raise Interrupted(stop_all(runners, grace, clock)) from None
+
+
+def _race(runners: Sequence[R], time_limit: float, grace: float,
+          clock: Callable[[], float]) -> RaceResult[R]:
     started = clock()
     for runner in runners:
         runner.start(time_limit)
@@ -77,6 +99,25 @@ def race(runners: Sequence[R], time_limit: float, grace: float,
         return RaceResult(None, tuple(runners))
     losers = [r for r in runners if r is not winner]
     return RaceResult(winner, tuple(r for r in losers if not r.wait(grace)))
+
+
+def stop_all(runners: Sequence[R], grace: float,
+             clock: Callable[[], float] = time.perf_counter) -> tuple[R, ...]:
+    """Cancel every runner and wait up to ``grace`` in all for them to stop, through any
+    further Ctrl-C; the runners still running. [s]"""
+    for runner in runners:
+        runner.cancel()
+    deadline = clock() + grace
+    running = list(runners)
+    while running:
+        try:
+            done = first_done(running, deadline, clock)
+        except KeyboardInterrupt:
+            continue  # a second Ctrl-C: the solvers are stopping already
+        if done is None:
+            break
+        running.remove(done)
+    return tuple(running)
 
 
 def first_decided(runners: Sequence[R], deadline: float,

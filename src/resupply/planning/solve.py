@@ -32,7 +32,7 @@ from resupply.compile.problem import F64
 from resupply.errors import PlanningError
 from resupply.planning.model import LpModel
 from resupply.planning.options import PlanOptions
-from resupply.planning.race import race
+from resupply.planning.race import Interrupted, race
 from resupply.planning.status import Status, from_highs
 
 GRACE = 2.0
@@ -210,7 +210,13 @@ class Session:
             self.race = False
             runners.append(HighsRunner(self._load("ipm"), "ipm"))
         started = time.perf_counter()
-        outcome = race(runners, time_limit, GRACE)
+        try:
+            outcome = race(runners, time_limit, GRACE)
+        except Interrupted as stop:  # Ctrl-C: every solver was cancelled
+            self.alive = False
+            _STRAGGLERS.extend(r for r in runners if r in stop.stragglers)
+            _EXIT_IF_STUCK[0] = EXIT_INTERRUPTED
+            raise
         seconds = time.perf_counter() - started
         _STRAGGLERS.extend(outcome.stragglers)
         winner = outcome.winner
@@ -256,13 +262,24 @@ class Session:
 _STRAGGLERS: list[HighsRunner] = []
 """Cancelled solvers that had not stopped yet; waited for at exit (a HiGHS thread still
 running when Python shuts down aborts the process)."""
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), also when a cancelled solver never stopped."""
+_EXIT_IF_STUCK = [1]
+"""The exit status when a straggler never stops: 1, or `EXIT_INTERRUPTED` after Ctrl-C."""
 
 
 @atexit.register
 def _wait_for_stragglers() -> None:
+    """Wait for cancelled solvers; one that never stops would abort the process at exit
+    (SIGABRT), so the process then ends at once, its output flushed (`_EXIT_IF_STUCK`)."""
+    stuck = False
     for runner in _STRAGGLERS:
         runner.cancel()
-        runner.wait(STRAGGLER_WAIT)
+        stuck = not runner.wait(STRAGGLER_WAIT) or stuck
+    if stuck:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_EXIT_IF_STUCK[0])
 
 
 def _basis(h: Any) -> WarmStart | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from resupply.errors import LedgerError
-from resupply.store.events import Event, LedgerRow
+from resupply.store.events import Event, LedgerRow, text_refusal
 from resupply.store.reconcile import StatusRow
 from resupply.store.runs import RunRecord
 
@@ -89,8 +89,14 @@ def plan_batch(
 
     `owners` gives donor and item of the pledges already stored (those the batch names);
     `stored_keys` the batch's source keys that are already stored. Raises `LedgerError`
-    when an event contradicts its pledge's donor or item.
+    when an event contradicts its pledge's donor or item, or has a text longer than its
+    column (`events.TEXT_LIMITS`: every back end refuses it, not only PostgreSQL); nothing of
+    the batch is written then.
     """
+    for event in events:
+        too_long = text_refusal(event)
+        if too_long is not None:
+            raise LedgerError(f"pledge {event.pledge_id[:40]!r}: {too_long}")
     seen_keys = set(stored_keys)
     known = dict(owners)
     keep: list[Event] = []

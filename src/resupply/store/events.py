@@ -19,7 +19,9 @@ cancelled   the rest of the pledge is cancelled; a later announced/committed rei
 ==========  =========================================================================
 
 What may be recorded (`refusal`, applied by `ledger.record` and by imports to every event
-they write, except the totals a source states itself): a finite quantity of at most
+they write, except the totals a source states itself): text no longer than the ledger's
+columns (`TEXT_LIMITS`, every event, checked again by every store's ``append``); a finite
+quantity of at most
 `MAX_QUANTITY`; no correction that takes back more than was delivered or dispatched, or
 amends a pledge with a positive quantity below zero; no cancellation of more than is
 outstanding. Imports also accept a stand-alone correction (a negative delivery on a pledge
@@ -63,6 +65,13 @@ SIGNED_KINDS = frozenset({EventKind.AMENDED, EventKind.DISPATCHED, EventKind.DEL
 MAX_QUANTITY = 1e12
 """Largest quantity one event may carry [units]: far above any real pledge (a trillion
 rounds), far below where float sums lose whole units."""
+
+TEXT_LIMITS: Mapping[str, int] = {"pledge_id": 128, "donor": 200, "item": 200,
+                                   "source": 1000, "source_key": 200, "recorded_by": 100}
+"""Longest text each event field holds [characters]: the ledger table's column widths
+(`models.LedgerEventRow` takes them from here). PostgreSQL refuses longer text and SQLite
+keeps it, so the store checks them itself (`text_refusal`) and both back ends accept the
+same events."""
 
 TOLERANCE = 1e-9
 """Slack of the below-zero checks [units], for quantities that went through float sums."""
@@ -262,6 +271,23 @@ def refusal(state: PledgeState | None, kind: EventKind, quantity: float, *,
     return None
 
 
+def too_long(event: Event) -> str | None:
+    """The first field of ``event`` longer than `TEXT_LIMITS` allows, or None."""
+    return next((name for name, limit in TEXT_LIMITS.items()
+                 if len(getattr(event, name) or "") > limit), None)
+
+
+def text_refusal(event: Event) -> str | None:
+    """Why ``event`` does not fit the ledger's columns (a field longer than `TEXT_LIMITS`
+    allows), naming the field, its length and the limit; None when it fits."""
+    name = too_long(event)
+    if name is None:
+        return None
+    value = str(getattr(event, name))
+    return (f"{name} is {len(value):,} characters long ({value[:30]!r}...); the ledger keeps "
+            f"at most {TEXT_LIMITS[name]:,}")
+
+
 def refusals(states: Mapping[str, PledgeState], events: Iterable[Event],
              exempt: Collection[str] = (), *, standalone: bool = False,
              ) -> list[tuple[Event, str]]:
@@ -274,9 +300,9 @@ def refusals(states: Mapping[str, PledgeState], events: Iterable[Event],
     refused: list[tuple[Event, str]] = []
     for event in events:
         fold = folds.get(event.pledge_id)
-        why = None if event.source_key in exempt else refusal(
+        why = text_refusal(event) or (None if event.source_key in exempt else refusal(
             None if fold is None else fold.freeze(), event.kind, event.quantity,
-            standalone=standalone)
+            standalone=standalone))
         if why is not None:
             refused.append((event, why))
             continue

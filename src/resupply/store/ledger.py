@@ -34,6 +34,7 @@ from resupply.store.events import (
     derive_one,
     derive_rows,
     refusal,
+    text_refusal,
 )
 from resupply.store.reconcile import StatusRow, regroup
 from resupply.untrusted import guard_cell, xlsx_row
@@ -89,7 +90,8 @@ def record(
         donor, item = _owner(store, pledge_id, donor, item)
     event = Event(pledge_id, kind, donor, item, _quantity(kind, quantity), date,
                   recorded_by or current_user(), source=source, due=due, note=note)
-    why = refusal(derive_one(store.events(pledge_id=pledge_id)), kind, event.quantity)
+    why = text_refusal(event) or refusal(derive_one(store.events(pledge_id=pledge_id)), kind,
+                                         event.quantity)
     if why is not None:
         raise LedgerError(f"{kind} refused: {why}")
     store.append([event])

@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from resupply.store.events import TEXT_LIMITS
+
 KEY_TYPE = BigInteger().with_variant(Integer(), "sqlite")
 """64-bit keys on PostgreSQL; INTEGER on SQLite so that the key is the rowid (autoincrement)."""
 
@@ -52,16 +54,17 @@ class LedgerEventRow(Base):
     )
 
     seq: Mapped[int] = mapped_column(KEY_TYPE, primary_key=True, autoincrement=True)
-    pledge_id: Mapped[str] = mapped_column(String(128))
+    pledge_id: Mapped[str] = mapped_column(String(TEXT_LIMITS["pledge_id"]))
     kind: Mapped[str] = mapped_column(String(16))
-    donor: Mapped[str] = mapped_column(String(200))
-    item: Mapped[str] = mapped_column(String(200))
+    donor: Mapped[str] = mapped_column(String(TEXT_LIMITS["donor"]))
+    item: Mapped[str] = mapped_column(String(TEXT_LIMITS["item"]))
     quantity: Mapped[float] = mapped_column(Double())
     date: Mapped[dt.date] = mapped_column(Date())
     due: Mapped[dt.date | None] = mapped_column(Date(), nullable=True)
-    source: Mapped[str] = mapped_column(String(1000), default="")
-    source_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
-    recorded_by: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(TEXT_LIMITS["source"]), default="")
+    source_key: Mapped[str | None] = mapped_column(String(TEXT_LIMITS["source_key"]),
+                                                   nullable=True, unique=True)
+    recorded_by: Mapped[str] = mapped_column(String(TEXT_LIMITS["recorded_by"]))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str] = mapped_column(Text(), default="")
 

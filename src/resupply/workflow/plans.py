@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,11 @@ from resupply.workflow.rundir import (
 
 if TYPE_CHECKING:  # the planner (HiGHS, SciPy) is imported when a plan is made, not at startup
     from resupply.planning import Actuals, PlanOptions, PlanResult
+    from resupply.planning.size import ModelSize
     from resupply.planning.solve import WarmStart
+
+SolveHook = Callable[["ModelSize"], None]
+"""Told the model's size (rows, columns, non-zeros, memory) when its solve starts."""
 
 FAILED = frozenset({"infeasible", "error", "unbounded"})
 """Statuses of a plan that has no solution to write."""
@@ -33,13 +38,15 @@ FAILED = frozenset({"infeasible", "error", "unbounded"})
 
 def make_plan(problem: Problem, options: PlanOptions | None = None, *,
               actuals: Actuals | None = None, freeze_days: int = 0,
-              warm_start: PlanResult | WarmStart | None = None) -> PlanResult:
+              warm_start: PlanResult | WarmStart | None = None,
+              on_solve: SolveHook | None = None) -> PlanResult:
     """The optimal plan of ``problem`` under ``options`` (default `PlanOptions()`); a
-    rolling re-plan from ``actuals.from_day`` when given (see `resupply.planning.plan`)."""
+    rolling re-plan from ``actuals.from_day`` when given (see `resupply.planning.plan`;
+    ``on_solve`` hears the model's size when the solve starts)."""
     from resupply.planning import plan
 
     return plan(problem, options, actuals=actuals, freeze_days=freeze_days,
-                warm_start=warm_start)
+                warm_start=warm_start, on_solve=on_solve)
 
 
 def failed(result: PlanResult) -> bool:

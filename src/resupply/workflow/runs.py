@@ -25,7 +25,13 @@ from resupply.workflow.comparisons import (
     metrics_file,
 )
 from resupply.workflow.frontier import CertifiedPoint, certified_frontier, finding
-from resupply.workflow.plans import make_plan, parquet_bytes, plan_files, previous_warm_start
+from resupply.workflow.plans import (
+    SolveHook,
+    make_plan,
+    parquet_bytes,
+    plan_files,
+    previous_warm_start,
+)
 from resupply.workflow.policies import (
     DEFAULT_POLICIES,
     DEFAULT_SCOPE,
@@ -114,11 +120,12 @@ def with_ledger(scenario: Scenario, db: str | None) -> tuple[Scenario, tuple[str
 
 def plan_run(scenario_name: str, out_dir: Path, options: PlanOptions | None = None, *,
              actuals: Path | None = None, from_day: int | None = None, freeze_days: int = 0,
-             ledger: bool = False, db: str | None = None, force: bool = False) -> PlanRun:
+             ledger: bool = False, db: str | None = None, force: bool = False,
+             on_solve: SolveHook | None = None) -> PlanRun:
     """Plan a scenario (with the ledger's open pledges when ``ledger``; a rolling re-plan from
     ``from_day`` on the ``actuals`` file), write ``out_dir`` and record the plan. ``out_dir``
     is checked first (`rundir.check_output`; ``force`` writes into a folder of another
-    kind)."""
+    kind). ``on_solve`` hears the model's size when its solve starts."""
     from resupply.planning import load_actuals
 
     if (from_day is None) != (actuals is None):
@@ -133,7 +140,8 @@ def plan_run(scenario_name: str, out_dir: Path, options: PlanOptions | None = No
     if from_day is not None and actuals is not None:
         state = load_actuals(actuals, problem, from_day)
     result = make_plan(problem, options, actuals=state, freeze_days=freeze_days,
-                       warm_start=previous_warm_start(out_dir, problem.scenario_hash))
+                       warm_start=previous_warm_start(out_dir, problem.scenario_hash),
+                       on_solve=on_solve)
     files = plan_files(result)
     manifest = new_manifest(RunKind.PLAN, problem, {
         "plan": result.options.as_dict(), "from_day": from_day, "freeze_days": freeze_days,

@@ -18,7 +18,7 @@ from typing import Literal, get_args
 from resupply.domain.schema import Scenario
 from resupply.errors import ImportRowsError, RowIssue, StoreError
 from resupply.store.base import Store
-from resupply.store.events import Event, derive_rows, refusals
+from resupply.store.events import Event, derive_rows, refusals, too_long
 from resupply.store.imports.generic_csv import parse_csv
 from resupply.store.imports.increments import settle
 from resupply.store.imports.kiel_weapons import parse_weapons
@@ -76,7 +76,7 @@ def _sensible(events: list[Event], checked: set[str | None], store: Store, file:
     if not refused:
         return events, []
     dropped = {id(e) for e, _ in refused}
-    issues = [RowIssue(file, line_of.get(e.source_key or "", 0), "quantity", why)
+    issues = [RowIssue(file, line_of.get(e.source_key or "", 0), too_long(e) or "quantity", why)
               for e, why in refused]
     return [e for e in events if id(e) not in dropped], issues
 
