@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,11 +16,13 @@ Cli = Callable[..., tuple[int, str, str]]
 
 def test_demo_writes_the_run_and_prints_findings(cli: Cli, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo's files, findings and stored runs; its comparison runs every policy on the
+    certificate's own runs, so the plan's row is the certificate's figure."""
     db = tmp_path / "runs.db"
     monkeypatch.setenv("RESUPPLY_DATABASE_URL", f"sqlite:///{db}")
     run = tmp_path / "run"
     code, out, err = cli("demo", "--scenario", "tiny", "--out", str(run), "--runs", "200",
-                         "--compare-runs", "100")
+                         "--calibration-runs", "100")
     assert code == 0, err
     assert "Findings" in out
     assert "152 mm artillery round (soviet) runs dry on 11 Jun 2022" in out
@@ -28,6 +31,11 @@ def test_demo_writes_the_run_and_prints_findings(cli: Cli, tmp_path: Path,
                  "simulate/metrics.json", "simulate/bands.parquet", "compare/frontier.json",
                  "report.html", "findings.txt", "exports/outlook.csv"):
         assert (run / name).is_file(), name
+    certificate = json.loads((run / "plan" / "certificate.json").read_text())
+    rows = json.loads((run / "compare" / "frontier.json").read_text())["policies"]
+    plan_row = next(r for r in rows if r["policy"] == "plan")
+    assert plan_row["avoidable_prob"] == certificate["certification"]["estimate"]
+    assert certificate["certification"]["runs"] == 200
     figures = embedded_figures((run / "report.html").read_text())
     assert {"stock", "tranches", "hub", "exposed", "dos", "frontier"} <= set(figures)
     store = open_store(f"sqlite:///{db}")

@@ -28,7 +28,8 @@ def writers(target: str) -> list[list[str]]:
     return [["plan", "tiny", "--out", target],
             ["simulate", "tiny", "--runs", "5", "--policy", "lump", "--out", target],
             ["compare", "tiny", "--runs", "5", "--policies", "lump", "--out", target],
-            ["demo", "--scenario", "tiny", "--runs", "10", "--compare-runs", "10", "--out", target],
+            ["demo", "--scenario", "tiny", "--runs", "10", "--calibration-runs", "10",
+             "--out", target],
             ["init", target], ["ledger", "export", "--out", target], ["db", "backup", target]]
 
 

@@ -41,7 +41,7 @@ def air_defence_run(tmp_path_factory: pytest.TempPathFactory, cli: Cli) -> Path:
     base = tmp_path_factory.mktemp("air-defence")
     run = base / "run"
     code, _, err = cli("demo", "--scenario", str(AIR_DEFENCE), "--runs", "200",
-                       "--compare-runs", "100", "--out", str(run),
+                       "--calibration-runs", "100", "--out", str(run),
                        "--db", f"sqlite:///{base / 'runs.db'}")
     assert code == 0, err
     return run
@@ -52,7 +52,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory, cli: Cli) -> Path:
     """`make demo` (ukraine-2022, certified at 5 %) with fewer runs: the same sections."""
     base = tmp_path_factory.mktemp("demo")
     run = base / "run"
-    code, _, err = cli("demo", "--runs", "200", "--compare-runs", "100", "--out", str(run),
+    code, _, err = cli("demo", "--runs", "200", "--calibration-runs", "100", "--out", str(run),
                        "--db", f"sqlite:///{base / 'runs.db'}")
     assert code == 0, err
     return run

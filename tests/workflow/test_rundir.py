@@ -108,7 +108,7 @@ def test_a_plan_directory_is_followed_from_a_demo_and_from_its_plan_folder(
         cli: Cli, tmp_path: Path, db: str) -> None:
     run = tmp_path / "demo"
     assert cli("demo", "--scenario", "tiny", "--out", str(run), "--runs", "20",
-               "--compare-runs", "20")[0] == 0
+               "--calibration-runs", "20")[0] == 0
     for source in (run, run / "plan"):
         code, _, err = cli("simulate", "tiny", "--plan", str(source), "--runs", "10", "--out",
                            str(tmp_path / "s"))

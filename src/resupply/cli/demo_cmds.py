@@ -17,7 +17,13 @@ import typer
 from resupply.cli.app import DbOpt, ForceOpt, app, out, user_errors
 from resupply.cli.progress import progress_hook, step
 from resupply.workflow.comparisons import RISK_LIMIT
-from resupply.workflow.demo import COMPARE_RUNS, DEMO_RUNS, DEMO_SCENARIO, DemoSettings, run_demo
+from resupply.workflow.demo import (
+    CALIBRATION_RUNS,
+    DEMO_RUNS,
+    DEMO_SCENARIO,
+    DemoSettings,
+    run_demo,
+)
 from resupply.workflow.rundir import EXPORTS, REPORT
 
 
@@ -28,11 +34,13 @@ def demo_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
         "demo-run"),
     scenario: Annotated[str, typer.Option("--scenario", help="Scenario file or bundled name."
                                           )] = DEMO_SCENARIO,
-    runs: Annotated[int, typer.Option("--runs", min=1, help="Monte Carlo runs of the plan."
-                                      )] = DEMO_RUNS,
-    compare_runs: Annotated[int, typer.Option("--compare-runs", min=1,
-                                              help="Runs per policy in the comparison.")
-                            ] = COMPARE_RUNS,
+    runs: Annotated[int, typer.Option(
+        "--runs", min=1, help="Fresh Monte Carlo runs behind the certificate; the comparison "
+        "runs every policy on the same runs, so the plan's row is its certificate.")
+                    ] = DEMO_RUNS,
+    calibration_runs: Annotated[int, typer.Option(
+        "--calibration-runs", min=10, help="Runs of each calibration simulation (buffer "
+        "sizing).")] = CALIBRATION_RUNS,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 0,
     risk_limit: Annotated[float, typer.Option("--risk-limit", min=0.0, max=1.0,
                                               help="Largest acceptable chance of running out."
@@ -49,7 +57,8 @@ def demo_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     Example: resupply demo --out demo-run && xdg-open demo-run/report.html
     """
     started = time.perf_counter()
-    settings = DemoSettings(scenario=scenario, runs=runs, compare_runs=compare_runs, seed=seed,
+    settings = DemoSettings(scenario=scenario, runs=runs, calibration_runs=calibration_runs,
+                            seed=seed,
                             risk_limit=risk_limit)
     demo = run_demo(settings, out_dir, db=db, step=step, progress=progress_hook, force=force)
     out.print("\nFindings", style="bold")

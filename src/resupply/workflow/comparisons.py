@@ -53,16 +53,21 @@ class Comparison:
 
 def compare(problem: Problem, policies: Sequence[Policy], options: SimOptions,
             reference: RiskReference, *, risk_limit: float = RISK_LIMIT,
-            progress: ProgressHook = no_progress) -> Comparison:
+            progress: ProgressHook = no_progress,
+            done: Sequence[Simulation] = ()) -> Comparison:
     """Simulate each policy with the same options; ``reference`` says what counts as avoidable
-    and which families the headline risk counts (its scope). Stops after a policy interrupted
-    by Ctrl-C (its runs so far count)."""
+    and which families the headline risk counts (its scope). ``done`` holds simulations the
+    caller already ran with these options and reference (e.g. a certified plan on its
+    certification runs): a policy of the same name is taken from there, not simulated again.
+    Stops after a policy interrupted by Ctrl-C (its runs so far count)."""
     dropped = tuple(f for f, keep in zip(problem.families, reference.scope, strict=True)
                     if not keep)
+    ready = {s.policy: s for s in done}
     sims: list[Simulation] = []
     points: list[PolicyPoint] = []
     for policy in policies:
-        sim = run_simulation(problem, policy, options, progress, reference)
+        sim = ready.get(policy.name) or run_simulation(problem, policy, options, progress,
+                                                       reference)
         sims.append(sim)
         points.append(PolicyPoint.from_result(sim.result))
         if sim.result.partial:

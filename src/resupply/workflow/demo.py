@@ -12,7 +12,6 @@ from resupply.analysis import explain
 from resupply.compile import compile_problem
 from resupply.domain.load import load_scenario
 from resupply.errors import PlanningError
-from resupply.simulation import SimOptions
 from resupply.simulation.policies import PlanPolicy
 from resupply.workflow.certify import CertifyOptions, certify
 from resupply.workflow.comparisons import RISK_LIMIT, Comparison, compare, compare_files
@@ -54,19 +53,20 @@ if TYPE_CHECKING:
 
 DEMO_SCENARIO = "ukraine-2022"
 DEMO_RUNS = 2000
-COMPARE_RUNS = 1000
+CALIBRATION_RUNS = 1000
 RECONCILE_RUNS = 500
 """Runs of each step of the strike-loss reconciliation (`resupply.workflow.reconcile`)."""
 
 
 @dataclass(frozen=True)
 class DemoSettings:
-    """What the demo runs: scenario (file or bundled name), runs of the plan, runs per policy
-    in the comparison, seed and the risk limit of the comparison."""
+    """What the demo runs: scenario (file or bundled name), fresh runs of the certificate (on
+    which the comparison runs every policy too, so that the plan's row is its certificate),
+    runs of each calibration simulation, seed and the risk limit."""
 
     scenario: str = DEMO_SCENARIO
     runs: int = DEMO_RUNS
-    compare_runs: int = COMPARE_RUNS
+    calibration_runs: int = CALIBRATION_RUNS
     seed: int = 0
     risk_limit: float = RISK_LIMIT
 
@@ -98,7 +98,7 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
         problem = compile_problem(scenario)
         outlook = explain(problem)
     certify_options = CertifyOptions(risk=settings.risk_limit, seed=settings.seed,
-                                     calibration_runs=settings.compare_runs,
+                                     calibration_runs=settings.calibration_runs,
                                      certification_runs=settings.runs)
     with step(f"plan the tranches and certify them at {settings.risk_limit:.0%} risk "
               "(LP on HiGHS, buffers sized by Monte Carlo)"):
@@ -115,11 +115,10 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
         steps = reconcile_losses(problem, arrays, replace(sim_options, runs=RECONCILE_RUNS),
                                  reference)
         reconciled = tuple(reconciliation_lines(steps, plan.terms["strike_loss"]))
-    compare_options = SimOptions(runs=settings.compare_runs, seed=settings.seed)
-    with step(f"compare policies ({settings.compare_runs:,} runs each)"):
+    with step(f"compare policies on the same {settings.runs:,} runs"):
         chosen = [policy_for(problem, s, None, arrays) for s in DEFAULT_POLICIES]
-        comparison = compare(problem, chosen, compare_options, reference,
-                             risk_limit=settings.risk_limit, progress=progress)
+        comparison = compare(problem, chosen, sim_options, reference,
+                             risk_limit=settings.risk_limit, progress=progress, done=[sim])
     with step("report"):
         run = run_data(out_dir, scenario, problem, explain=outlook, plan=plan, simulation=sim,
                        comparison=comparison, certificate=cert.to_dict(),
@@ -132,7 +131,7 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
         manifest = new_manifest(RunKind.DEMO, problem, {
             "plan": plan.options.as_dict(), "certify": certify_options.as_dict(),
             "simulation": simulation_options(sim_options),
-            "compare": {**simulation_options(compare_options),
+            "compare": {**simulation_options(sim_options),
                         "policies": [str(s) for s in DEFAULT_POLICIES],
                         "scope": DEFAULT_SCOPE, "risk_limit": settings.risk_limit}},
             seeds=(settings.seed, certify_options.fresh_seed))
