@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -28,15 +29,18 @@ def main() -> None:
     parser.add_argument("--risk", type=float, default=0.05)
     parser.add_argument("--levels", default="", help="comma-separated risk levels (frontier)")
     parser.add_argument("--calibrations", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1, help="simulation processes")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     problem = compile_problem(load_scenario(args.case))
     scope = risk_scope(problem)
-    options = CertifyOptions(risk=args.risk, max_calibrations=args.calibrations)
+    options = CertifyOptions(risk=args.risk, max_calibrations=args.calibrations,
+                             workers=args.workers)
     started = time.perf_counter()
     cert = certify(problem, options, scope)
     result: dict[str, object] = {
         "case": args.case, "machine": platform.processor() or platform.machine(),
+        "workers": args.workers, "load_average_at_start": os.getloadavg(),
         "certificate": cert.to_dict(), "seconds": round(time.perf_counter() - started, 1)}
     print(cert.message, f"({cert.solves} solves, {cert.simulations} simulations, "
           f"{result['seconds']} s)")

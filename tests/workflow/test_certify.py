@@ -214,3 +214,20 @@ def test_the_certificate_keeps_the_figures_of_its_own_certification_runs(
                      SimOptions(runs=300, seed=options.fresh_seed), reference=cert.reference())
     assert cert.point == PolicyPoint.from_result(again)
     assert cert.failures == round(cert.point.avoidable_prob * 300)
+
+
+def test_a_certificate_started_from_another_levels_deterministic_plan_is_the_same(
+        tiny_problem: Problem) -> None:
+    """The frontier certifies each level from the first level's deterministic plan and its
+    simulated loss: the certificate is the one certify would give on its own."""
+    scope = risk_scope(tiny_problem)
+    first = certify(tiny_problem, CertifyOptions(risk=0.2, calibration_runs=100,
+                                                 certification_runs=200), scope)
+    options = CertifyOptions(risk=0.1, calibration_runs=100, certification_runs=200)
+    alone = certify(tiny_problem, options, scope)
+    started = certify(tiny_problem, options, scope, first.deterministic_start())
+    assert started.to_dict()["strike_loss_eur"] == alone.to_dict()["strike_loss_eur"]
+    assert (started.status, started.failures, started.upper_bound) == (
+        alone.status, alone.failures, alone.upper_bound)
+    assert started.solves == alone.solves - 1
+    assert started.simulations == alone.simulations - 1

@@ -82,6 +82,9 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     ] = 2000,
     seed: Annotated[int, typer.Option(
         "--seed", min=0, help="Calibration seed (--risk); the certificate uses seed + 1.")] = 0,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="Simulation processes (--risk); results do not depend on "
+        "it.")] = 1,
     scope: Annotated[str, typer.Option(
         "--scope", help="Families the certified risk counts (--risk): ammunition (coverable "
         "ammunition, the default), coverable, all, or a comma-separated list.")
@@ -108,7 +111,7 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
     if risk is not None:
         certified = CertifyOptions(risk=parse_risk(risk), calibration_runs=calibration_runs,
                                    certification_runs=certification_runs, seed=seed,
-                                   time_limit=time_limit)
+                                   time_limit=time_limit, workers=workers)
         run_certified = certified_plan_run(scenario, out_dir, certified, scope=scope, db=db,
                                            force=force)
         _print_certificate(run_certified.certificate, out_dir)

@@ -167,7 +167,8 @@ def compare_cmd(
     """
     if risk_levels is not None:
         _certified_compare(scenario, parse_levels(risk_levels), runs=runs, seed=seed,
-                           scope=scope_text, out_dir=out_dir, as_json=as_json, force=force)
+                           workers=workers, scope=scope_text, out_dir=out_dir,
+                           as_json=as_json, force=force)
         return
     options = SimOptions(runs=runs, seed=seed, chunk_runs=chunk_runs, workers=workers)
     specs = None if policies is None else [parse_spec(s) for s in policies.split(",")
@@ -191,10 +192,10 @@ def compare_cmd(
 
 
 def _certified_compare(scenario: str, levels: list[float], *, runs: int, seed: int,
-                       scope: str, out_dir: Path | None, as_json: bool,
+                       workers: int, scope: str, out_dir: Path | None, as_json: bool,
                        force: bool = False) -> None:
     options = CertifyOptions(risk=levels[0], calibration_runs=runs,
-                             certification_runs=2 * runs, seed=seed)
+                             certification_runs=2 * runs, seed=seed, workers=workers)
     points, lines = certified_compare_run(scenario, levels, options, scope=scope,
                                           out_dir=out_dir, force=force)
     if as_json:

@@ -280,6 +280,10 @@ class Certificate:
         return {f: (str(p.dates[int(np.argmax(days[i]))]) if days[i].any() else None)
                 for i, f in enumerate(p.families) if f in self.scope}
 
+    def deterministic_start(self) -> Deterministic:
+        """What another certificate of the same problem and options can start from."""
+        return Deterministic(self.deterministic, self.strike_loss_simulated[1])
+
     @property
     def estimate(self) -> float:
         """Observed avoidable-stockout rate on the certification runs. [1]"""
@@ -477,12 +481,28 @@ def next_multipliers(beta: F64, beta_hub: F64, sim: SimResult, cells: Bool,
     return beta + step[: n_f * n_k].reshape(n_f, n_k), beta_hub + step[n_f * n_k:]
 
 
-def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certificate:
+@dataclass(frozen=True, eq=False)
+class Deterministic:
+    """The deterministic plan and its mean strike loss on the certification runs: the same
+    at every risk level of one problem and options (`Certificate.deterministic_start`), so a
+    frontier solves and simulates it once."""
+
+    plan: PlanResult
+    strike_loss_simulated: float
+    """Mean strike loss of the plan on the certification runs. [EUR]"""
+
+
+def certify(problem: Problem, options: CertifyOptions, scope: Bool,
+            start: Deterministic | None = None) -> Certificate:
     """Calibrate buffers to ``options.risk`` and certify the plan on fresh runs (see the module
-    docstring)."""
+    docstring); ``start`` the deterministic plan of an earlier certificate of the same problem
+    and options (any risk), not solved nor simulated again."""
     loop = _Loop(problem, options, time.perf_counter())
-    base = reference_plan(problem)
-    loop.solves += 1
+    if start is None:
+        base = reference_plan(problem)
+        loop.solves += 1
+    else:
+        base = start.plan
     sim_options = options.simulation
     reference = risk_reference(problem, sim_options, scope, base)
     scale = demand_scale(problem, sim_options)
@@ -516,7 +536,7 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool) -> Certifica
     final = counted(reference, current, cells)
     return _certificate(loop, base, current, final, beta=beta, iterations=iterations,
                         status=status, binding=not_held(current, unheld(current, cells)),
-                        target=target)
+                        target=target, start=start)
 
 
 @dataclass(frozen=True, eq=False)
@@ -618,10 +638,12 @@ def not_held(result: PlanResult, short: Bool) -> tuple[str, ...]:
 
 def _certificate(loop: _Loop, base: PlanResult, current: PlanResult, reference: RiskReference,
                  *, beta: F64, iterations: list[Iteration], status: str,
-                 binding: tuple[str, ...], target: float) -> Certificate:
+                 binding: tuple[str, ...], target: float,
+                 start: Deterministic | None) -> Certificate:
     o, p = loop.options, loop.problem
     fresh = loop.simulate(current, o.fresh_seed, o.certification_runs, reference)
-    baseline = loop.simulate(base, o.fresh_seed, o.certification_runs, reference)
+    baseline = (start.strike_loss_simulated if start is not None else _lost_value(
+        loop.simulate(base, o.fresh_seed, o.certification_runs, reference)))
     failures = int(np.sum(fresh.totals.avoid_scope_days > 0))
     bound = clopper_pearson_upper(failures, fresh.runs, o.confidence)
     final = _status(status, bound, o.risk, binding)
@@ -633,7 +655,7 @@ def _certificate(loop: _Loop, base: PlanResult, current: PlanResult, reference: 
         beta=beta, iterations=tuple(iterations), solves=loop.solves,
         simulations=loop.simulations,
         strike_loss_plan=(current.terms["strike_loss"], base.terms["strike_loss"]),
-        strike_loss_simulated=(_lost_value(fresh), _lost_value(baseline)),
+        strike_loss_simulated=(_lost_value(fresh), baseline),
         seconds=time.perf_counter() - loop.started, binding=binding,
         point=PolicyPoint.from_result(fresh), counted=~reference.limited)
 

@@ -177,12 +177,14 @@ def certified_frontier(problem: Problem, levels: Sequence[float], options: Certi
                        scope: Bool, tunables: Sequence[Tunable] = TUNABLES
                        ) -> tuple[list[CertifiedPoint], list[Certificate]]:
     """At each level: the certified plan and every tunable policy tuned to it, all judged
-    against the certified plan's reference (what counts as avoidable)."""
+    against the certified plan's reference (what counts as avoidable). The deterministic plan
+    is solved and simulated once for all levels."""
     points: list[CertifiedPoint] = []
     certificates: list[Certificate] = []
     for level in levels:
         at = replace(options, risk=level)
-        cert = certify(problem, at, scope)
+        start = certificates[0].deterministic_start() if certificates else None
+        cert = certify(problem, at, scope, start)
         certificates.append(cert)
         reference = cert.reference()
         points.append(plan_point(cert, reference))
