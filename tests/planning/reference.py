@@ -46,8 +46,11 @@ def build_reference(p: Problem) -> pulp.LpProblem:
     x = {(d, i, t): lp.add_variable(f"x_{d}_{i}_{t}", lowBound=0)
          for d in range(n_d) for i in range(n_i) for t in range(T) if can_send(d, i, t)}
     h = {(i, t): lp.add_variable(f"h_{i}_{t}", lowBound=0) for i in range(n_i) for t in range(T)}
+    # a move is planned only if it lands within the horizon (with holding costs, a move into
+    # the void after the horizon would otherwise save the hub's holding cost)
     z = {(i, k, t): lp.add_variable(f"z_{i}_{k}_{t}", lowBound=0)
-         for i in range(n_i) for k in range(n_k) for t in range(T)}
+         for i in range(n_i) for k in range(n_k) for t in range(T)
+         if t + int(p.transit_days[k]) < T}
     s = {(i, k, t): lp.add_variable(f"s_{i}_{k}_{t}", lowBound=0)
          for i in range(n_i) for k in range(n_k) for t in range(T)}
     c = {(i, k, t): lp.add_variable(f"c_{i}_{k}_{t}", lowBound=0)
@@ -79,16 +82,23 @@ def build_reference(p: Problem) -> pulp.LpProblem:
             arriving = pulp.lpSum(x[d, i, t - int(p.lead_days[d])] for d in range(n_d)
                                   if (d, i, t - int(p.lead_days[d])) in x)
             before = h[i, t - 1] if t > 0 else 0.0
-            lp += h[i, t] == before + arriving - pulp.lpSum(z[i, k, t] for k in range(n_k))
+            lp += h[i, t] == before + arriving - pulp.lpSum(z[i, k, t] for k in range(n_k)
+                                                            if (i, k, t) in z)
     for t in range(T):
         lp += pulp.lpSum(float(p.item_mass_t[i]) * z[i, k, t] for i in range(n_i)
-                         for k in range(n_k)) <= float(p.hub_throughput_t[t])
+                         for k in range(n_k) if (i, k, t) in z) <= float(p.hub_throughput_t[t])
+    # dispatch capacity per donor and day (not carried over)
+    for d in range(n_d):
+        for t in range(T):
+            if math.isfinite(float(p.dispatch_capacity_t[d, t])):
+                lp += pulp.lpSum(float(p.item_mass_t[i]) * x[d, i, t] for i in range(n_i)
+                                 if (d, i, t) in x) <= float(p.dispatch_capacity_t[d, t])
     # depot balance with strike decay, demand, capacity
     for i in range(n_i):
         for k in range(n_k):
             for t in range(T):
                 tr = int(p.transit_days[k])
-                arrival = z[i, k, t - tr] if t - tr >= 0 else 0.0
+                arrival = z.get((i, k, t - tr), 0.0)
                 lp += s[i, k, t] == r[k] * stock_before(i, k, t) + arrival - c[i, k, t]
     for f in range(n_f):
         for k in range(n_k):
@@ -112,11 +122,23 @@ def build_reference(p: Problem) -> pulp.LpProblem:
                 loss = p.w_strike_loss * p.item_value[i] * (1.0 - r[k])
                 cost.append(float(loss) * stock_before(i, k, t))
                 tons = p.w_transport * p.item_mass_t[i]
-                cost.append(float(tons * p.depot_transport[k]) * z[i, k, t])
-    for (d, i, _t), var in x.items():
-        cost.append(float(p.w_transport * p.item_mass_t[i] * p.donor_transport[d]) * var)
+                if (i, k, t) in z:
+                    cost.append(float(tons * p.depot_transport[k]) * z[i, k, t])
+    cost += _dispatch_and_holding_costs(p, x, [*s.values(), *h.values()])
     lp += pulp.lpSum(cost)
     return lp
+
+
+def _dispatch_and_holding_costs(p: Problem, x: dict[tuple[int, int, int], pulp.LpVariable],
+                                stocks: list[pulp.LpVariable]) -> list[pulp.LpAffineExpression]:
+    """Transport to the hub and the day's purchase price on each dispatch; holding on every
+    unit at the hub or a depot at the end of a day."""
+    cost = []
+    for (d, i, t), var in x.items():
+        cost.append(float(p.w_transport * p.item_mass_t[i] * p.donor_transport[d]) * var)
+        cost.append(float(p.purchase_cost[i, t]) * var)
+    cost += [float(p.holding_cost) * var for var in stocks]
+    return cost
 
 
 def _packages(lp: pulp.LpProblem, p: Problem, s: dict[tuple[int, int, int], pulp.LpVariable]

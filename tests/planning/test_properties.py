@@ -21,8 +21,10 @@ FLOW = 1e-6
 
 @st.composite
 def scenarios(draw: st.DrawFn) -> dict[str, Any]:
-    """A random small scenario: 1-3 families (maybe a spare part), 1-4 items, 1-3 donors with
-    stock, production, releases, cadences and fair shares, pledges, 1-2 depots, a package."""
+    """A random small scenario: 1-3 families (maybe a spare part), 1-4 items (maybe with a
+    purchase price that changes on a date), 1-3 donors with stock, production, releases,
+    cadences, fair shares and dispatch capacities, pledges, 1-2 depots, a package, a holding
+    cost."""
     horizon = draw(st.integers(4, 12))
     n_fam = draw(st.integers(1, 3))
     spare = n_fam > 1 and draw(st.booleans())
@@ -36,6 +38,12 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
               "value_eur": draw(st.sampled_from([0.0, 100.0, 3000.0]))}
              for n in range(draw(st.integers(1, 4)))]
     item_ids = [str(i["id"]) for i in items]
+    for item in items:
+        if draw(st.booleans()):
+            item["purchase_prices"] = [
+                {"date": day(0), "eur_per_unit": draw(st.sampled_from([1.0, 20.0]))},
+                {"date": day(draw(st.integers(1, horizon - 1))),
+                 "eur_per_unit": draw(st.sampled_from([0.5, 40.0]))}]
     platform = {"id": "gun", "standard": "std", "initial": draw(st.integers(0, 4)),
                 "uses": [{"family": f, "rounds_per_day": draw(st.sampled_from([5.0, 20.0]))}
                          for f in ammo],
@@ -57,7 +65,8 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         "hub": {"throughput_t_per_day": draw(st.sampled_from([0.2, 2.0, 50.0]))},
         "depots": depots,
         "weights": {"smoothness": draw(st.sampled_from([0.0, 0.01, 1.0])),
-                    "fair_share_band": 0.1, "fairness_penalty": 0.5}}
+                    "fair_share_band": 0.1, "fairness_penalty": 0.5,
+                    "holding_per_unit_day": draw(st.sampled_from([0.0, 0.0, 0.5, 30.0]))}}
     if draw(st.booleans()):
         data["deliveries"] = [{"platform": "gun", "date": day(draw(st.integers(0, horizon - 1))),
                                "count": 2, "first_load_days": 1.0}]
@@ -80,6 +89,8 @@ def _donor(draw: st.DrawFn, n: int, item_ids: list[str], horizon: int) -> dict[s
         donor["releases"] = [{"item": held[-1], "date": day(draw(st.integers(0, horizon - 1)))}]
     if draw(st.booleans()):
         donor["fair_share"] = draw(st.sampled_from([0.2, 0.6]))
+    if draw(st.booleans()):
+        donor["dispatch_t_per_day"] = draw(st.sampled_from([0.1, 1.0, 5.0]))
     return donor
 
 
@@ -105,6 +116,7 @@ def _check_invariants(p: Problem, result: PlanResult) -> None:
     assert (x[:, :, :][(t[None, None, :] < p.release_day[:, :, None])] <= FLOW).all()
     assert (x.sum(axis=1)[~p.tranche_day] <= FLOW).all()
     assert (np.cumsum(x, axis=2) <= p.donor_cumulative_available() + FLOW).all()
+    assert ((p.item_mass_t[None, :, None] * x).sum(axis=1) <= p.dispatch_capacity_t + FLOW).all()
     r = (1.0 - p.strike_prob * p.loss_fraction)[:, None] ** p.step_days[None, :]
     before = np.concatenate([p.initial_stock[:, :, None], s[:, :, :-1]], axis=2)
     balance = r[None, :, :] * before + result.arrivals - result.consumption - s

@@ -104,6 +104,7 @@ class _Compiler:
             item_mass_t=np.array([i.mass_kg / 1000.0 for i in sc.items]),
             item_value=item_value,
             item_whole=np.array([i.whole_units for i in sc.items]),
+            purchase_cost=self._purchase_cost(),
             fires=fires,
             wear=wear,
             in_service=in_service,
@@ -123,6 +124,10 @@ class _Compiler:
             fair_share=np.array([np.nan if d.fair_share is None else d.fair_share
                                  for d in sc.donors]),
             donor_transport=np.array([d.transport_eur_per_t for d in sc.donors]),
+            dispatch_capacity_t=np.repeat(
+                np.array([np.inf if d.dispatch_t_per_day is None else d.dispatch_t_per_day
+                          for d in sc.donors])[:, None], self.T, axis=1),
+            tranche_fixed_cost=np.array([d.tranche_fixed_eur for d in sc.donors]),
             pledge_ids=tuple(p.id for p in pledges),
             pledge_donor=np.array([self.donor[p.donor] for p in pledges], dtype=np.int64),
             pledge_item=np.array([self.item[p.item] for p in pledges], dtype=np.int64),
@@ -220,6 +225,18 @@ class _Compiler:
                 mask = item_family == self.fam[str(rel.family)]
             day[d, mask] = max(self.day(rel.date), 0)
             slip[d, mask] = rel.slip_days_mean
+
+    def _purchase_cost(self) -> F64:
+        """[i, t] price by dispatch day: a step function whose first price also holds before
+        its date."""
+        out = np.zeros((len(self.item), self.T))
+        for n, item in enumerate(self.sc.items):
+            points = sorted(item.purchase_prices, key=lambda q: q.date)
+            if points:
+                days = np.array([self.day(q.date) for q in points], dtype=np.int64)
+                prices = np.array([q.eur_per_unit for q in points])
+                out[n] = step_series(days, prices, self.T, float(prices[0]))
+        return out
 
     def _initial_stock(self) -> F64:
         out = np.zeros((len(self.item), len(self.depot)))

@@ -80,6 +80,8 @@ class Problem:
     """[i] value of one unit. [EUR]"""
     item_whole: Bool
     """[i] shipped in whole units only (MILP)."""
+    purchase_cost: F64
+    """[i, t] price paid per unit dispatched on day t (0: no purchase cost). [EUR/unit]"""
 
     # platforms and fleet
     fires: F64
@@ -118,6 +120,11 @@ class Problem:
     """[d] target share of value shipped; NaN where none is set. [1]"""
     donor_transport: F64
     """[d] transport cost to the hub. [EUR/t]"""
+    dispatch_capacity_t: F64
+    """[d, t] tons the donor can dispatch on day t (``inf``: unlimited); unused capacity is
+    lost. [t/day]"""
+    tranche_fixed_cost: F64
+    """[d] fixed cost of each tranche (MILP). [EUR/tranche]"""
 
     # pledges (one entry per non-cancelled pledge)
     pledge_ids: Labels

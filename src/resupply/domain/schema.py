@@ -81,6 +81,14 @@ class Family(Model):
     )
 
 
+class PricePoint(Model):
+    """A purchase price of an item from a date on (a step function)."""
+
+    date: Date = Field(description="Date from which the price holds.")
+    eur_per_unit: float = unit_field(..., "Price of one unit dispatched from this date.",
+                                     "EUR/unit", ge=0, le=1e10)
+
+
 class Item(Model):
     """A concrete supply type that donors hold, belonging to one family."""
 
@@ -92,6 +100,12 @@ class Item(Model):
     value_eur: float = unit_field(0.0, "Value of one unit.", "EUR", ge=0, le=1e10)
     whole_units: bool = Field(
         False, description="Ship only whole units (used by the MILP, `plan --integer`)."
+    )
+    purchase_prices: list[PricePoint] = Field(
+        default_factory=list,
+        description="Purchase price of one unit by dispatch date (a step function; the first "
+        "price also holds before its date). The planner pays it on every unit dispatched "
+        "(term `purchase`); none: no purchase cost.",
     )
 
 
@@ -224,6 +238,13 @@ class Donor(Model):
     )
     transport_eur_per_t: float = unit_field(0.0, "Transport cost to the hub.", "EUR/t", ge=0,
                                             le=1e7)
+    dispatch_t_per_day: float | None = unit_field(
+        None, "Tons the donor can dispatch on one day (loading, transport booked); capacity "
+        "not used on a day is lost, not carried to the next (null: unlimited).", "t/day",
+        gt=0, le=1e8)
+    tranche_fixed_eur: float = unit_field(
+        0.0, "Fixed cost of each tranche the donor sends, whatever its size (MILP only, `plan "
+        "--integer`; term `tranche_fixed`).", "EUR/tranche", ge=0, le=1e10)
 
 
 class Pledge(Model):
@@ -306,7 +327,9 @@ class Weights(Model):
         le=1e6
     )
     holding_per_unit_day: float = unit_field(
-        0.0, "Holding cost h (inventory theory).", "EUR/(unit day)", ge=0, le=1e9
+        0.0, "Holding cost h on every unit held at the end of a day at the hub or a depot "
+        "(planner term `holding`; the simulator's inventory cost).", "EUR/(unit day)", ge=0,
+        le=1e9
     )
     backorder_per_unit_day: float = unit_field(
         0.0, "Backorder cost p (inventory theory).", "EUR/(unit day)", ge=0, le=1e9

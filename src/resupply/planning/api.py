@@ -15,7 +15,7 @@ from resupply.compile.problem import F64
 from resupply.domain import Scenario, load_scenario
 from resupply.errors import InfeasiblePlanError, PlanningError
 from resupply.planning.constraints import FAIR_SHARE_HIGH, FAIR_SHARE_LOW, move_arrival
-from resupply.planning.explain import explain_infeasible, explain_shortfall
+from resupply.planning.explain import explain_costs, explain_infeasible, explain_shortfall
 from resupply.planning.layout import arrived
 from resupply.planning.model import REPORTED_TERMS, LpModel, build_model, fix_actuals
 from resupply.planning.options import Actuals, Buffers, PlanOptions
@@ -124,7 +124,8 @@ def _explain(model: LpModel, run: SolverRun, opts: PlanOptions, deadline: float)
         return explain_infeasible(model, opts, _left(deadline))
     if run.col_value is None:
         return [f"no plan: the solve ended {run.status} ({run.message})"]
-    return explain_shortfall(model, run, model.variables.u.values(run.col_value))
+    return [*explain_shortfall(model, run, model.variables.u.values(run.col_value)),
+            *explain_costs(model, run, model.term_values(run.col_value))]
 
 
 def _result(model: LpModel, run: SolverRun, opts: PlanOptions, *, fairness: float | None,

@@ -55,6 +55,24 @@ def donor_availability(lay: Layout, p: Problem, v: Variables) -> None:
                  terms=[(entries(flat.shape)[:, :, None], v.x.index, 1.0)])
 
 
+DISPATCH_CAPACITY = Constraint(
+    "dispatch_capacity", "dispatch capacity: a donor would send more tons in a day than it can "
+    "load")
+
+
+def dispatch_capacity(lay: Layout, p: Problem, v: Variables) -> None:
+    """Tons a donor dispatches a day: ``sum_i m[i] x[d,i,t] <= D[d,t]``, where D is finite.
+
+    The capacity of one day cannot be used on another: a donor that sends nothing today may
+    not send twice as much tomorrow (its stock waits, its loading capacity does not).
+    """
+    mask = np.isfinite(p.dispatch_capacity_t) & (v.x.index >= 0).any(axis=1)
+    e = entries(mask.shape)
+    lay.add_rows(DISPATCH_CAPACITY, "dt", mask, lower=-INF,
+                 upper=np.where(mask, p.dispatch_capacity_t, 0.0),
+                 terms=[(e[:, None, :], v.x.index, p.item_mass_t[None, :, None])])
+
+
 PLEDGE = Constraint(
     "pledge", "pledges: a pledged quantity cannot be dispatched by its date (not released, not "
     "a tranche day, or more than the donor holds)")
@@ -288,14 +306,17 @@ def tranche_size(lay: Layout, p: Problem, v: Variables) -> None:
     """MILP: a tranche is empty or at least the donor's minimum size.
 
     ``min_t[d] y[d,t] <= sum_i m[i] x[d,i,t] <= M[d,t] y[d,t]`` with
-    ``M[d,t] = sum_i m[i] A[d,i,t]`` (all the donor could have sent by then) and y binary.
+    ``M[d,t] = min(sum_i m[i] A[d,i,t], D[d,t])`` (all the donor could have sent by then,
+    within its dispatch capacity) and y binary. y also carries the donor's fixed cost per
+    tranche (`variables`), so a tranche that costs it is sent only when worth it.
     """
     if v.y is None:
         return
     mask = v.y.index >= 0
     e = entries(mask.shape)[:, None, :]
     mass = p.item_mass_t[None, :, None]
-    big: F64 = (p.donor_cumulative_available() * mass).sum(axis=1)
+    big: F64 = np.minimum((p.donor_cumulative_available() * mass).sum(axis=1),
+                          p.dispatch_capacity_t)
     lay.add_rows(TRANCHE_MIN, "dt", mask, lower=0.0, upper=INF,
                  terms=[(e, v.x.index, mass),
                         (e[:, 0, :], v.y.index, -p.min_tranche_t[:, None])])
@@ -345,9 +366,9 @@ def _soft_minimum(lay: Layout, p: Problem, kind: Constraint, axes: str, *, stock
 
 
 CONSTRAINTS: tuple[Constraint, ...] = (
-    DONOR_AVAILABILITY, DONOR_STOCK, PLEDGE, HUB_BALANCE, HUB_THROUGHPUT, DEPOT_BALANCE, DEMAND,
-    DEPOT_CAPACITY, PACKAGE, DONOR_VALUE, TOTAL_VALUE, FAIR_SHARE_LOW, FAIR_SHARE_HIGH,
-    SMOOTHNESS, TRANCHE_MIN, TRANCHE_MAX, BUFFER_STOCK, HUB_RESERVE)
+    DONOR_AVAILABILITY, DONOR_STOCK, DISPATCH_CAPACITY, PLEDGE, HUB_BALANCE, HUB_THROUGHPUT,
+    DEPOT_BALANCE, DEMAND, DEPOT_CAPACITY, PACKAGE, DONOR_VALUE, TOTAL_VALUE, FAIR_SHARE_LOW,
+    FAIR_SHARE_HIGH, SMOOTHNESS, TRANCHE_MIN, TRANCHE_MAX, BUFFER_STOCK, HUB_RESERVE)
 """Every constraint family (the enumeration; each is declared beside its function)."""
 
 
@@ -355,6 +376,7 @@ def add_constraints(lay: Layout, p: Problem, v: Variables) -> None:
     """Every constraint family, in the order of DESIGN.md's planning model (the buffers,
     `buffer_stock`, come last, so that a plan's basis extends to a buffered model)."""
     donor_availability(lay, p, v)
+    dispatch_capacity(lay, p, v)
     pledges(lay, p, v)
     hub_balance(lay, p, v)
     hub_throughput(lay, p, v)

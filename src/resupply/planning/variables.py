@@ -19,7 +19,8 @@ e_lo,   d           value shipped below / above a donor's fair-share band [EUR]
 e_hi
 up, dn  d, t        increase / decrease of a donor's tranche (units, all items) from the
                     donor's previous tranche day
-y       d, t        1 if donor d sends a tranche on day t (MILP only)
+y       d, t        1 if donor d sends a tranche on day t (MILP only, for donors with a
+                    minimum tranche or a fixed cost per tranche, which y costs)
 w       f, k, t     buffer stock missing at the end of day t (with `Buffers` only); costs
                     the buffer penalty per unit and day
 wh      f, t        the same for the reserve at the hub
@@ -34,6 +35,10 @@ saves one variable per item, depot and day. ``x`` and ``g`` exist only on a dono
 days, on or after the release day, once something is available, and while a dispatch can still
 arrive within the horizon (or is needed for a pledge); ``z`` only while a move can arrive;
 ``h``, ``z``, ``s`` only for items that someone holds; ``u`` only where there is need.
+
+Besides the terms each block carries, x pays the purchase price ``purchase_cost[i,t]`` per
+unit, and h and s the holding cost ``holding_cost x days`` per unit held at the end of a step
+(`Layout.add_cost`, reported as ``purchase`` and ``holding``).
 """
 
 from __future__ import annotations
@@ -169,7 +174,9 @@ def _core_variables(lay: Layout, p: Problem, opts: PlanOptions,
     fair = _fair_blocks(lay, p, opts)
     y = None
     if opts.integer:
-        y = lay.add_vars("y", "dt", tranche & (p.min_tranche_t[:, None] > 0), upper=1.0)
+        on_off = (p.min_tranche_t > 0) | (p.tranche_fixed_cost > 0)
+        y = lay.add_vars("y", "dt", tranche & on_off[:, None], upper=1.0,
+                         cost=p.tranche_fixed_cost[:, None], term="tranche_fixed")
     out = Variables(flow["x"], flow["g"], flow["h"], flow["z"], flow["s"], u, v, up, dn,
                     *fair, y)
     if actuals is None:
@@ -200,6 +207,10 @@ def _flow_blocks(lay: Layout, p: Problem, actuals: Actuals | None,
     loss = p.w_strike_loss * p.item_value[:, None, None] * lost_next[None, :, :]
     s = lay.add_vars("s", "ikt", np.broadcast_to(active[:, None, None], shape), cost=loss,
                      term="strike_loss")
+    holding = p.holding_cost * p.step_days.astype(float)
+    lay.add_cost(s.index, holding[None, None, :], "holding")
+    lay.add_cost(h.index, holding[None, :], "holding")
+    lay.add_cost(x.index, p.purchase_cost[None, :, :], "purchase")
     return {"x": x, "g": g, "h": h, "z": z, "s": s}
 
 
