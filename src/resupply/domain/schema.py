@@ -292,6 +292,52 @@ class Depot(Model):
                                            description="Stock on the start date.")
 
 
+class NetworkHub(Model):
+    """An entry hub of a network: where donors' deliveries enter the recipient (an air or rail
+    head); it stocks what waits to move on, and may be struck."""
+
+    id: Id
+    name: str = Field("", description="Human-readable name.")
+    throughput_t_per_day: float = unit_field(
+        ..., "Tons that can move on from the hub per day.", "t/day", gt=0, le=1e8)
+    capacity_t: float | None = unit_field(
+        None, "Storage capacity (null: unlimited).", "t", gt=0, le=1e9)
+    strike_prob_per_day: float = unit_field(0.0, "Probability the hub is struck on a day.",
+                                            "1/day", ge=0, le=1)
+    loss_fraction: float = unit_field(0.0, "Mean fraction of stock destroyed when struck.", "1",
+                                      ge=0, le=1)
+
+
+class Route(Model):
+    """A route of a network: from a donor to an entry hub, or from a hub or a depot to a depot
+    (a rear depot feeding a forward one)."""
+
+    id: Id
+    origin: Id = Field(description="Where the route starts: a donor, hub or depot id.")
+    destination: Id = Field(
+        description="Where it ends: a hub id (from a donor) or a depot id (from a hub or a "
+        "depot).")
+    mode: str = Field("", description="How it is travelled (rail, road, air), for reports.")
+    transit_days: int = unit_field(0, "Days from departure to arrival.", "days", ge=0, le=365)
+    capacity_t_per_day: float | None = unit_field(
+        None, "Tons that can depart on the route per day (null: unlimited).", "t/day", gt=0,
+        le=1e8)
+    cost_eur_per_t: float = unit_field(0.0, "Transport cost.", "EUR/t", ge=0, le=1e7)
+    open_from: Date | None = Field(None, description="First day the route may be used (null: "
+                                   "from the start).")
+    open_until: Date | None = Field(None, description="Last day the route may be used (null: "
+                                    "to the end).")
+
+
+class Network(Model):
+    """Several entry hubs and the routes between donors, hubs and depots. Replaces `hub` and
+    the depots' `transit_days` and `transport_eur_per_t` and the donors' `lead_days` and
+    `transport_eur_per_t`, which the routes then carry."""
+
+    hubs: list[NetworkHub] = Field(min_length=1, description="Entry hubs.")
+    routes: list[Route] = Field(min_length=1, description="Routes.")
+
+
 class IntensityPoint(Model):
     """Combat intensity from a date on (a step function; 1 means the platforms' nominal rates)."""
 
@@ -370,7 +416,11 @@ class Scenario(Model):
     deliveries: list[Delivery] = Field(default_factory=list, description="Platform deliveries.")
     donors: list[Donor] = Field(default_factory=list, description="Donors.")
     pledges: list[Pledge] = Field(default_factory=list, description="Pledges of donors.")
-    hub: Hub = Field(description="The entry point of deliveries into the recipient.")
+    hub: Hub | None = Field(None, description="The entry point of deliveries into the "
+                            "recipient (give `hub` or `network`).")
+    network: Network | None = Field(
+        None, description="Several entry hubs and routes with transit, capacity and cost "
+        "(give `hub` or `network`).")
     depots: list[Depot] = Field(min_length=1, description="Depots of the recipient.")
     intensity: list[IntensityPoint] = Field(
         default_factory=list, description="Intensity profile (step function; 1 before any point)."
@@ -379,6 +429,13 @@ class Scenario(Model):
                              description="Penalties and weights of the objective.")
     uncertainty: Uncertainty = Field(default_factory=Uncertainty,
                                      description="Randomness drawn by the simulator.")
+
+    @model_validator(mode="after")
+    def _hub_or_network(self) -> Scenario:
+        if (self.hub is None) == (self.network is None):
+            raise ValueError("give exactly one of `hub` (one entry hub) or `network` (several "
+                             "hubs and routes)")
+        return self
 
     @property
     def end(self) -> dt.date:

@@ -29,7 +29,7 @@ Term = tuple[I64 | int, I64 | int, F64 | float]
 """(row entry, column, coefficient) arrays that broadcast together; see the module docstring."""
 
 AXIS_LABELS = {"d": "donors", "i": "items", "f": "families", "k": "depots", "t": "dates",
-               "q": "package", "j": "tranche"}
+               "q": "package", "j": "tranche", "n": "hubs", "b": "supply_ids", "a": "route_ids"}
 """Axis letter -> the `Problem` label attribute that names its entries."""
 FAMILY_LABELS = {("pledge", "q"): "pledge_ids"}
 """(row family, axis) -> the `Problem` labels of an axis whose entries depend on the family
@@ -231,7 +231,7 @@ def entry_name(problem: Problem, family: str, axes: str, position: tuple[int, ..
     for axis, n in zip(axes, position, strict=True):
         own = FAMILY_LABELS.get((family, axis))
         labels = getattr(problem, own or AXIS_LABELS[axis], None) if (
-            own or axis in "difkt") else None
+            own or axis in "difktnba") else None
         if axis == "t":
             parts.append(str(problem.dates[n]))
         elif labels is not None:

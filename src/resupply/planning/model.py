@@ -140,8 +140,10 @@ def _cat(parts: list[F64]) -> F64:
 
 def _mark_integers(integrality: NDArray[np.int32], p: Problem, v: Variables) -> None:
     """Whole units: x and z of whole-unit items; y binary."""
-    for block in (v.x, v.z):
-        whole = np.moveaxis(block.index, 1 if block is v.x else 0, 0)[p.item_whole]
+    for block in (v.x, v.z, v.xs):
+        if block is None:
+            continue
+        whole = np.moveaxis(block.index, 0 if block is v.z else 1, 0)[p.item_whole]
         integrality[whole[whole >= 0]] = 1
     if v.y is not None:
         integrality[v.y.index[v.y.index >= 0]] = 1
@@ -192,6 +194,9 @@ def _check_replan(p: Problem, day: int) -> None:
     """A re-plan needs the daily model and a day inside the horizon (after day 0)."""
     if not p.is_daily:
         raise PlanningError("a rolling re-plan needs the daily model (no multi-resolution)")
+    if not p.simple_network:
+        raise PlanningError("a rolling re-plan over a network (several hubs, routes of its "
+                            "own) is not supported yet; plan from the start")
     if not 1 <= day < p.n_days:
         raise PlanningError(f"--from-day must be between 1 and {p.n_days - 1}, not {day}")
 
