@@ -41,34 +41,17 @@ def run_linopy(p: Problem, solve: bool = True) -> dict[str, Any]:
     first[:, :, 0] = p.donor_stock
     m.add_constraints(g - g.shift(t=1) + x == _da(p.donor_production + first, "dit", p),
                       name="donor")
-    for d in np.nonzero(n.split)[0] if xb is not None else ():
-        routes = np.nonzero(p.supply_donor == d)[0]
-        m.add_constraints(x.sel(d=d) - xb.sel(b=routes).sum("b") == 0, name=f"split{d}",
-                          mask=_da(n.x[d], "it", p))
-    for hub in range(len(p.hubs)):
-        arriving = _arriving(p, n, x, xb, hub)
-        out = z.sel(a=np.nonzero(p.route_from_hub == hub)[0]).sum("a")
-        keep = float(n.hub_retention[hub])
-        m.add_constraints(h.sel(n=hub) - keep * h.sel(n=hub).shift(t=1)
-                          - linopy.merge(arriving) + out == 0, name=f"hub{hub}")
     mass = _da(p.item_mass_t, "i", p)
-    for hub in range(len(p.hubs)):
-        out_t = (z.sel(a=np.nonzero(p.route_from_hub == hub)[0]) * mass).sum(["i", "a"])
-        m.add_constraints(out_t <= _da(p.hub_limit_t[hub], "t", p), name=f"throughput{hub}")
-    capped = np.nonzero(np.isfinite(p.route_capacity_t).all(axis=1))[0]
-    if len(capped):
-        m.add_constraints((z.sel(a=capped) * mass).sum("i") <= xr.DataArray(
-            p.route_capacity_t[capped], coords={"a": capped, "t": pd.RangeIndex(p.n_days,
-                                                                                name="t")},
-            dims=["a", "t"]), name="route_capacity")
+    _network(m, p, n, {"x": x, "xb": xb, "h": h, "z": z})
     for k in range(len(p.depots)):
         sk, r = s.sel(k=k), float(n.retention[k])
         rhs = np.zeros((len(p.items), p.n_days))
         rhs[:, 0] = r * p.initial_stock[:, k]
-        into = [z.sel(a=a).shift(t=int(p.route_transit_days[a]))
+        into = [1.0 * z.sel(a=a).shift(t=int(p.route_transit_days[a]))
                 for a in np.nonzero(p.route_depot == k)[0]]
         leaving = np.nonzero(p.route_from_depot == k)[0]
-        lhs = sk - r * sk.shift(t=1) - linopy.merge(into) + c.sel(k=k)
+        lhs = sk - r * sk.shift(t=1) - (into[0] if len(into) == 1 else linopy.merge(into)) \
+            + c.sel(k=k)
         if len(leaving):
             lhs = lhs + z.sel(a=leaving).sum("a")
         m.add_constraints(lhs == _da(rhs, "it", p), name=f"depot{k}")
@@ -103,6 +86,33 @@ def run_linopy(p: Problem, solve: bool = True) -> dict[str, Any]:
             "n_cons": int(m.ncons), "nnz": int(m.matrices.A.nnz),
             "objective": float(m.objective.value) + float(cost["offset"]),
             "status": f"{status}/{condition}", "highs_s": _highs_time(m)}
+
+
+def _network(m: Any, p: Problem, n: Any, v: dict[str, Any]) -> None:
+    """Supply split, hub balance and throughput per hub, route capacities."""
+    import linopy
+
+    x, xb, h, z = v["x"], v["xb"], v["h"], v["z"]
+    mass = _da(p.item_mass_t, "i", p)
+    for d in np.nonzero(n.split)[0] if xb is not None else ():
+        routes = np.nonzero(p.supply_donor == d)[0]
+        m.add_constraints(x.sel(d=d) - xb.sel(b=routes).sum("b") == 0, name=f"split{d}",
+                          mask=_da(n.x[d], "it", p))
+    for hub in range(len(p.hubs)):
+        arriving = _arriving(p, n, x, xb, hub)
+        out = z.sel(a=np.nonzero(p.route_from_hub == hub)[0]).sum("a")
+        keep = float(n.hub_retention[hub])
+        m.add_constraints(h.sel(n=hub) - keep * h.sel(n=hub).shift(t=1)
+                          - linopy.merge(arriving) + out == 0, name=f"hub{hub}")
+    for hub in range(len(p.hubs)):
+        out_t = (z.sel(a=np.nonzero(p.route_from_hub == hub)[0]) * mass).sum(["i", "a"])
+        m.add_constraints(out_t <= _da(p.hub_limit_t[hub], "t", p), name=f"throughput{hub}")
+    capped = np.nonzero(np.isfinite(p.route_capacity_t).all(axis=1))[0]
+    if len(capped):
+        m.add_constraints((z.sel(a=capped) * mass).sum("i") <= xr.DataArray(
+            p.route_capacity_t[capped], coords={"a": capped, "t": pd.RangeIndex(p.n_days,
+                                                                                name="t")},
+            dims=["a", "t"]), name="route_capacity")
 
 
 def _highs_time(model: Any) -> float | None:

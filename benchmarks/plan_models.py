@@ -148,13 +148,14 @@ def _network_rows(p: Problem, n: NaiveSets) -> Iterator[Row]:
                 yield terms, "=", 0.0
     for hub in range(len(p.hubs)):
         for t in range(n_t):
-            yield ([(("z", i, a, t), float(m[i])) for i in range(n_i)
-                    for a in np.nonzero(p.route_from_hub == hub)[0].tolist() if n.z[i, a, t]],
-                   "<=", float(p.hub_limit_t[hub, t]))
+            terms = [(("z", i, a, t), float(m[i])) for i in range(n_i)
+                     for a in np.nonzero(p.route_from_hub == hub)[0].tolist() if n.z[i, a, t]]
+            if terms or len(p.hubs) == 1:  # one hub: every row, as before the network
+                yield terms, "<=", float(p.hub_limit_t[hub, t])
     for (a, t), cap in np.ndenumerate(p.route_capacity_t):
-        if np.isfinite(cap):
-            yield ([(("z", i, a, t), float(m[i])) for i in range(n_i) if n.z[i, a, t]], "<=",
-                   float(cap))
+        terms = [(("z", i, a, t), float(m[i])) for i in range(n_i) if n.z[i, a, t]]
+        if np.isfinite(cap) and terms:
+            yield terms, "<=", float(cap)
 
 
 def naive_rows(p: Problem, n: NaiveSets) -> Iterator[Row]:
