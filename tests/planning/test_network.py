@@ -157,3 +157,35 @@ def test_flow_table_agrees_with_the_plan() -> None:
     np.testing.assert_allclose(routes_only["peak_use"].iloc[0], 25 / 30, rtol=1e-9)
     hub = table[table["kind"] == "hub"].iloc[0]
     assert hub["tons"] == pytest.approx(25.0, abs=1e-6)
+
+
+def test_stock_waiting_at_a_struck_hub_for_a_route_to_open() -> None:
+    """A donor (100 units of 1 t, worth 100 EUR each) can send only on day 0 (tranches every
+    5 days, lead 0) to hub H, struck with probability 0.1 a day and losing half: the hub keeps
+    rh = 0.95 of its stock a day. The route H -> depot opens on day 2, when the depot needs 10.
+    By hand: q sent on day 0 is 0.95^2 q on day 2, so q = 10 / 0.9025 = 11.0803; the expected
+    loss is 100 x (q - 10) = 108.03 EUR, the same as the strike-loss term's
+    0.05 x 100 x (q + 0.95 q) on the stock held at the end of days 0 and 1.
+    """
+    donors = [{"id": "don", "stock": [{"item": "it", "quantity": 100}],
+               "tranche_every_days": 5}]
+    depots = [{"id": "dep", "capacity_t": 1e4, "demand_share": 1.0}]
+    routes = [{"id": "in", "origin": "don", "destination": "H"},
+              {"id": "out", "origin": "H", "destination": "dep", "open_from": "2024-01-03"}]
+    hubs = [{"id": "H", "throughput_t_per_day": 1e4, "strike_prob_per_day": 0.1,
+             "loss_fraction": 0.5}]
+    data = _one_day(donors, depots, 10.0, {"hubs": hubs, "routes": routes})
+    data["horizon_days"] = 3
+    data["families"][0]["shortfall_penalty_eur"] = 1e5
+    data["intensity"] = [{"date": "2024-01-01", "level": 0.0}, {"date": "2024-01-03",
+                                                                "level": 1.0}]
+    data["items"][0]["value_eur"] = 100
+    result = plan(problem_of(data))
+    sent = 10.0 / 0.95**2
+    assert result.status is Status.OPTIMAL
+    np.testing.assert_allclose(result.dispatch[0, 0], [sent, 0, 0], rtol=1e-9, atol=1e-9)
+    assert result.hub_stocks is not None
+    np.testing.assert_allclose(result.hub_stocks[0, 0], [sent, 0.95 * sent, 0], rtol=1e-9,
+                               atol=1e-9)
+    assert result.terms["strike_loss"] == pytest.approx(100 * (sent - 10), rel=REL)
+    assert result.objective == pytest.approx(100 * (sent - 10), rel=REL)
