@@ -5,6 +5,9 @@ Usage::
     python benchmarks/plan_bench.py --size medium --tools resupply,linopy,pyomo,pulp \
         --out benchmarks/results/plan-medium.json
 
+``--size medium-hubs`` (or small-hubs, large-hubs) is the same instance on a network of three
+entry hubs (`plan_instance.with_network`).
+
 Each tool runs in its own child process (so its peak memory is its own) under a 10-minute
 limit; a tool past it is recorded as skipped. The objectives must agree with resupply's to
 1e-6 relative (``agrees`` in each record). Records: tool, size, build_s (model built and, for
@@ -91,7 +94,8 @@ def compare(records: list[dict[str, Any]]) -> None:
 def main() -> None:
     """Parse the command line; run the tools; write and print the records."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=["small", "medium", "large"], default="small")
+    parser.add_argument("--size", choices=["small", "medium", "large", "small-hubs",
+                                           "medium-hubs", "large-hubs"], default="small")
     parser.add_argument("--tools", default="resupply,linopy,pyomo,pulp")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--seed", type=int, default=0)

@@ -22,6 +22,8 @@ from resupply.domain import Scenario
 
 SIZES = {"small": (5, 10, 5, 90), "medium": (20, 50, 10, 180), "large": (30, 200, 20, 365)}
 """Size -> (donors, items, depots, days)."""
+HUBS = 3
+"""Entry hubs of a ``SIZE-hubs`` instance (``medium-hubs``: the medium instance on a network)."""
 START = dt.date(2024, 1, 1)
 
 
@@ -30,7 +32,10 @@ def _date(day: int) -> str:
 
 
 def scenario_data(size: str, seed: int = 0) -> dict[str, Any]:
-    """A random but reproducible scenario of the given size."""
+    """A random but reproducible scenario of the given size; ``SIZE-hubs`` is the instance of
+    SIZE with its hub replaced by a network (`with_network`)."""
+    if size.endswith("-hubs"):
+        return with_network(scenario_data(size.removesuffix("-hubs"), seed), seed)
     n_d, n_i, n_k, n_t = SIZES[size]
     rng = np.random.default_rng(seed)
     n_f = max(2, n_i // 5)
@@ -82,6 +87,45 @@ def scenario_data(size: str, seed: int = 0) -> dict[str, Any]:
         "depots": depots}
 
 
+def with_network(data: dict[str, Any], seed: int) -> dict[str, Any]:
+    """``data`` on a network of `HUBS` entry hubs, each with a third of the hub's throughput:
+    every donor has a supply route to one hub (its lead time and transport cost) and a third of
+    the donors a second, slower and cheaper one to another hub; every hub has a route to every
+    depot (transit 0-3 days, 5-50 EUR/t), the routes from the last hub with a capacity of a
+    fifth of the daily need's tons; the first depot feeds the second (1 day, 10 EUR/t)."""
+    rng = np.random.default_rng(seed + 1)
+    out = {**data, "donors": [dict(d) for d in data["donors"]],
+           "depots": [dict(k) for k in data["depots"]]}
+    hub = out.pop("hub")
+    hubs = [{"id": f"h{n}", "throughput_t_per_day": hub["throughput_t_per_day"] / HUBS}
+            for n in range(HUBS)]
+    routes: list[dict[str, Any]] = []
+    for n_d, donor in enumerate(out["donors"]):
+        lead, cost = donor.pop("lead_days"), donor.pop("transport_eur_per_t")
+        first = n_d % HUBS
+        routes.append({"id": f"{donor['id']}-h{first}", "origin": donor["id"],
+                       "destination": f"h{first}", "transit_days": lead, "cost_eur_per_t": cost})
+        if n_d % 3 == 0:
+            other = (first + 1) % HUBS
+            routes.append({"id": f"{donor['id']}-h{other}", "origin": donor["id"],
+                           "destination": f"h{other}", "transit_days": lead + 2,
+                           "cost_eur_per_t": 0.7 * cost})
+    tons = hub["throughput_t_per_day"] / 0.8 / 5  # a fifth of the need's tons a day
+    for depot in out["depots"]:
+        depot.pop("transit_days"), depot.pop("transport_eur_per_t")
+        for n in range(HUBS):
+            route = {"id": f"h{n}-{depot['id']}", "origin": f"h{n}", "destination": depot["id"],
+                     "transit_days": int(rng.integers(0, 4)),
+                     "cost_eur_per_t": float(rng.uniform(5, 50))}
+            if n == HUBS - 1:
+                route["capacity_t_per_day"] = tons
+            routes.append(route)
+    routes.append({"id": "k0-k1", "origin": "k0", "destination": "k1", "transit_days": 1,
+                   "cost_eur_per_t": 10.0})
+    out["network"] = {"hubs": hubs, "routes": routes}
+    return out
+
+
 def problem(size: str, seed: int = 0) -> Problem:
     """The compiled benchmark instance."""
     return compile_problem(Scenario.model_validate(scenario_data(size, seed)))
@@ -99,20 +143,34 @@ class NaiveSets:
 
     x: NDArray[np.bool_]
     z: NDArray[np.bool_]
+    """[i, a, t] moves on route a (one hub: a is depot k)."""
     pairs: NDArray[np.bool_]
     every: NDArray[np.int64]
     retention: NDArray[np.float64]
+    xb: NDArray[np.bool_]
+    """[b, i, t] dispatch on supply route b, for donors with several routes only (`split`)."""
+    split: NDArray[np.bool_]
+    """[d] donors with several supply routes."""
+    hub_retention: NDArray[np.float64]
+    """[n] share of a hub's stock kept a day."""
 
 
 def naive_sets(p: Problem) -> NaiveSets:
-    """The naive model's masks for ``p`` (no pledges in the benchmark instance)."""
+    """The naive model's masks for ``p`` (no pledges in the benchmark instance). On a network,
+    x exists on days some route of the donor is open and arrives in the horizon; a donor with
+    several routes splits x over xb[b,i,t]; z[i,a,t] exists on open days while it arrives."""
     t = np.arange(p.n_days)
+    split = np.bincount(p.supply_donor, minlength=len(p.donors)) > 1
+    open_any = np.zeros((len(p.donors), p.n_days), dtype=bool)
+    np.logical_or.at(open_any, p.supply_donor, p.supply_open)
     x = (p.tranche_day[:, None, :] & (t >= p.release_day[:, :, None])
-         & ((t[None, :] + p.lead_days[:, None]) < p.n_days)[:, None, :])
-    z = np.broadcast_to((t[None, :] + p.transit_days[:, None]) < p.n_days,
-                        (len(p.items), len(p.depots), p.n_days))
+         & ((t[None, :] + p.lead_days[:, None]) < p.n_days)[:, None, :] & open_any[:, None, :])
+    z = np.broadcast_to(((t[None, :] + p.route_transit_days[:, None]) < p.n_days)
+                        & p.route_open, (len(p.items), len(p.route_ids), p.n_days))
+    xb = x[p.supply_donor] & p.supply_open[:, None, :] & split[p.supply_donor][:, None, None]
     first = np.argmax(p.tranche_day, axis=1)
     pairs = p.tranche_day & (t[None, :] > first[:, None])
     every = np.array([np.diff(np.nonzero(row)[0])[0] if row.sum() > 1 else p.n_days
                       for row in p.tranche_day], dtype=np.int64)
-    return NaiveSets(x, z, pairs, every, 1.0 - p.strike_prob * p.loss_fraction)
+    return NaiveSets(x, z, pairs, every, 1.0 - p.strike_prob * p.loss_fraction, xb, split,
+                     1.0 - p.hub_strike_prob * p.hub_loss_fraction)

@@ -58,18 +58,27 @@ def _loaded(seconds: float, n_vars: int, n_cons: int, nnz: int) -> dict[str, Any
 
 
 def costs(p: Problem, n: NaiveSets) -> dict[str, np.ndarray]:
-    """Objective coefficients of the naive model's blocks, and its constant."""
+    """Objective coefficients of the naive model's blocks, and its constant. A donor with one
+    supply route pays the route's cost on x (one hub: its transport cost to the hub)."""
     tons = p.w_transport * p.item_mass_t
     t = np.arange(p.n_days)
+    later = (t < p.n_days - 1)[None, None, :]
     loss = (p.w_strike_loss * p.item_value[:, None, None] * (1 - n.retention)[None, :, None]
-            * (t < p.n_days - 1)[None, None, :])
+            * later)
+    hub_loss = (p.w_strike_loss * p.item_value[:, None, None]
+                * (1 - n.hub_retention)[None, :, None] * later)
     offset = p.w_strike_loss * (p.item_value[:, None] * (1 - n.retention)[None, :]
                                 * p.initial_stock).sum()
-    return {"x": np.broadcast_to(tons[None, :, None] * p.donor_transport[:, None, None],
-                                 n.x.shape),
-            "z": np.broadcast_to(tons[:, None, None] * p.depot_transport[None, :, None],
+    own = np.zeros(len(p.donors))
+    own[p.supply_donor] = p.supply_cost
+    own[n.split] = 0.0
+    return {"x": np.broadcast_to(tons[None, :, None] * own[:, None, None], n.x.shape),
+            "xb": np.broadcast_to(tons[None, :, None] * p.supply_cost[:, None, None],
+                                  n.xb.shape),
+            "z": np.broadcast_to(tons[:, None, None] * p.route_cost[None, :, None],
                                  n.z.shape),
-            "s": np.broadcast_to(loss, n.z.shape),
+            "s": np.broadcast_to(loss, (len(p.items), len(p.depots), p.n_days)),
+            "h": np.broadcast_to(hub_loss, (len(p.items), len(p.hubs), p.n_days)),
             "u": np.broadcast_to(p.shortfall_cost()[:, None, :], p.need.shape),
             "offset": np.array(offset)}
 
@@ -80,17 +89,22 @@ def naive_columns(p: Problem, n: NaiveSets) -> Iterator[tuple[Key, float]]:
     n_d, n_i, n_k, n_t = len(p.donors), len(p.items), len(p.depots), p.n_days
     for d, i, t in zip(*(a.tolist() for a in np.nonzero(n.x)), strict=True):
         yield ("x", d, i, t), float(cost["x"][d, i, t])
+    for b, i, t in zip(*(a.tolist() for a in np.nonzero(n.xb)), strict=True):
+        yield ("xb", b, i, t), float(cost["xb"][b, i, t])
     for d in range(n_d):
         for i in range(n_i):
             for t in range(n_t):
                 yield ("g", d, i, t), 0.0
     for i in range(n_i):
-        for t in range(n_t):
-            yield ("h", i, t), 0.0
+        for hub in range(len(p.hubs)):
+            for t in range(n_t):
+                yield ("h", i, hub, t), float(cost["h"][i, hub, t])
+        for a in range(len(p.route_ids)):
+            for t in range(n_t):
+                if n.z[i, a, t]:
+                    yield ("z", i, a, t), float(cost["z"][i, a, t])
         for k in range(n_k):
             for t in range(n_t):
-                if n.z[i, k, t]:
-                    yield ("z", i, k, t), float(cost["z"][i, k, t])
                 yield ("s", i, k, t), float(cost["s"][i, k, t])
                 yield ("c", i, k, t), 0.0
     for f, k, t in np.ndindex(p.need.shape):
@@ -98,6 +112,50 @@ def naive_columns(p: Problem, n: NaiveSets) -> Iterator[tuple[Key, float]]:
     for d, t in zip(*(a.tolist() for a in np.nonzero(n.pairs)), strict=True):
         yield ("up", d, t), float(p.w_smoothness)
         yield ("dn", d, t), float(p.w_smoothness)
+
+
+def _supply(p: Problem, n: NaiveSets, b: int, i: int, t: int) -> Key | None:
+    """The column that supply route b carries item i on day t with (x of a donor with one
+    route, else xb), or None."""
+    d = int(p.supply_donor[b])
+    if t < 0:
+        return None
+    if n.split[d]:
+        return ("xb", b, i, t) if n.xb[b, i, t] else None
+    return ("x", d, i, t) if n.x[d, i, t] else None
+
+
+def _network_rows(p: Problem, n: NaiveSets) -> Iterator[Row]:
+    """Supply split, hub balance (strike decay, supply routes in, routes out), hub
+    throughput, route capacities."""
+    n_i, n_t, m = len(p.items), p.n_days, p.item_mass_t
+    for d, i, t in zip(*(a.tolist() for a in np.nonzero(n.x & n.split[:, None, None])),
+                       strict=True):
+        yield ([(("x", d, i, t), 1.0)] + [(("xb", b, i, t), -1.0) for b in range(
+            len(p.supply_ids)) if p.supply_donor[b] == d and n.xb[b, i, t]], "=", 0.0)
+    for i in range(n_i):
+        for hub in range(len(p.hubs)):
+            for t in range(n_t):
+                terms = [(("h", i, hub, t), 1.0)]
+                if t > 0:
+                    terms.append((("h", i, hub, t - 1), -float(n.hub_retention[hub])))
+                for b in np.nonzero(p.supply_hub == hub)[0].tolist():
+                    key = _supply(p, n, b, i, t - int(p.supply_transit_days[b]))
+                    if key is not None:
+                        terms.append((key, -1.0))
+                terms += [(("z", i, a, t), 1.0) for a in np.nonzero(
+                    p.route_from_hub == hub)[0].tolist() if n.z[i, a, t]]
+                yield terms, "=", 0.0
+    for hub in range(len(p.hubs)):
+        for t in range(n_t):
+            terms = [(("z", i, a, t), float(m[i])) for i in range(n_i)
+                     for a in np.nonzero(p.route_from_hub == hub)[0].tolist() if n.z[i, a, t]]
+            if terms or len(p.hubs) == 1:  # one hub: every row, as before the network
+                yield terms, "<=", float(p.hub_limit_t[hub, t])
+    for (a, t), cap in np.ndenumerate(p.route_capacity_t):
+        terms = [(("z", i, a, t), float(m[i])) for i in range(n_i) if n.z[i, a, t]]
+        if np.isfinite(cap) and terms:
+            yield terms, "<=", float(cap)
 
 
 def naive_rows(p: Problem, n: NaiveSets) -> Iterator[Row]:
@@ -114,27 +172,19 @@ def naive_rows(p: Problem, n: NaiveSets) -> Iterator[Row]:
                     terms.append((("x", d, i, t), 1.0))
                 rhs = p.donor_production[d, i, t] + (p.donor_stock[d, i] if t == 0 else 0.0)
                 yield terms, "=", float(rhs)
-    for i in range(n_i):  # hub balance
-        for t in range(n_t):
-            terms = [(("h", i, t), 1.0)] + ([(("h", i, t - 1), -1.0)] if t > 0 else [])
-            for d in range(n_d):
-                sent = t - int(p.lead_days[d])
-                if sent >= 0 and n.x[d, i, sent]:
-                    terms.append((("x", d, i, sent), -1.0))
-            terms += [(("z", i, k, t), 1.0) for k in range(n_k) if n.z[i, k, t]]
-            yield terms, "=", 0.0
-    for t in range(n_t):  # hub throughput
-        yield ([(("z", i, k, t), float(m[i])) for i in range(n_i) for k in range(n_k)
-                if n.z[i, k, t]], "<=", float(p.hub_throughput_t[t]))
+    yield from _network_rows(p, n)
     for i in range(n_i):  # depot balance
         for k in range(n_k):
             for t in range(n_t):
                 terms = [(("s", i, k, t), 1.0), (("c", i, k, t), 1.0)]
                 if t > 0:
                     terms.append((("s", i, k, t - 1), -float(r[k])))
-                sent = t - int(p.transit_days[k])
-                if sent >= 0 and n.z[i, k, sent]:
-                    terms.append((("z", i, k, sent), -1.0))
+                for a in np.nonzero(p.route_depot == k)[0].tolist():
+                    sent = t - int(p.route_transit_days[a])
+                    if sent >= 0 and n.z[i, a, sent]:
+                        terms.append((("z", i, a, sent), -1.0))
+                terms += [(("z", i, a, t), 1.0) for a in np.nonzero(
+                    p.route_from_depot == k)[0].tolist() if n.z[i, a, t]]
                 yield terms, "=", float(r[k] * p.initial_stock[i, k]) if t == 0 else 0.0
     for f, k, t in np.ndindex(p.need.shape):  # demand
         yield ([(("c", i, k, t), 1.0) for i in np.nonzero(p.item_family == f)[0].tolist()]

@@ -15,7 +15,8 @@ def test_labels_follow_the_file(tiny_problem: Problem) -> None:
     assert p.items == ("of540", "m795", "dm121")
     assert p.families == ("art152", "art155")
     assert p.depots == ("near", "far")
-    assert p.shape == {"d": 2, "p": 2, "i": 3, "f": 2, "s": 2, "k": 2, "t": 30}
+    assert p.shape == {"d": 2, "p": 2, "i": 3, "f": 2, "s": 2, "k": 2, "t": 30,
+                       "n": 1, "b": 2, "a": 2}
     assert str(p.dates[0]) == "2022-06-01" and str(p.dates[-1]) == "2022-06-30"
     assert p.item_family.tolist() == [0, 1, 1]
 

@@ -1,10 +1,12 @@
 """An independent, slow, readable formulation of DESIGN.md's planning LP in PuLP.
 
 Written from the model's specification, not from `resupply.planning`: plain loops over donors,
-items, depots and days; every variable exists on every day (the fast model leaves out entries
-that can only be zero); consumption is an explicit variable; donor availability is the naive
-cumulative sum. It is solved by CBC (the binary bundled with PuLP, run through ``COIN_CMD``
-since ``PULP_CBC_CMD`` is deprecated), a second solver.
+items, hubs, routes, depots and days; every dispatch leaves on a supply route variable of its
+own (the fast model reuses x for donors with one route); nearly every variable exists on every
+day (the fast model leaves out entries that can only be zero); consumption is an explicit
+variable; donor availability is the naive cumulative sum. It is solved by CBC (the binary
+bundled with PuLP, run through ``COIN_CMD`` since ``PULP_CBC_CMD`` is deprecated), a second
+solver.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import pulp
 from pulp.apis.coin_api import pulp_cbc_path
 
@@ -47,9 +50,19 @@ def build_reference(p: Problem) -> pulp.LpProblem:
 
     x = {(d, i, t): lp.add_variable(f"x_{d}_{i}_{t}", lowBound=0)
          for d in range(n_d) for i in range(n_i) for t in range(T) if can_send(d, i, t)}
-    h = {(i, t): lp.add_variable(f"h_{i}_{t}", lowBound=0) for i in range(n_i) for t in range(T)}
-    z = {(i, k, t): lp.add_variable(f"z_{i}_{k}_{t}", lowBound=0)
-         for i in range(n_i) for k in range(n_k) for t in range(T)}
+    n_n, n_a = len(p.hubs), len(p.route_ids)
+    h = {(i, n, t): lp.add_variable(f"h_{i}_{n}_{t}", lowBound=0)
+         for i in range(n_i) for n in range(n_n) for t in range(T)}
+    # what leaves on each supply route (donor to hub), on days the route is open
+    xb = {(b, i, t): lp.add_variable(f"xb_{b}_{i}_{t}", lowBound=0)
+          for b in range(len(p.supply_ids)) for i in range(n_i) for t in range(T)
+          if (int(p.supply_donor[b]), i, t) in x and p.supply_open[b, t]}
+    # a move on route a (hub or depot to depot) is planned only on open days and if it lands
+    # within the horizon (with holding costs, a move into the void after the horizon would
+    # otherwise save the hub's holding cost)
+    z = {(i, a, t): lp.add_variable(f"z_{i}_{a}_{t}", lowBound=0)
+         for i in range(n_i) for a in range(n_a) for t in range(T)
+         if t + int(p.route_transit_days[a]) < T and p.route_open[a, t]}
     s = {(i, k, t): lp.add_variable(f"s_{i}_{k}_{t}", lowBound=0)
          for i in range(n_i) for k in range(n_k) for t in range(T)}
     c = {(i, k, t): lp.add_variable(f"c_{i}_{k}_{t}", lowBound=0)
@@ -75,23 +88,23 @@ def build_reference(p: Problem) -> pulp.LpProblem:
                     and p.pledge_day[o] <= day)
         sent = pulp.lpSum(x[d, i, tau] for tau in range(day + 1) if (d, i, tau) in x)
         lp += (sent == total) if p.pledge_fixed[q] else (sent >= total)
-    # hub balance and throughput
-    for i in range(n_i):
+    _network(lp, p, x=x, xb=xb, h=h, z=z)
+    # dispatch capacity per donor and day (not carried over)
+    for d in range(n_d):
         for t in range(T):
-            arriving = pulp.lpSum(x[d, i, t - int(p.lead_days[d])] for d in range(n_d)
-                                  if (d, i, t - int(p.lead_days[d])) in x)
-            before = h[i, t - 1] if t > 0 else 0.0
-            lp += h[i, t] == before + arriving - pulp.lpSum(z[i, k, t] for k in range(n_k))
-    for t in range(T):
-        lp += pulp.lpSum(float(p.item_mass_t[i]) * z[i, k, t] for i in range(n_i)
-                         for k in range(n_k)) <= float(p.hub_throughput_t[t])
+            if math.isfinite(float(p.dispatch_capacity_t[d, t])):
+                lp += pulp.lpSum(float(p.item_mass_t[i]) * x[d, i, t] for i in range(n_i)
+                                 if (d, i, t) in x) <= float(p.dispatch_capacity_t[d, t])
     # depot balance with strike decay, demand, capacity
     for i in range(n_i):
         for k in range(n_k):
             for t in range(T):
-                tr = int(p.transit_days[k])
-                arrival = z[i, k, t - tr] if t - tr >= 0 else 0.0
-                lp += s[i, k, t] == r[k] * stock_before(i, k, t) + arrival - c[i, k, t]
+                arrival = pulp.lpSum(z.get((i, a, t - int(p.route_transit_days[a])), 0.0)
+                                     for a in range(n_a) if p.route_depot[a] == k)
+                leaving = pulp.lpSum(z.get((i, a, t), 0.0) for a in range(n_a)
+                                     if p.route_from_depot[a] == k)
+                lp += s[i, k, t] == r[k] * stock_before(i, k, t) + arrival - leaving \
+                    - c[i, k, t]
     for f in range(n_f):
         for k in range(n_k):
             for t in range(T):
@@ -113,12 +126,72 @@ def build_reference(p: Problem) -> pulp.LpProblem:
             for t in range(T):
                 loss = p.w_strike_loss * p.item_value[i] * (1.0 - r[k])
                 cost.append(float(loss) * stock_before(i, k, t))
-                tons = p.w_transport * p.item_mass_t[i]
-                cost.append(float(tons * p.depot_transport[k]) * z[i, k, t])
-    for (d, i, _t), var in x.items():
-        cost.append(float(p.w_transport * p.item_mass_t[i] * p.donor_transport[d]) * var)
+    cost += _dispatch_and_holding_costs(p, x, [*s.values(), *h.values()])
+    cost += _route_costs(p, xb, h, z)
     lp += pulp.lpSum(cost)
     return lp
+
+
+def _dispatch_and_holding_costs(p: Problem, x: dict[tuple[int, int, int], pulp.LpVariable],
+                                stocks: list[pulp.LpVariable]) -> list[pulp.LpAffineExpression]:
+    """Transport to the hub and the day's purchase price on each dispatch; holding on every
+    unit at the hub or a depot at the end of a day."""
+    cost = [float(p.purchase_cost[i, t]) * var for (_d, i, t), var in x.items()]
+    cost += [float(p.holding_cost) * var for var in stocks]
+    return cost
+
+
+def _route_costs(p: Problem, xb: dict[tuple[int, int, int], pulp.LpVariable],
+                 h: dict[tuple[int, int, int], pulp.LpVariable],
+                 z: dict[tuple[int, int, int], pulp.LpVariable]) -> list[pulp.LpAffineExpression]:
+    """Transport on every supply route and route (per t); expected strike loss of the stock a
+    hub carries into each day."""
+    cost = [float(p.w_transport * p.item_mass_t[i] * p.supply_cost[b]) * var
+            for (b, i, _t), var in xb.items()]
+    cost += [float(p.w_transport * p.item_mass_t[i] * p.route_cost[a]) * var
+             for (i, a, _t), var in z.items()]
+    for (i, n, t), var in h.items():
+        lost = 1.0 - p.hub_strike_prob[n] * p.hub_loss_fraction[n]
+        if t + 1 < p.n_days:  # carried into day t + 1, struck during it
+            cost.append(float(p.w_strike_loss * p.item_value[i] * (1.0 - lost)) * var)
+    return cost
+
+
+def _network(lp: pulp.LpProblem, p: Problem, *, x: dict[tuple[int, int, int], pulp.LpVariable],
+             xb: dict[tuple[int, int, int], pulp.LpVariable],
+             h: dict[tuple[int, int, int], pulp.LpVariable],
+             z: dict[tuple[int, int, int], pulp.LpVariable]) -> None:
+    """Supply routes, hubs (balance with strike decay, throughput, capacity) and route
+    capacities, written from the network's specification."""
+    mass = [float(m) for m in p.item_mass_t]
+    for (d, i, t), var in x.items():  # a dispatch leaves on the donor's routes
+        lp += var == pulp.lpSum(v for (b, ii, tt), v in xb.items()
+                                if p.supply_donor[b] == d and ii == i and tt == t)
+    for (i, n, t), var in h.items():
+        kept = 1.0 - p.hub_strike_prob[n] * p.hub_loss_fraction[n]
+        before = kept * h[i, n, t - 1] if t > 0 else 0.0
+        arriving = pulp.lpSum(v for (b, ii, tt), v in xb.items() if ii == i
+                              and p.supply_hub[b] == n
+                              and tt + int(p.supply_transit_days[b]) == t)
+        leaving = pulp.lpSum(v for (ii, a, tt), v in z.items() if ii == i and tt == t
+                             and p.route_from_hub[a] == n)
+        lp += var == before + arriving - leaving
+    for n in range(len(p.hubs)):
+        for t in range(p.n_days):
+            lp += pulp.lpSum(mass[i] * v for (i, a, tt), v in z.items()
+                             if tt == t and p.route_from_hub[a] == n) \
+                <= float(p.hub_limit_t[n, t])
+            if math.isfinite(float(p.hub_capacity_t[n])):
+                lp += pulp.lpSum(mass[i] * h[i, n, t] for i in range(len(p.items))) \
+                    <= float(p.hub_capacity_t[n])
+    for (b, t), cap in np.ndenumerate(p.supply_capacity_t):
+        if math.isfinite(float(cap)):
+            lp += pulp.lpSum(mass[i] * v for (bb, i, tt), v in xb.items()
+                             if bb == b and tt == t) <= float(cap)
+    for (a, t), cap in np.ndenumerate(p.route_capacity_t):
+        if math.isfinite(float(cap)):
+            lp += pulp.lpSum(mass[i] * v for (i, aa, tt), v in z.items()
+                             if aa == a and tt == t) <= float(cap)
 
 
 def _packages(lp: pulp.LpProblem, p: Problem, s: dict[tuple[int, int, int], pulp.LpVariable]

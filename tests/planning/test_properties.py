@@ -20,10 +20,15 @@ FLOW = 1e-6
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, pauses: bool = False) -> dict[str, Any]:
-    """A random small scenario: 1-3 families (maybe a spare part), 1-4 items, 1-3 donors with
-    stock, production, releases, cadences, fair shares and, with ``pauses``, dated pauses,
-    pledges, 1-2 depots, a package."""
+def scenarios(draw: st.DrawFn, costs: bool = True, network: bool = True,
+              pauses: bool = False) -> dict[str, Any]:
+    """A random small scenario: 1-3 families (maybe a spare part), 1-4 items (maybe with a
+    purchase price that changes on a date), 1-3 donors with stock, production, releases,
+    cadences, fair shares, dispatch capacities and, with ``pauses``, dated pauses, pledges,
+    1-2 depots, a package, a holding cost. With ``costs`` False: no holding cost, no purchase
+    price, no dear route (supply never costs more than its shortfall penalty). With
+    ``network`` (the default) half of them have a network of hubs and routes instead of the
+    hub."""
     horizon = draw(st.integers(4, 12))
     n_fam = draw(st.integers(1, 3))
     spare = n_fam > 1 and draw(st.booleans())
@@ -37,6 +42,12 @@ def scenarios(draw: st.DrawFn, pauses: bool = False) -> dict[str, Any]:
               "value_eur": draw(st.sampled_from([0.0, 100.0, 3000.0]))}
              for n in range(draw(st.integers(1, 4)))]
     item_ids = [str(i["id"]) for i in items]
+    for item in items:
+        if costs and draw(st.booleans()):
+            item["purchase_prices"] = [
+                {"date": day(0), "eur_per_unit": draw(st.sampled_from([1.0, 20.0]))},
+                {"date": day(draw(st.integers(1, horizon - 1))),
+                 "eur_per_unit": draw(st.sampled_from([0.5, 40.0]))}]
     platform = {"id": "gun", "standard": "std", "initial": draw(st.integers(0, 4)),
                 "uses": [{"family": f, "rounds_per_day": draw(st.sampled_from([5.0, 20.0]))}
                          for f in ammo],
@@ -59,11 +70,50 @@ def scenarios(draw: st.DrawFn, pauses: bool = False) -> dict[str, Any]:
         "hub": {"throughput_t_per_day": draw(st.sampled_from([0.2, 2.0, 50.0]))},
         "depots": depots,
         "weights": {"smoothness": draw(st.sampled_from([0.0, 0.01, 1.0])),
-                    "fair_share_band": 0.1, "fairness_penalty": 0.5}}
+                    "fair_share_band": 0.1, "fairness_penalty": 0.5,
+                    "holding_per_unit_day": draw(st.sampled_from(
+                        [0.0, 0.0, 0.5, 30.0] if costs else [0.0]))}}
     if draw(st.booleans()):
         data["deliveries"] = [{"platform": "gun", "date": day(draw(st.integers(0, horizon - 1))),
                                "count": 2, "first_load_days": 1.0}]
+    if network and draw(st.booleans()):
+        _as_network(draw, data, dear=costs)
     return data
+
+
+def _as_network(draw: st.DrawFn, data: dict[str, Any], *, dear: bool) -> None:
+    """Replace the hub by a network: 1-2 hubs (maybe with capacity and strikes), each donor
+    with routes to one or both hubs (transit, cost, capacity, dates), routes from hubs to
+    depots and maybe from the first depot to the second."""
+    horizon = data["horizon_days"]
+    hubs = [{"id": f"h{n}", "throughput_t_per_day": draw(st.sampled_from([0.5, 50.0])),
+             "capacity_t": draw(st.sampled_from([None, 100.0, 5.0])),
+             "strike_prob_per_day": draw(st.sampled_from([0.0, 0.1])), "loss_fraction": 0.5}
+            for n in range(draw(st.sampled_from([2, 1])))]
+    routes: list[dict[str, Any]] = []
+
+    def route(origin: str, destination: str) -> None:
+        routes.append({
+            "id": f"r{len(routes)}", "origin": origin, "destination": destination,
+            "transit_days": draw(st.integers(0, 2)),
+            "cost_eur_per_t": draw(st.sampled_from([0.0, 5.0, 40.0] if dear else [0.0, 5.0])),
+            "capacity_t_per_day": draw(st.sampled_from([None, None, 0.3, 3.0])),
+            "open_from": draw(st.sampled_from([None, day(draw(st.integers(0, horizon - 1)))]))})
+
+    for donor in data["donors"]:
+        donor.pop("lead_days"), donor.pop("transport_eur_per_t")
+        route(donor["id"], hubs[0]["id"])
+        if len(hubs) == 2 and draw(st.booleans()):
+            route(donor["id"], hubs[1]["id"])
+    for depot in data["depots"]:
+        depot.pop("transit_days"), depot.pop("transport_eur_per_t")
+        for hub in hubs:
+            if draw(st.booleans()) or hub is hubs[0]:
+                route(hub["id"], depot["id"])
+    if len(data["depots"]) == 2 and draw(st.booleans()):
+        route("k0", "k1")
+    del data["hub"]
+    data["network"] = {"hubs": hubs, "routes": routes}
 
 
 def _donor(draw: st.DrawFn, n: int, item_ids: list[str], horizon: int,
@@ -83,6 +133,8 @@ def _donor(draw: st.DrawFn, n: int, item_ids: list[str], horizon: int,
         donor["releases"] = [{"item": held[-1], "date": day(draw(st.integers(0, horizon - 1)))}]
     if draw(st.booleans()):
         donor["fair_share"] = draw(st.sampled_from([0.2, 0.6]))
+    if draw(st.booleans()):
+        donor["dispatch_t_per_day"] = draw(st.sampled_from([0.1, 1.0, 5.0]))
     if pauses and draw(st.booleans()):
         first = draw(st.integers(0, horizon - 1))
         donor["pauses"] = [{"start": day(first), "end": day(first + draw(st.integers(0, 3)))}]
@@ -103,7 +155,11 @@ def _pledges(draw: st.DrawFn, donors: list[dict[str, Any]], horizon: int
 
 
 def _check_invariants(p: Problem, result: PlanResult) -> None:
-    """Flow conservation, non-negativity, release, availability, capacity and cadence."""
+    """Flow conservation, non-negativity, release, availability, capacity and cadence (on a
+    network: those of donors and depots; the reference checks the rest)."""
+    if not p.simple_network:
+        _check_network_invariants(p, result)
+        return
     x, z, s = result.dispatch, result.moves, result.depot_stock
     assert (x >= -FLOW).all() and (z >= -FLOW).all() and (s >= -FLOW).all()
     assert (result.consumption >= -FLOW).all() and (result.shortfall >= -FLOW).all()
@@ -112,6 +168,7 @@ def _check_invariants(p: Problem, result: PlanResult) -> None:
     assert (x.sum(axis=1)[~p.tranche_day] <= FLOW).all()
     assert (x.sum(axis=1)[p.donor_paused] <= FLOW).all()
     assert (np.cumsum(x, axis=2) <= p.donor_cumulative_available() + FLOW).all()
+    assert ((p.item_mass_t[None, :, None] * x).sum(axis=1) <= p.dispatch_capacity_t + FLOW).all()
     r = (1.0 - p.strike_prob * p.loss_fraction)[:, None] ** p.step_days[None, :]
     before = np.concatenate([p.initial_stock[:, :, None], s[:, :, :-1]], axis=2)
     balance = r[None, :, :] * before + result.arrivals - result.consumption - s
@@ -132,6 +189,23 @@ def _check_invariants(p: Problem, result: PlanResult) -> None:
     hub = np.cumsum(hub_in - z.sum(axis=1), axis=1)
     np.testing.assert_allclose(hub, result.hub_stock, atol=FLOW)
     assert (result.hub_stock >= -FLOW).all()
+
+
+def _check_network_invariants(p: Problem, result: PlanResult) -> None:
+    """Donor, depot and route limits on a network plan."""
+    x, s = result.dispatch, result.depot_stock
+    assert result.route_flows is not None and result.supply_flows is not None
+    assert (x >= -FLOW).all() and (s >= -FLOW).all() and (result.route_flows >= -FLOW).all()
+    assert (np.cumsum(x, axis=2) <= p.donor_cumulative_available() + FLOW).all()
+    sent = np.zeros_like(x)
+    np.add.at(sent, p.supply_donor, result.supply_flows)
+    np.testing.assert_allclose(sent, x, atol=FLOW)
+    tons = (p.item_mass_t[None, :, None] * result.route_flows.transpose(1, 0, 2)).sum(axis=1)
+    assert (tons <= p.route_capacity_t + FLOW).all()
+    assert (result.route_flows.sum(axis=0)[~p.route_open] <= FLOW).all()
+    used = np.zeros_like(p.need)
+    np.add.at(used, p.item_family, result.consumption)
+    np.testing.assert_allclose(used + result.shortfall, p.need, atol=FLOW)
 
 
 def _landing(p: Problem, lag: int) -> list[int]:

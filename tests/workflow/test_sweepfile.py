@@ -71,8 +71,8 @@ factors:
 @pytest.mark.parametrize(("text", "expected"), [
     ("factors:\n  - {path: \"donors[west].prodution\", scale: [0.5, 2]}\n",
      "sweep.yaml:2:12: factors.0.path: path `donors[west].prodution`: unknown field "
-     "`prodution` at donors.1; valid fields: delay_days_mean, fair_share, id, lead_days, "
-     "min_tranche_t, name, pause_prob_per_day, pauses, production,"),
+     "`prodution` at donors.1; valid fields: delay_days_mean, dispatch_t_per_day, fair_share, "
+     "id, lead_days, min_tranche_t, name, pause_prob_per_day, pauses, production,"),
     ("factors:\n  - {path: \"donors[north]\", remove: true}\n",
      "sweep.yaml:2:12: factors.0.path: path `donors[north]`: at donors: no element `north`; "
      "known: east, west"),

@@ -196,9 +196,31 @@ def _print_summary(result: PlanResult, out_dir: Path) -> None:
     if np.isfinite(result.objective):
         out.print(_family_table(result))
         out.print(_donor_table(result))
+        if not p.simple_network:
+            out.print(_flow_table(result))
     for line in result.explanation:
         (err if result.status is Status.INFEASIBLE else out).print(
             f"- {line}", markup=False, highlight=False)
+
+
+def _flow_table(result: PlanResult) -> Table:
+    """Tons per route and hub of a network plan (flows.csv holds every route)."""
+    from resupply.planning.flows import flow_table
+
+    table = Table(title="flows by route and hub (flows.csv)")
+    for col in ("kind", "route", "from", "to", "mode", "transit days", "tons", "transport EUR",
+                "peak use"):
+        table.add_column(col, justify="right" if col in {"transit days", "tons",
+                                                          "transport EUR", "peak use"} else "left")
+    frame = flow_table(result)
+    for row in frame[(frame["tons"] > 0.5) | (frame["kind"] == "hub")].itertuples():
+        peak = float(row.peak_use)  # type: ignore[arg-type]
+        use = "" if not np.isfinite(peak) else f"{peak:.0%}"
+        table.add_row(str(row.kind), str(row.route), str(row.origin), str(row.destination),
+                      str(row.mode) if isinstance(row.mode, str) else "",
+                      "" if row.kind == "hub" else str(row.transit_days), f"{row.tons:,.0f}",
+                      f"{row.transport_eur:,.0f}", use)
+    return table
 
 
 def _family_table(result: PlanResult) -> Table:

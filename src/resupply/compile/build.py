@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from resupply.compile.network import network_arrays
 from resupply.compile.problem import F64, I64, Bool, Problem
 from resupply.compile.series import (
     family_need,
@@ -83,6 +84,7 @@ class _Compiler:
         release_day, slip = self._releases(item_family)
         pledges = [p for p in sc.pledges if p.status != "cancelled"]
         packages = [d for d in sc.deliveries if d.first_load_days > 0]
+        net = network_arrays(sc, self.donor.pos, self.depot.pos)
         return Problem(
             name=sc.name,
             scenario_hash=scenario_hash(sc),
@@ -104,6 +106,7 @@ class _Compiler:
             item_mass_t=np.array([i.mass_kg / 1000.0 for i in sc.items]),
             item_value=item_value,
             item_whole=np.array([i.whole_units for i in sc.items]),
+            purchase_cost=self._purchase_cost(),
             fires=fires,
             wear=wear,
             in_service=in_service,
@@ -114,7 +117,7 @@ class _Compiler:
             donor_production=self._production(),
             release_day=release_day,
             release_slip_mean=slip,
-            lead_days=self._donor_ints(lambda d: d.lead_days),
+            lead_days=net.lead_days,
             tranche_day=tranche_calendar(self._donor_ints(lambda d: d.tranche_every_days),
                                          self._donor_ints(lambda d: d.tranche_offset_days),
                                          self.T),
@@ -123,6 +126,9 @@ class _Compiler:
             fair_share=np.array([np.nan if d.fair_share is None else d.fair_share
                                  for d in sc.donors]),
             donor_transport=np.array([d.transport_eur_per_t for d in sc.donors]),
+            dispatch_capacity_t=np.repeat(
+                np.array([np.inf if d.dispatch_t_per_day is None else d.dispatch_t_per_day
+                          for d in sc.donors])[:, None], self.T, axis=1),
             tranche_fixed_cost=np.array([d.tranche_fixed_eur for d in sc.donors]),
             donor_paused=self._pauses(),
             pause_prob=np.array([d.pause_prob_per_day for d in sc.donors]),
@@ -139,14 +145,25 @@ class _Compiler:
             package_first_load=np.array(
                 [fires[self.plat[d.platform]] * d.count * d.first_load_days for d in packages],
                 dtype=float).reshape(len(packages), len(self.fam)),
-            hub_throughput_t=np.full(self.T, sc.hub.throughput_t_per_day),
+            hub_throughput_t=net.hub_limit_t.sum(axis=0),
             depot_capacity_t=np.array([k.capacity_t for k in sc.depots]),
-            transit_days=np.array([k.transit_days for k in sc.depots], dtype=np.int64),
+            transit_days=net.transit_days,
             strike_prob=np.array([k.strike_prob_per_day for k in sc.depots]),
             loss_fraction=np.array([k.loss_fraction for k in sc.depots]),
             demand_share=share,
             depot_transport=np.array([k.transport_eur_per_t for k in sc.depots]),
             initial_stock=self._initial_stock(),
+            hubs=net.hubs, hub_limit_t=net.hub_limit_t, hub_capacity_t=net.hub_capacity_t,
+            hub_strike_prob=net.hub_strike_prob, hub_loss_fraction=net.hub_loss_fraction,
+            supply_ids=net.supply_ids, supply_mode=net.supply_mode,
+            supply_donor=net.supply_donor,
+            supply_hub=net.supply_hub, supply_transit_days=net.supply_transit_days,
+            supply_capacity_t=net.supply_capacity_t, supply_cost=net.supply_cost,
+            supply_open=net.supply_open, route_ids=net.route_ids, route_mode=net.route_mode,
+            route_from_hub=net.route_from_hub, route_from_depot=net.route_from_depot,
+            route_depot=net.route_depot, route_transit_days=net.route_transit_days,
+            route_capacity_t=net.route_capacity_t, route_cost=net.route_cost,
+            route_open=net.route_open,
             w_shortfall_timing=sc.weights.shortfall_timing,
             w_strike_loss=sc.weights.strike_loss,
             w_transport=sc.weights.transport,
@@ -235,6 +252,18 @@ class _Compiler:
             for pause in donor.pauses:
                 first, last = max(self.day(pause.start), 0), self.day(pause.end)
                 out[d, first:max(last + 1, first)] = True
+        return out
+
+    def _purchase_cost(self) -> F64:
+        """[i, t] price by dispatch day: a step function whose first price also holds before
+        its date."""
+        out = np.zeros((len(self.item), self.T))
+        for n, item in enumerate(self.sc.items):
+            points = sorted(item.purchase_prices, key=lambda q: q.date)
+            if points:
+                days = np.array([self.day(q.date) for q in points], dtype=np.int64)
+                prices = np.array([q.eur_per_unit for q in points])
+                out[n] = step_series(days, prices, self.T, float(prices[0]))
         return out
 
     def _initial_stock(self) -> F64:

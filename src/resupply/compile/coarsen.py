@@ -15,7 +15,10 @@ it reads a daily problem, with these approximations, each on the side noted:
 - a step's consumption draws on the stock carried in, which decays by ``r ** step_days``
   before the step's arrivals (strike losses counted on the stock at the step's end only);
 - stock and capacity are checked at the end of each step, not inside it;
-- tranche smoothness compares a donor's step totals (a week's tranches count as one).
+- tranche smoothness compares a donor's step totals (a week's tranches count as one);
+- a donor's dispatch capacity becomes the step's total (a week's tonnage in one tranche),
+  and the purchase price of a step is the price on its first day; so do the capacities of
+  the hubs and routes, and a route is open in a step if it is open on any of its days.
 
 Lead and transit times stay in days: a dispatch at the start of a step arrives in the step
 holding ``start + lead``. docs/performance.md reports the objective against the daily solve.
@@ -80,4 +83,8 @@ def coarsen(p: Problem, daily_days: int, step_days: int = 7) -> Problem:
         donor_production=total(p.donor_production), release_day=step_of(p.release_day),
         tranche_day=any_day(p.tranche_day), donor_paused=all_days(p.donor_paused),
         pledge_day=step_of(p.pledge_day),
-        package_day=step_of(p.package_day), hub_throughput_t=total(p.hub_throughput_t))
+        package_day=step_of(p.package_day), hub_throughput_t=total(p.hub_throughput_t),
+        dispatch_capacity_t=total(p.dispatch_capacity_t), hub_limit_t=total(p.hub_limit_t),
+        supply_capacity_t=total(p.supply_capacity_t), supply_open=any_day(p.supply_open),
+        route_capacity_t=total(p.route_capacity_t), route_open=any_day(p.route_open),
+        purchase_cost=p.purchase_cost[:, starts])

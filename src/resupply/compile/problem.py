@@ -13,6 +13,9 @@ i     n_items     item (`items`)
 f     n_families  family (`families`)
 s     n_standards standard (`standards`)
 k     n_depots    depot (`depots`)
+n     n_hubs      entry hub of the network (`hubs`)
+b     n_supply    supply route, from a donor to a hub (`supply_ids`)
+a     n_routes    route into a depot, from a hub or another depot (`route_ids`)
 t     n_days      day of the horizon; day 0 is `start` (`dates`); a step of several
                   days in a multi-resolution problem (`step_days`, `compile.coarsen`)
 ====  ==========  ================================================================
@@ -21,6 +24,15 @@ Ids keep the order of the scenario file. Index arrays (``item_family``, ``pledge
 are ``int64``; quantities are ``float64``; flags are ``bool``. "Absent" is an explicit value:
 a release day of 0 means released from the start; an item a donor never holds has zero stock
 and zero production. Every array is read-only; build a new `Problem` for a variant.
+
+The network (`compile.network`): donors send on supply routes b to entry hubs n; routes a
+carry stock from a hub or a depot to a depot. A route's origin is ``route_from_hub[a]`` (a hub
+index) or ``route_from_depot[a]`` (a depot index), the other being ``-1``. A scenario with one
+`hub` compiles to one hub ``hub``, one supply route per donor (``supply_donor == arange(d)``)
+and one route per depot with route a = depot k; `hub_throughput_t`, `lead_days`,
+`transit_days`, `donor_transport` and `depot_transport` then say the same as the network. With
+several hubs they are summaries (total throughput, shortest lead and path, no cost): the
+planner reads the network, the simulator refuses it (`simple_network`).
 
 Units: quantities in units of the item (rounds, barrels), masses in t, values in EUR, days in
 days. Rates are per day at the day's intensity.
@@ -80,6 +92,8 @@ class Problem:
     """[i] value of one unit. [EUR]"""
     item_whole: Bool
     """[i] shipped in whole units only (MILP)."""
+    purchase_cost: F64
+    """[i, t] price paid per unit dispatched on day t (0: no purchase cost). [EUR/unit]"""
 
     # platforms and fleet
     fires: F64
@@ -118,8 +132,12 @@ class Problem:
     """[d] target share of value shipped; NaN where none is set. [1]"""
     donor_transport: F64
     """[d] transport cost to the hub. [EUR/t]"""
+    dispatch_capacity_t: F64
+    """[d, t] tons the donor can dispatch on day t (``inf``: unlimited); unused capacity is
+    lost. [t/day]"""
     tranche_fixed_cost: F64
-    """[d] fixed cost of each tranche (the simulator's cost per order). [EUR/tranche]"""
+    """[d] fixed cost of each tranche: the MILP's term ``tranche_fixed`` and the simulator's
+    cost per order. [EUR/tranche]"""
     donor_paused: Bool
     """[d, t] True on the days of a dated pause: the donor dispatches nothing (plan and
     simulation); all False where the donor has none."""
@@ -163,6 +181,49 @@ class Problem:
     """[k] transport cost from the hub. [EUR/t]"""
     initial_stock: F64
     """[i, k] stock on day 0. [units]"""
+
+    # network (module docstring; `compile.network`)
+    hubs: Labels
+    hub_limit_t: F64
+    """[n, t] tons that may leave each hub on day t. [t/day]"""
+    hub_capacity_t: F64
+    """[n] storage capacity of each hub (``inf``: unlimited). [t]"""
+    hub_strike_prob: F64
+    """[n] daily probability of a strike on the hub. [1/day]"""
+    hub_loss_fraction: F64
+    """[n] mean fraction of the hub's stock destroyed by a strike. [1]"""
+    supply_ids: Labels
+    supply_mode: Labels
+    """[b] how the supply route is travelled ("" when not said)."""
+    supply_donor: I64
+    """[b] donor of each supply route."""
+    supply_hub: I64
+    """[b] hub each supply route ends at."""
+    supply_transit_days: I64
+    """[b] days from dispatch to arrival at the hub."""
+    supply_capacity_t: F64
+    """[b, t] tons that may depart on the route on day t (``inf``: unlimited). [t/day]"""
+    supply_cost: F64
+    """[b] transport cost. [EUR/t]"""
+    supply_open: Bool
+    """[b, t] True on the days the route may be used."""
+    route_ids: Labels
+    route_mode: Labels
+    """[a] how the route is travelled (rail, road; "" when not said)."""
+    route_from_hub: I64
+    """[a] hub the route starts at, or -1."""
+    route_from_depot: I64
+    """[a] depot the route starts at, or -1."""
+    route_depot: I64
+    """[a] depot the route ends at."""
+    route_transit_days: I64
+    """[a] days from departure to arrival."""
+    route_capacity_t: F64
+    """[a, t] tons that may depart on the route on day t (``inf``: unlimited). [t/day]"""
+    route_cost: F64
+    """[a] transport cost. [EUR/t]"""
+    route_open: Bool
+    """[a, t] True on the days the route may be used."""
 
     # objective weights and uncertainty (scalars)
     w_shortfall_timing: float
@@ -208,6 +269,25 @@ class Problem:
                 f"<th>unit</th><th>need over the horizon</th></tr>{rows}</table>")
 
     @property
+    def simple_network(self) -> bool:
+        """True when the network is what `hub_throughput_t`, `lead_days` and `transit_days`
+        say alone: one hub that is never struck and stores without limit, one supply route per
+        donor and one route from the hub to each depot, with no capacities or dates of their
+        own. The simulator reads only those (costs are the planner's)."""
+        n_d, n_k = len(self.donors), len(self.depots)
+        return bool(
+            len(self.hubs) == 1 and np.isinf(self.hub_capacity_t).all()
+            and not (self.hub_strike_prob * self.hub_loss_fraction).any()
+            and np.array_equal(self.supply_donor, np.arange(n_d))
+            and np.array_equal(self.route_depot, np.arange(n_k))
+            and (self.route_from_hub == 0).all()
+            and np.array_equal(self.supply_transit_days, self.lead_days)
+            and np.array_equal(self.route_transit_days, self.transit_days)
+            and np.isinf(self.supply_capacity_t).all() and np.isinf(self.route_capacity_t).all()
+            and self.supply_open.all() and self.route_open.all()
+            and np.allclose(self.hub_limit_t[0], self.hub_throughput_t, rtol=0, atol=0))
+
+    @property
     def n_days(self) -> int:
         """Days in the horizon."""
         return len(self.dates)
@@ -217,6 +297,7 @@ class Problem:
         """Size of every axis, by its letter."""
         return {"d": len(self.donors), "p": len(self.platforms), "i": len(self.items),
                 "f": len(self.families), "s": len(self.standards), "k": len(self.depots),
+                "n": len(self.hubs), "b": len(self.supply_ids), "a": len(self.route_ids),
                 "t": self.n_days}
 
     @property

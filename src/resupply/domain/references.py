@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from difflib import get_close_matches
 from typing import Any
 
+from resupply.domain.network_refs import check_network
 from resupply.domain.source import PathKey
 
 Finding = tuple[PathKey, str]
@@ -41,6 +42,7 @@ def check_references(data: Any) -> list[Finding]:
         _pledges(data, ids, horizon),
         _depots(data, ids),
         _intensity(data, horizon),
+        check_network(data, ids, _as_date),
     )
     return [finding for check in checks for finding in check]
 

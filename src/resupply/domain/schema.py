@@ -81,6 +81,14 @@ class Family(Model):
     )
 
 
+class PricePoint(Model):
+    """A purchase price of an item from a date on (a step function)."""
+
+    date: Date = Field(description="Date from which the price holds.")
+    eur_per_unit: float = unit_field(..., "Price of one unit dispatched from this date.",
+                                     "EUR/unit", ge=0, le=1e10)
+
+
 class Item(Model):
     """A concrete supply type that donors hold, belonging to one family."""
 
@@ -92,6 +100,12 @@ class Item(Model):
     value_eur: float = unit_field(0.0, "Value of one unit.", "EUR", ge=0, le=1e10)
     whole_units: bool = Field(
         False, description="Ship only whole units (used by the MILP, `plan --integer`)."
+    )
+    purchase_prices: list[PricePoint] = Field(
+        default_factory=list,
+        description="Purchase price of one unit by dispatch date (a step function; the first "
+        "price also holds before its date). The planner pays it on every unit dispatched "
+        "(term `purchase`); none: no purchase cost.",
     )
 
 
@@ -238,10 +252,14 @@ class Donor(Model):
     )
     transport_eur_per_t: float = unit_field(0.0, "Transport cost to the hub.", "EUR/t", ge=0,
                                             le=1e7)
+    dispatch_t_per_day: float | None = unit_field(
+        None, "Tons the donor can dispatch on one day (loading, transport booked); capacity "
+        "not used on a day is lost, not carried to the next (null: unlimited).", "t/day",
+        gt=0, le=1e8)
     tranche_fixed_eur: float = unit_field(
-        0.0, "Fixed cost of each tranche the donor sends, whatever its size (the simulator's "
-        "cost per order: `orders_per_day` and `cost_per_day` of its metrics).", "EUR/tranche",
-        ge=0, le=1e10)
+        0.0, "Fixed cost of each tranche the donor sends, whatever its size: the planner's "
+        "term `tranche_fixed` (MILP only, `plan --integer`) and the simulator's cost per order "
+        "(`orders_per_day` and `cost_per_day` of its metrics).", "EUR/tranche", ge=0, le=1e10)
     pauses: list[Pause] = Field(
         default_factory=list,
         description="Dated pauses, in plan and simulation: nothing is dispatched on these days; "
@@ -311,6 +329,52 @@ class Depot(Model):
                                            description="Stock on the start date.")
 
 
+class NetworkHub(Model):
+    """An entry hub of a network: where donors' deliveries enter the recipient (an air or rail
+    head); it stocks what waits to move on, and may be struck."""
+
+    id: Id
+    name: str = Field("", description="Human-readable name.")
+    throughput_t_per_day: float = unit_field(
+        ..., "Tons that can move on from the hub per day.", "t/day", gt=0, le=1e8)
+    capacity_t: float | None = unit_field(
+        None, "Storage capacity (null: unlimited).", "t", gt=0, le=1e9)
+    strike_prob_per_day: float = unit_field(0.0, "Probability the hub is struck on a day.",
+                                            "1/day", ge=0, le=1)
+    loss_fraction: float = unit_field(0.0, "Mean fraction of stock destroyed when struck.", "1",
+                                      ge=0, le=1)
+
+
+class Route(Model):
+    """A route of a network: from a donor to an entry hub, or from a hub or a depot to a depot
+    (a rear depot feeding a forward one)."""
+
+    id: Id
+    origin: Id = Field(description="Where the route starts: a donor, hub or depot id.")
+    destination: Id = Field(
+        description="Where it ends: a hub id (from a donor) or a depot id (from a hub or a "
+        "depot).")
+    mode: str = Field("", description="How it is travelled (rail, road, air), for reports.")
+    transit_days: int = unit_field(0, "Days from departure to arrival.", "days", ge=0, le=365)
+    capacity_t_per_day: float | None = unit_field(
+        None, "Tons that can depart on the route per day (null: unlimited).", "t/day", gt=0,
+        le=1e8)
+    cost_eur_per_t: float = unit_field(0.0, "Transport cost.", "EUR/t", ge=0, le=1e7)
+    open_from: Date | None = Field(None, description="First day the route may be used (null: "
+                                   "from the start).")
+    open_until: Date | None = Field(None, description="Last day the route may be used (null: "
+                                    "to the end).")
+
+
+class Network(Model):
+    """Several entry hubs and the routes between donors, hubs and depots. Replaces `hub` and
+    the depots' `transit_days` and `transport_eur_per_t` and the donors' `lead_days` and
+    `transport_eur_per_t`, which the routes then carry."""
+
+    hubs: list[NetworkHub] = Field(min_length=1, description="Entry hubs.")
+    routes: list[Route] = Field(min_length=1, description="Routes.")
+
+
 class IntensityPoint(Model):
     """Combat intensity from a date on (a step function; 1 means the platforms' nominal rates)."""
 
@@ -346,7 +410,9 @@ class Weights(Model):
         le=1e6
     )
     holding_per_unit_day: float = unit_field(
-        0.0, "Holding cost h (inventory theory).", "EUR/(unit day)", ge=0, le=1e9
+        0.0, "Holding cost h on every unit held at the end of a day at the hub or a depot "
+        "(planner term `holding`; the simulator's inventory cost).", "EUR/(unit day)", ge=0,
+        le=1e9
     )
     backorder_per_unit_day: float = unit_field(
         0.0, "Backorder cost p (inventory theory).", "EUR/(unit day)", ge=0, le=1e9
@@ -412,7 +478,11 @@ class Scenario(Model):
     deliveries: list[Delivery] = Field(default_factory=list, description="Platform deliveries.")
     donors: list[Donor] = Field(default_factory=list, description="Donors.")
     pledges: list[Pledge] = Field(default_factory=list, description="Pledges of donors.")
-    hub: Hub = Field(description="The entry point of deliveries into the recipient.")
+    hub: Hub | None = Field(None, description="The entry point of deliveries into the "
+                            "recipient (give `hub` or `network`).")
+    network: Network | None = Field(
+        None, description="Several entry hubs and routes with transit, capacity and cost "
+        "(give `hub` or `network`).")
     depots: list[Depot] = Field(min_length=1, description="Depots of the recipient.")
     intensity: list[IntensityPoint] = Field(
         default_factory=list, description="Intensity profile (step function; 1 before any point)."
@@ -421,6 +491,13 @@ class Scenario(Model):
                              description="Penalties and weights of the objective.")
     uncertainty: Uncertainty = Field(default_factory=Uncertainty,
                                      description="Randomness drawn by the simulator.")
+
+    @model_validator(mode="after")
+    def _hub_or_network(self) -> Scenario:
+        if (self.hub is None) == (self.network is None):
+            raise ValueError("give exactly one of `hub` (one entry hub) or `network` (several "
+                             "hubs and routes)")
+        return self
 
     @property
     def end(self) -> dt.date:

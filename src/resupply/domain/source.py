@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,30 @@ _SCALAR_TAGS = {
 }
 
 
+_YAML12_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+"""A number of YAML 1.2's core schema. PyYAML resolves YAML 1.1, whose floats need a dot and a
+signed exponent (``1.0e+12``), so it reads ``1e12``, ``1.0e12`` and ``+1e3`` as strings; those
+plain (unquoted) scalars are read as floats here. Quoted scalars stay strings."""
+_YAML12_OCTAL = re.compile(r"0o[0-7]+")
+"""A YAML 1.2 octal integer (``0o17``); YAML 1.1 writes it ``017``."""
+
+
+def _yaml12_number(node: yaml.Node) -> float | int | None:
+    """The YAML 1.2 number a plain scalar that PyYAML left a string stands for, else None."""
+    if node.tag != "tag:yaml.org,2002:str" or getattr(node, "style", None) not in (None, ""):
+        return None
+    text = str(node.value)
+    if _YAML12_FLOAT.fullmatch(text):
+        try:
+            value = float(text)
+        except OverflowError:  # pragma: no cover - float() gives inf, never raises
+            return None
+        return value
+    if _YAML12_OCTAL.fullmatch(text):
+        return int(text[2:], 8)
+    return None
+
+
 class _Converter:
     """Turns composed YAML nodes into plain data, recording positions and enforcing limits."""
 
@@ -226,6 +251,9 @@ class _Converter:
             line, col = self.locations.values[path]
             self._add(line, col, path, f"tag {_short(node.tag)} is not allowed; use plain values")
             return None
+        number = _yaml12_number(node)
+        if number is not None:
+            return number
         try:
             value = self.constructor.construct_object(node, deep=False)
         except (ValueError, OverflowError, yaml.YAMLError) as exc:

@@ -16,8 +16,8 @@ from resupply.compile.problem import F64
 from resupply.domain import Scenario, load_scenario
 from resupply.errors import InfeasiblePlanError, PlanningError
 from resupply.planning.constraints import FAIR_SHARE_HIGH, FAIR_SHARE_LOW, move_arrival
-from resupply.planning.explain import explain_infeasible, explain_shortfall
-from resupply.planning.layout import arrived
+from resupply.planning.explain import explain_costs, explain_infeasible, explain_shortfall
+from resupply.planning.layout import arrived, gather
 from resupply.planning.model import REPORTED_TERMS, LpModel, build_model, fix_actuals
 from resupply.planning.options import Actuals, Buffers, PlanOptions
 from resupply.planning.result import PlanResult
@@ -25,7 +25,7 @@ from resupply.planning.size import ModelSize, check_budget, estimate_size, solve
 from resupply.planning.size import instances as solver_instances
 from resupply.planning.solve import Session, SolverRun, WarmStart
 from resupply.planning.status import Status
-from resupply.planning.variables import step_retention
+from resupply.planning.variables import Variables, step_retention, supply_columns
 
 FAIR_ROWS = (FAIR_SHARE_LOW, FAIR_SHARE_HIGH)
 """The fair-share bands, removed to measure the cost of fairness."""
@@ -149,7 +149,8 @@ def _explain(model: LpModel, run: SolverRun, opts: PlanOptions, deadline: float)
         return explain_infeasible(model, opts, _left(deadline))
     if run.col_value is None:
         return [f"no plan: the solve ended {run.status} ({run.message})"]
-    return explain_shortfall(model, run, model.variables.u.values(run.col_value))
+    return [*explain_shortfall(model, run, model.variables.u.values(run.col_value)),
+            *explain_costs(model, run, model.term_values(run.col_value))]
 
 
 def _result(model: LpModel, run: SolverRun, opts: PlanOptions, *, fairness: float | None,
@@ -162,10 +163,14 @@ def _result(model: LpModel, run: SolverRun, opts: PlanOptions, *, fairness: floa
              else dict.fromkeys(REPORTED_TERMS, float("nan")))
     dispatch = v.x.values(values)
     warm = None if run.warm is None else replace(run.warm, dispatch=dispatch)
+    routes = v.z.values(values)
+    hubs = v.h.values(values)
+    supply = supply_flows(p, v, values)
     return PlanResult(
         problem=p, status=run.status, message=run.message, objective=run.objective,
         terms=terms, cost_of_fairness=fairness, dispatch=dispatch,
-        moves=v.z.values(values), hub_stock=v.h.values(values),
+        moves=_by_depot(p, routes, p.route_from_hub >= 0), hub_stock=hubs.sum(axis=1),
+        route_flows=routes, supply_flows=supply, hub_stocks=hubs,
         shortfall=v.u.values(values),
         buffer_deficit=v.w.values(values) if v.w is not None else np.zeros_like(p.need),
         hub_reserve_deficit=(v.wh.values(values) if v.wh is not None
@@ -176,14 +181,33 @@ def _result(model: LpModel, run: SolverRun, opts: PlanOptions, *, fairness: floa
         options=opts, from_day=from_day, warm=warm, **flows)
 
 
+def _by_depot(p: Problem, per_route: F64, which: np.ndarray) -> F64:
+    """[i, k, t] the routes' ``per_route`` [i, a, t] summed by destination depot, over the
+    routes ``which`` [a]. One hub: the array itself (route a is depot k)."""
+    out = np.zeros((per_route.shape[0], len(p.depots), per_route.shape[2]))
+    for a in np.nonzero(which)[0]:
+        out[:, p.route_depot[a], :] += per_route[:, a, :]
+    return out
+
+
+def supply_flows(p: Problem, v: Variables, values: F64) -> F64:
+    """[b, i, t] units dispatched on each supply route."""
+    return gather(values, supply_columns(p, v))
+
+
 def _flows(model: LpModel, values: F64, from_day: int) -> dict[str, F64]:
     """Depot stock, arrivals, consumption and expected loss [i, k, t] from the solution."""
     p, v = model.problem, model.variables
     stock = v.s.values(values)
-    arrivals = arrived(v.z.values(values), move_arrival(p))
+    routes = v.z.values(values)
+    every = np.ones(len(p.route_ids), dtype=bool)
+    arrivals = _by_depot(p, arrived(routes, move_arrival(p)), every)
+    departures = np.zeros_like(stock)
+    for a in np.nonzero(p.route_from_depot >= 0)[0]:
+        departures[:, p.route_from_depot[a], :] += routes[:, a, :]
     before = np.concatenate([p.initial_stock[:, :, None], stock[:, :, :-1]], axis=2)
     r = step_retention(p)[None, :, :]
-    consumption = np.maximum(r * before + arrivals - stock, 0.0)
+    consumption = np.maximum(r * before + arrivals - departures - stock, 0.0)
     loss = (1.0 - r) * before
     if from_day > 0:
         for array in (stock, consumption, loss):

@@ -1,7 +1,9 @@
 """The rows of the planning LP: one function per constraint family, equation in its docstring.
 
-Notation follows `variables`: lead[d] donor lead time, tr[k] hub-to-depot transit, ``r[k] = 1 -
-strike_prob[k] x loss_fraction[k]`` the share of depot stock that survives a day, m[i] the mass
+Notation follows `variables`: tr[b] the transit of supply route b (donor to hub; one hub: the
+donor's lead time), tr[a] of route a (hub or depot to depot; one hub: the depot's transit),
+``r[k] = 1 - strike_prob[k] x loss_fraction[k]`` the share of depot stock that survives a day
+(rh[n] of hub stock), m[i] the mass
 of one unit [t], A[d,i,t] the donor's stock plus production up to day t [units]. A variable
 indexed before day 0 is zero, except ``s[i,k,-1]``, the initial depot stock. Row names are
 ``family[labels]`` (e.g. ``depot_balance[of540,near,2022-06-03]``), see `layout.entry_name`.
@@ -18,7 +20,14 @@ import numpy as np
 
 from resupply.compile.problem import F64, I64, Bool, Problem
 from resupply.planning.layout import Constraint, Layout, Term, arrival_terms, entries, shifted
-from resupply.planning.variables import Variables, previous_on, step_retention
+from resupply.planning.variables import (
+    Variables,
+    hub_step_retention,
+    previous_on,
+    split_donors,
+    step_retention,
+    supply_columns,
+)
 
 INF = np.inf
 
@@ -53,6 +62,24 @@ def donor_availability(lay: Layout, p: Problem, v: Variables) -> None:
     lay.add_rows(DONOR_STOCK, "di", flat, lower=-INF,
                  upper=np.where(sends, avail, 0.0).max(axis=2, initial=0.0),
                  terms=[(entries(flat.shape)[:, :, None], v.x.index, 1.0)])
+
+
+DISPATCH_CAPACITY = Constraint(
+    "dispatch_capacity", "dispatch capacity: a donor would send more tons in a day than it can "
+    "load")
+
+
+def dispatch_capacity(lay: Layout, p: Problem, v: Variables) -> None:
+    """Tons a donor dispatches a day: ``sum_i m[i] x[d,i,t] <= D[d,t]``, where D is finite.
+
+    The capacity of one day cannot be used on another: a donor that sends nothing today may
+    not send twice as much tomorrow (its stock waits, its loading capacity does not).
+    """
+    mask = np.isfinite(p.dispatch_capacity_t) & (v.x.index >= 0).any(axis=1)
+    e = entries(mask.shape)
+    lay.add_rows(DISPATCH_CAPACITY, "dt", mask, lower=-INF,
+                 upper=np.where(mask, p.dispatch_capacity_t, 0.0),
+                 terms=[(e[:, None, :], v.x.index, p.item_mass_t[None, :, None])])
 
 
 PLEDGE = Constraint(
@@ -119,18 +146,33 @@ HUB_BALANCE = Constraint(
 
 
 def hub_balance(lay: Layout, p: Problem, v: Variables) -> None:
-    """Hub stock: ``h[i,t] = h[i,t-1] + sum_d x[d,i,t-lead[d]] - sum_k z[i,k,t]``.
+    """Hub stock with expected strike decay:
+    ``h[i,n,t] = rh[n] h[i,n,t-1] + sum_{b->n} xb[b,i,t-tr[b]] - sum_{a from n} z[i,a,t]``.
 
-    Dispatches arrive after the donor's lead time; what leaves the hub is z. The hub holds stock
-    without limit and is assumed never struck (it lies outside the strike zone).
+    xb is what travels supply route b (`variables.supply_columns`: the donor's x, or its xs
+    when it has several routes); it arrives after the route's transit (one hub: the donor's
+    lead time). ``rh[n] = 1 - strike_prob x loss_fraction`` of the hub (1 for the one hub of a
+    scenario with `hub`); a hub starts empty.
     """
     mask = v.h.index >= 0
     e = entries(mask.shape)
-    rows, arriving = arrival_terms(e[None, :, :], v.x.index,
-                                   p.arrival_step(p.lead_days)[:, None, :])
-    lay.add_rows(HUB_BALANCE, "it", mask, lower=0.0, upper=0.0,
-                 terms=[(e, v.h.index, 1.0), (e, shifted(v.h.index, 1), -1.0),
-                        (rows, arriving, -1.0), (e[:, None, :], v.z.index, 1.0)])
+    rh = hub_step_retention(p)[None, :, :]
+    rows_b = np.moveaxis(e[:, p.supply_hub, :], 1, 0)  # [b, i, t]
+    rows, arriving = arrival_terms(rows_b, supply_columns(p, v),
+                                   p.arrival_step(p.supply_transit_days)[:, None, :])
+    lay.add_rows(HUB_BALANCE, "int", mask, lower=0.0, upper=0.0,
+                 terms=[(e, v.h.index, 1.0), (e, shifted(v.h.index, 1), -rh),
+                        (rows, arriving, -1.0), _hub_departures(e, p, v, 1.0)])
+
+
+def _hub_departures(rows: I64, p: Problem, v: Variables, coef: F64 | float) -> Term:
+    """Term putting each move on a route from a hub into ``rows`` [i, n, t] (or [n, t]) of
+    its hub."""
+    from_hub = p.route_from_hub >= 0
+    cols = np.where(from_hub[None, :, None], v.z.index, -1)
+    hub = np.maximum(p.route_from_hub, 0)
+    at = rows[..., hub, :] if rows.ndim == 3 else rows[hub, :][None, :, :]
+    return at, cols, coef
 
 
 HUB_THROUGHPUT = Constraint(
@@ -138,22 +180,83 @@ HUB_THROUGHPUT = Constraint(
 
 
 def hub_throughput(lay: Layout, p: Problem, v: Variables) -> None:
-    """Tons leaving the hub a day: ``sum_{i,k} m[i] z[i,k,t] <= H[t]``."""
-    e = np.arange(p.n_days)
-    lay.add_rows(HUB_THROUGHPUT, "t", np.ones(p.n_days, dtype=bool), lower=-INF,
-                 upper=p.hub_throughput_t,
-                 terms=[(e[None, None, :], v.z.index, p.item_mass_t[:, None, None])])
+    """Tons leaving each hub a day: ``sum_{i, a from n} m[i] z[i,a,t] <= H[n,t]``."""
+    shape = p.hub_limit_t.shape
+    lay.add_rows(HUB_THROUGHPUT, "nt", np.ones(shape, dtype=bool), lower=-INF,
+                 upper=p.hub_limit_t,
+                 terms=[_hub_departures(entries(shape), p, v, p.item_mass_t[:, None, None])])
+
+
+HUB_CAPACITY = Constraint(
+    "hub_capacity", "hub capacity: a hub would hold more tons than it can store")
+
+
+def hub_capacity(lay: Layout, p: Problem, v: Variables) -> None:
+    """Stock held at a hub within its capacity, where it has one:
+    ``sum_i m[i] h[i,n,t] <= caph[n]``."""
+    shape = p.hub_limit_t.shape
+    mask = np.broadcast_to(np.isfinite(p.hub_capacity_t)[:, None], shape)
+    lay.add_rows(HUB_CAPACITY, "nt", mask, lower=-INF,
+                 upper=np.broadcast_to(p.hub_capacity_t[:, None], shape),
+                 terms=[(entries(shape)[None, :, :], v.h.index, p.item_mass_t[:, None, None])])
+
+
+SUPPLY_SPLIT = Constraint(
+    "supply_split", "supply routes: a donor's dispatch is what leaves on its routes (a "
+    "definition)", balance=True)
+
+
+def supply_split(lay: Layout, p: Problem, v: Variables) -> None:
+    """A donor with several supply routes: ``x[d,i,t] = sum_{b of d} xs[b,i,t]``."""
+    if v.xs is None:
+        return
+    mask = (v.x.index >= 0) & split_donors(p)[:, None, None]
+    e = entries(mask.shape)
+    lay.add_rows(SUPPLY_SPLIT, "dit", mask, lower=0.0, upper=0.0,
+                 terms=[(e, v.x.index, 1.0), (e[p.supply_donor], v.xs.index, -1.0)])
+
+
+SUPPLY_CAPACITY = Constraint(
+    "supply_capacity", "route capacity: more tons would leave a donor on a route in a day "
+    "than it carries")
+ROUTE_CAPACITY = Constraint(
+    "route_capacity", "route capacity: more tons would leave on a route in a day than it "
+    "carries")
+
+
+def route_capacity(lay: Layout, p: Problem, v: Variables) -> None:
+    """Tons departing on a route a day, where the route has a capacity:
+    ``sum_i m[i] xb[b,i,t] <= C[b,t]`` (supply routes) and ``sum_i m[i] z[i,a,t] <= C[a,t]``."""
+    mass = p.item_mass_t
+    mask_b = np.isfinite(p.supply_capacity_t)
+    lay.add_rows(SUPPLY_CAPACITY, "bt", mask_b, lower=-INF,
+                 upper=np.where(mask_b, p.supply_capacity_t, 0.0),
+                 terms=[(entries(mask_b.shape)[:, None, :], supply_columns(p, v),
+                         mass[None, :, None])])
+    mask_a = np.isfinite(p.route_capacity_t)
+    lay.add_rows(ROUTE_CAPACITY, "at", mask_a, lower=-INF,
+                 upper=np.where(mask_a, p.route_capacity_t, 0.0),
+                 terms=[(entries(mask_a.shape)[None, :, :], v.z.index, mass[:, None, None])])
 
 
 def move_arrival(p: Problem) -> I64:
-    """[1, k, t] the step in which a hub-to-depot move of step t reaches depot k (daily:
-    ``t + tr[k]``), -1 after the horizon."""
-    return p.arrival_step(p.transit_days)[None, :, :]
+    """[1, a, t] the step in which a move on route a of step t reaches the route's depot
+    (daily: ``t + tr[a]``), -1 after the horizon."""
+    return p.arrival_step(p.route_transit_days)[None, :, :]
 
 
 def depot_arrivals(rows: I64, p: Problem, v: Variables) -> tuple[I64, I64]:
-    """Terms (row entry, column) adding each move to the ``rows`` [i, k, t] of its arrival."""
-    return arrival_terms(rows, v.z.index, move_arrival(p))
+    """Terms (row entry, column) adding each move to the ``rows`` [i, k, t] of its arrival
+    at the route's depot."""
+    return arrival_terms(rows[:, p.route_depot, :], v.z.index, move_arrival(p))
+
+
+def depot_departures(rows: I64, p: Problem, v: Variables, coef: float) -> Term:
+    """Term putting each move on a route that starts at a depot into ``rows`` [i, k, t] of
+    that depot on the day it leaves."""
+    from_depot = p.route_from_depot >= 0
+    cols = np.where(from_depot[None, :, None], v.z.index, -1)
+    return rows[:, np.maximum(p.route_from_depot, 0), :], cols, coef
 
 
 DEPOT_BALANCE = Constraint(
@@ -163,10 +266,11 @@ DEPOT_BALANCE = Constraint(
 def depot_balance(lay: Layout, p: Problem, v: Variables) -> None:
     """Depot stock with expected strike decay; consumption is what the balance leaves.
 
-    ``c[i,k,t] = r[k] s[i,k,t-1] + z[i,k,t-tr[k]] - s[i,k,t] >= 0``: each day a strike
-    destroys, in expectation, the share ``1 - r[k]`` of the stock carried in from the day before
-    (before the day's arrivals), then arrivals come in and consumption goes out; ``s[i,k,-1]``
-    is the initial stock, so on day 0 the row reads ``s - z <= r[k] s0[i,k]``.
+    ``c[i,k,t] = r[k] s[i,k,t-1] + sum_{a->k} z[i,a,t-tr[a]] - sum_{a from k} z[i,a,t]
+    - s[i,k,t] >= 0``: each day a strike destroys, in expectation, the share ``1 - r[k]`` of
+    the stock carried in from the day before (before the day's arrivals), then arrivals come
+    in, moves to other depots and consumption go out; ``s[i,k,-1]`` is the initial stock, so
+    on day 0 the row reads ``s - z <= r[k] s0[i,k]``. One hub: route a is depot k.
     """
     mask = v.s.index >= 0
     e = entries(mask.shape)
@@ -175,7 +279,8 @@ def depot_balance(lay: Layout, p: Problem, v: Variables) -> None:
     upper = np.where(first, r * p.initial_stock[:, :, None], 0.0)
     lay.add_rows(DEPOT_BALANCE, "ikt", mask, lower=-INF, upper=upper,
                  terms=[(e, v.s.index, 1.0), (e, shifted(v.s.index, 1), -r),
-                        (*depot_arrivals(e, p, v), -1.0), *_reconciliation(e, v, 1.0)])
+                        (*depot_arrivals(e, p, v), -1.0), depot_departures(e, p, v, 1.0),
+                        *_reconciliation(e, v, 1.0)])
 
 
 DEMAND = Constraint(
@@ -202,8 +307,8 @@ def demand(lay: Layout, p: Problem, v: Variables) -> None:
     rhs = p.need - first
     lay.add_rows(DEMAND, "fkt", mask, lower=rhs, upper=rhs,
                  terms=[(rows, v.s.index, -1.0), (rows, shifted(v.s.index, 1), r),
-                        (*depot_arrivals(rows, p, v), 1.0), (e, v.u.index, 1.0),
-                        *_reconciliation(rows, v, -1.0)])
+                        (*depot_arrivals(rows, p, v), 1.0), depot_departures(rows, p, v, -1.0),
+                        (e, v.u.index, 1.0), *_reconciliation(rows, v, -1.0)])
 
 
 def _reconciliation(rows: I64, v: Variables, sign: float) -> list[Term]:
@@ -322,14 +427,17 @@ def tranche_size(lay: Layout, p: Problem, v: Variables) -> None:
     """MILP: a tranche is empty or at least the donor's minimum size.
 
     ``min_t[d] y[d,t] <= sum_i m[i] x[d,i,t] <= M[d,t] y[d,t]`` with
-    ``M[d,t] = sum_i m[i] A[d,i,t]`` (all the donor could have sent by then) and y binary.
+    ``M[d,t] = min(sum_i m[i] A[d,i,t], D[d,t])`` (all the donor could have sent by then,
+    within its dispatch capacity) and y binary. y also carries the donor's fixed cost per
+    tranche (`variables`), so a tranche that costs it is sent only when worth it.
     """
     if v.y is None:
         return
     mask = v.y.index >= 0
     e = entries(mask.shape)[:, None, :]
     mass = p.item_mass_t[None, :, None]
-    big: F64 = (p.donor_cumulative_available() * mass).sum(axis=1)
+    big: F64 = np.minimum((p.donor_cumulative_available() * mass).sum(axis=1),
+                          p.dispatch_capacity_t)
     lay.add_rows(TRANCHE_MIN, "dt", mask, lower=0.0, upper=INF,
                  terms=[(e, v.x.index, mass),
                         (e[:, 0, :], v.y.index, -p.min_tranche_t[:, None])])
@@ -358,14 +466,17 @@ HUB_RESERVE = Constraint(
 
 
 def hub_reserve(lay: Layout, p: Problem, v: Variables, level: F64) -> None:
-    """Reserve at the hub (soft): ``sum_{i in f} h[i,t] + wh[f,t] >= level[f,t]``.
+    """Reserve at the hubs (soft): ``sum_{i in f, n} h[i,n,t] + wh[f,t] >= level[f,t]``.
 
     Stock held where strikes do not reach (or reach less), from which depots are refilled
     after a strike or a late tranche within their transit time, instead of the donors' lead.
     """
-    if v.wh is not None:
-        _soft_minimum(lay, p, HUB_RESERVE, "ft", stock=v.h.index, deficit=v.wh.index,
-                      level=level)
+    if v.wh is not None:  # summed over the hubs: h is [i, n, t]
+        mask = v.wh.index >= 0
+        e = entries(mask.shape)
+        lay.add_rows(HUB_RESERVE, "ft", mask, lower=level, upper=INF,
+                     terms=[(e[p.item_family][:, None, :], v.h.index, 1.0),
+                            (e, v.wh.index, 1.0)])
 
 
 def _soft_minimum(lay: Layout, p: Problem, kind: Constraint, axes: str, *, stock: I64,
@@ -379,7 +490,8 @@ def _soft_minimum(lay: Layout, p: Problem, kind: Constraint, axes: str, *, stock
 
 
 CONSTRAINTS: tuple[Constraint, ...] = (
-    DONOR_AVAILABILITY, DONOR_STOCK, PLEDGE, HUB_BALANCE, HUB_THROUGHPUT, DEPOT_BALANCE, DEMAND,
+    DONOR_AVAILABILITY, DONOR_STOCK, DISPATCH_CAPACITY, PLEDGE, HUB_BALANCE, HUB_THROUGHPUT,
+    HUB_CAPACITY, SUPPLY_SPLIT, SUPPLY_CAPACITY, ROUTE_CAPACITY, DEPOT_BALANCE, DEMAND,
     DEPOT_CAPACITY, PACKAGE, DONOR_VALUE, TOTAL_VALUE, FAIR_SHARE_LOW, FAIR_SHARE_HIGH,
     SMOOTHNESS, TRANCHE_MIN, TRANCHE_MAX, BUFFER_STOCK, HUB_RESERVE)
 """Every constraint family (the enumeration; each is declared beside its function)."""
@@ -389,9 +501,13 @@ def add_constraints(lay: Layout, p: Problem, v: Variables) -> None:
     """Every constraint family, in the order of DESIGN.md's planning model (the buffers,
     `buffer_stock`, come last, so that a plan's basis extends to a buffered model)."""
     donor_availability(lay, p, v)
+    dispatch_capacity(lay, p, v)
     pledges(lay, p, v)
     hub_balance(lay, p, v)
     hub_throughput(lay, p, v)
+    hub_capacity(lay, p, v)
+    supply_split(lay, p, v)
+    route_capacity(lay, p, v)
     depot_balance(lay, p, v)
     demand(lay, p, v)
     depot_capacity(lay, p, v)

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from resupply.compile.problem import F64, I64, Bool, Problem
-from resupply.planning.constraints import DEPOT_CAPACITY, HUB_THROUGHPUT
+from resupply.planning.constraints import DEPOT_CAPACITY, DISPATCH_CAPACITY, HUB_THROUGHPUT
 from resupply.planning.layout import Constraint, entry_name
 from resupply.planning.model import LpModel
 from resupply.planning.options import PlanOptions
@@ -68,6 +68,9 @@ def _cause(model: LpModel, run: SolverRun, f: int, k: int, days: tuple[int, int]
             float(p.need[f].sum()), 1.0):
         return ("donor stock — donors have sent all they hold and produce in time for a "
                 "tranche that arrives within the horizon")
+    if _dispatch_full(model, run, in_family, (day - transit, last - transit)):
+        return ("dispatch capacity — the donors that hold it send their full tonnage each "
+                "day they may (capacity not used on a day is lost)")
     if _binding(model, run, HUB_THROUGHPUT, (slice(None),), (day - transit, last - transit)):
         return "hub throughput — the hub moves its full tonnage a day"
     if _binding(model, run, DEPOT_CAPACITY, (k,), (day, last)):
@@ -75,6 +78,57 @@ def _cause(model: LpModel, run: SolverRun, f: int, k: int, days: tuple[int, int]
     if _released_late(p, in_family, k, day):
         return "release date — more is held but released too late"
     return "cost — supplying would cost more than the shortfall penalty"
+
+
+def _dispatch_full(model: LpModel, run: SolverRun, in_family: Bool,
+                   days: tuple[int, int]) -> bool:
+    """Some donor holding the family dispatches its full capacity in the window before the
+    short days (``days`` shifted back by transit; lead is not known per donor here, so the
+    window reaches `WINDOW` days further back)."""
+    if DISPATCH_CAPACITY.name not in model.families:
+        return False
+    holders = np.nonzero((model.variables.x.index[:, in_family, :] >= 0).any(axis=(1, 2)))[0]
+    lead = int(model.problem.lead_days[holders].max(initial=0))
+    return any(_binding(model, run, DISPATCH_CAPACITY, (int(d),),
+                        (days[0] - lead, days[1] - int(model.problem.lead_days[d])))
+               for d in holders)
+
+
+def explain_costs(model: LpModel, run: SolverRun, terms: dict[str, float]) -> list[str]:
+    """One sentence for each cost term of the network and lot-sizing model that the plan
+    pays (holding, fixed cost per tranche, purchase), and for dispatch capacity where it
+    binds: what it costs and what the plan does about it."""
+    if run.col_value is None:
+        return []
+    p, v = model.problem, model.variables
+    lines = []
+    if terms.get("tranche_fixed", 0.0) > 0 and v.y is not None:
+        sent = int((v.y.values(run.col_value) > 0.5).sum())
+        lines.append(f"fixed cost per tranche: {sent} tranches cost EUR "
+                     f"{terms['tranche_fixed']:,.0f}; fewer, larger tranches trade it against "
+                     "holding and strike losses")
+    if terms.get("holding", 0.0) > 0:
+        held = float(terms["holding"] / max(p.holding_cost, 1e-300))
+        lines.append(f"holding: EUR {terms['holding']:,.0f} for {held:,.0f} unit-days held at "
+                     f"the hub and depots at EUR {p.holding_cost:,.4g} per unit and day")
+    if terms.get("purchase", 0.0) > 0:
+        lines.append(f"purchase: EUR {terms['purchase']:,.0f} paid for the units dispatched, "
+                     "at the price of each dispatch day")
+    full = _full_days(model, run, DISPATCH_CAPACITY)
+    if full:
+        lines.append(f"dispatch capacity: donors send their full daily tonnage on {full} "
+                     "donor-days")
+    return lines
+
+
+def _full_days(model: LpModel, run: SolverRun, kind: Constraint) -> int:
+    """Rows of the family at their upper bound."""
+    if run.row_value is None or kind.name not in model.families:
+        return 0
+    rows = model.families[kind.name].index
+    rows = rows[rows >= 0]
+    upper = model.row_upper[rows]
+    return int((upper - run.row_value[rows] <= 1e-6 * np.maximum(np.abs(upper), 1.0)).sum())
 
 
 def _unsent_in_time(p: Problem, x_index: I64, values: F64, in_family: Bool, *, k: int,

@@ -29,7 +29,7 @@ Term = tuple[I64 | int, I64 | int, F64 | float]
 """(row entry, column, coefficient) arrays that broadcast together; see the module docstring."""
 
 AXIS_LABELS = {"d": "donors", "i": "items", "f": "families", "k": "depots", "t": "dates",
-               "q": "package", "j": "tranche"}
+               "q": "package", "j": "tranche", "n": "hubs", "b": "supply_ids", "a": "route_ids"}
 """Axis letter -> the `Problem` label attribute that names its entries."""
 FAMILY_LABELS = {("pledge", "q"): "pledge_ids"}
 """(row family, axis) -> the `Problem` labels of an axis whose entries depend on the family
@@ -105,6 +105,8 @@ class Layout:
     row_lower: list[F64] = field(default_factory=list)
     row_upper: list[F64] = field(default_factory=list)
     triplets: list[tuple[I64, I64, F64]] = field(default_factory=list)
+    extra_costs: list[tuple[str, I64, F64]] = field(default_factory=list)
+    """Second objective terms on columns that already carry one: (term, columns, cost)."""
     n_cols: int = 0
     n_rows: int = 0
 
@@ -122,6 +124,15 @@ class Layout:
         self.term_of_col.append(np.full(count, term or name))
         self.n_cols += count
         return block
+
+    def add_cost(self, index: I64, cost: F64 | float, term: str) -> None:
+        """Add ``cost`` (broadcast to ``index``'s shape) to the columns of ``index`` as an
+        objective term of its own (holding on stock that also risks strikes): the cost vector
+        sums them, the term report keeps them apart."""
+        coef = np.broadcast_to(np.asarray(cost, dtype=float), index.shape)
+        keep = (index >= 0) & (coef != 0)
+        if keep.any():
+            self.extra_costs.append((term, index[keep].astype(np.int64), coef[keep].copy()))
 
     def add_rows(self, kind: Constraint, axes: str, mask: Bool, *, lower: F64 | float,
                  upper: F64 | float, terms: list[Term]) -> RowFamily:
@@ -220,7 +231,7 @@ def entry_name(problem: Problem, family: str, axes: str, position: tuple[int, ..
     for axis, n in zip(axes, position, strict=True):
         own = FAMILY_LABELS.get((family, axis))
         labels = getattr(problem, own or AXIS_LABELS[axis], None) if (
-            own or axis in "difkt") else None
+            own or axis in "difktnba") else None
         if axis == "t":
             parts.append(str(problem.dates[n]))
         elif labels is not None:

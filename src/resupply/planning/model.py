@@ -22,7 +22,7 @@ from resupply.planning.options import Actuals, Buffers, PlanOptions
 from resupply.planning.variables import Variables, add_variables, step_retention
 
 TERMS = ("shortfall", "package", "strike_loss", "transport", "smoothness", "fairness",
-         "reconciliation", "buffer")
+         "reconciliation", "buffer", "holding", "tranche_fixed", "purchase")
 """Objective terms of the columns. [EUR]"""
 REPORTED_TERMS = (*TERMS, "shortfall_timing")
 """Terms reported: the shortfall's preference for early days is split from the shortfall at
@@ -49,6 +49,9 @@ class LpModel:
     offset: float
     """Constant of the objective: expected strike loss of the initial depot stock. [EUR]"""
     build_seconds: float
+    extra_costs: tuple[tuple[int, NDArray[np.int64], F64], ...] = ()
+    """Second terms on columns that carry one in `term_of_col` (`Layout.add_cost`): (index
+    into `TERMS`, columns, cost); `cost` holds their sum."""
 
     @property
     def n_cols(self) -> int:
@@ -67,8 +70,14 @@ class LpModel:
 
     def term_values(self, col_value: F64) -> dict[str, float]:
         """Each objective term at a solution. [EUR]"""
-        contrib = self.cost * col_value
-        out = {name: float(contrib[self.term_of_col == n].sum()) for n, name in enumerate(TERMS)}
+        base = self.cost.copy()
+        out = dict.fromkeys(TERMS, 0.0)
+        for term, cols, coef in self.extra_costs:
+            np.subtract.at(base, cols, coef)
+            out[TERMS[term]] += float(coef @ col_value[cols])
+        contrib = base * col_value
+        for n, name in enumerate(TERMS):
+            out[name] += float(contrib[self.term_of_col == n].sum())
         out["strike_loss"] += self.offset
         u = self.variables.u.index
         short = gather(col_value, u)
@@ -113,11 +122,15 @@ def build_model(p: Problem, opts: PlanOptions, actuals: Actuals | None = None,
     if buffers is not None and buffers.shortfall_cap is not None:
         u = v.u.index
         upper[u[u >= 0]] = np.maximum(buffers.shortfall_cap[u >= 0], 0.0)
+    cost = _cat(lay.cost)
+    extras = tuple((TERMS.index(term), cols, coef) for term, cols, coef in lay.extra_costs)
+    for _, cols, coef in extras:
+        np.add.at(cost, cols, coef)
     model = LpModel(
         problem=p, variables=v, families=dict(lay.families), matrix=lay.matrix(),
-        cost=_cat(lay.cost), lower=_cat(lay.lower), upper=upper,
+        cost=cost, lower=_cat(lay.lower), upper=upper,
         row_lower=_cat(lay.row_lower), row_upper=_cat(lay.row_upper), integrality=integrality,
-        term_of_col=term_index, offset=offset, build_seconds=0.0)
+        term_of_col=term_index, offset=offset, build_seconds=0.0, extra_costs=extras)
     return replace(model, build_seconds=time.perf_counter() - started)
 
 
@@ -127,8 +140,10 @@ def _cat(parts: list[F64]) -> F64:
 
 def _mark_integers(integrality: NDArray[np.int32], p: Problem, v: Variables) -> None:
     """Whole units: x and z of whole-unit items; y binary."""
-    for block in (v.x, v.z):
-        whole = np.moveaxis(block.index, 1 if block is v.x else 0, 0)[p.item_whole]
+    for block in (v.x, v.z, v.xs):
+        if block is None:
+            continue
+        whole = np.moveaxis(block.index, 0 if block is v.z else 1, 0)[p.item_whole]
         integrality[whole[whole >= 0]] = 1
     if v.y is not None:
         integrality[v.y.index[v.y.index >= 0]] = 1
@@ -179,6 +194,9 @@ def _check_replan(p: Problem, day: int) -> None:
     """A re-plan needs the daily model and a day inside the horizon (after day 0)."""
     if not p.is_daily:
         raise PlanningError("a rolling re-plan needs the daily model (no multi-resolution)")
+    if not p.simple_network:
+        raise PlanningError("a rolling re-plan over a network (several hubs, routes of its "
+                            "own) is not supported yet; plan from the start")
     if not 1 <= day < p.n_days:
         raise PlanningError(f"--from-day must be between 1 and {p.n_days - 1}, not {day}")
 

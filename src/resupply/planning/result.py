@@ -43,13 +43,13 @@ class PlanResult:
     dispatch: F64
     """[d, i, t] units dispatched by each donor (x)."""
     moves: F64
-    """[i, k, t] units sent from the hub to each depot (z)."""
+    """[i, k, t] units sent from the hubs to each depot (z on the routes from a hub)."""
     depot_stock: F64
     """[i, k, t] depot stock at the end of the day (s)."""
     hub_stock: F64
-    """[i, t] hub stock at the end of the day (h)."""
+    """[i, t] stock at the hubs at the end of the day (h summed over hubs)."""
     arrivals: F64
-    """[i, k, t] units arriving at each depot."""
+    """[i, k, t] units arriving at each depot (from hubs and other depots)."""
     consumption: F64
     """[i, k, t] units consumed (c)."""
     shortfall: F64
@@ -71,6 +71,12 @@ class PlanResult:
     hub_reserve_level: F64 | None = field(default=None, repr=False)
     """[f, t] the reserve the plan was asked to hold at the hub (None: none). [units]"""
     warm: WarmStart | None = field(default=None, repr=False)
+    route_flows: F64 | None = field(default=None, repr=False)
+    """[i, a, t] units sent on each route (hub or depot to depot) (z)."""
+    supply_flows: F64 | None = field(default=None, repr=False)
+    """[b, i, t] units dispatched on each supply route (donor to hub)."""
+    hub_stocks: F64 | None = field(default=None, repr=False)
+    """[i, n, t] stock at each hub at the end of the day (h)."""
 
     def __repr__(self) -> str:
         """One line: status, objective, tranches and shortfall (the arrays are large)."""

@@ -5,11 +5,14 @@ Symbols (all non-negative; units of the item unless stated):
 ======  ==========  ===================================================================
 block   axes        meaning
 ======  ==========  ===================================================================
-x       d, i, t     dispatch of donor d on day t; arrives at the hub on t + lead[d]
+x       d, i, t     dispatch of donor d on day t; travels its supply route (below)
+xs      b, i, t     dispatch on supply route b (donor to hub), only for donors with several
+                    supply routes (``x = sum_b xs``); a donor with one route sends x on it
 g       d, i, t     donor d's remaining availability of item i after the dispatch of day t
                     (only for items whose availability grows over the horizon)
-h       i, t        hub stock at the end of day t (the hub is assumed never struck)
-z       i, k, t     hub-to-depot move on day t; arrives at depot k on t + transit[k]
+h       i, n, t     stock at hub n at the end of day t
+z       i, a, t     move on route a on day t (from a hub or a depot); arrives at the route's
+                    depot on t + transit[a]. One hub: route a is depot k
 s       i, k, t     depot stock at the end of day t
 u       f, k, t     need of family f at depot k on day t that is not met (shortfall);
                     costs ``Problem.shortfall_cost``, a little more on early days
@@ -19,7 +22,8 @@ e_lo,   d           value shipped below / above a donor's fair-share band [EUR]
 e_hi
 up, dn  d, t        increase / decrease of a donor's tranche (units, all items) from the
                     donor's previous tranche day
-y       d, t        1 if donor d sends a tranche on day t (MILP only)
+y       d, t        1 if donor d sends a tranche on day t (MILP only, for donors with a
+                    minimum tranche or a fixed cost per tranche, which y costs)
 w       f, k, t     buffer stock missing at the end of day t (with `Buffers` only); costs
                     the buffer penalty per unit and day
 wh      f, t        the same for the reserve at the hub
@@ -34,6 +38,10 @@ saves one variable per item, depot and day. ``x`` and ``g`` exist only on a dono
 days, on or after the release day, once something is available, and while a dispatch can still
 arrive within the horizon (or is needed for a pledge); ``z`` only while a move can arrive;
 ``h``, ``z``, ``s`` only for items that someone holds; ``u`` only where there is need.
+
+Besides the terms each block carries, x pays the purchase price ``purchase_cost[i,t]`` per
+unit, and h and s the holding cost ``holding_cost x days`` per unit held at the end of a step
+(`Layout.add_cost`, reported as ``purchase`` and ``holding``).
 """
 
 from __future__ import annotations
@@ -73,6 +81,30 @@ class Variables:
     """Hub reserve deficit [f, t] (with a hub reserve in `Buffers`)."""
     from_day: int = 0
     """First re-planned day (0: a plan from the start, no ``lost``/``found``)."""
+    xs: Block | None = None
+    """Dispatch on each supply route [b, i, t] of donors with several (None: no such donor)."""
+
+
+def split_donors(p: Problem) -> Bool:
+    """[d] donors with several supply routes: their dispatch is split over ``xs``."""
+    count = np.bincount(p.supply_donor, minlength=len(p.donors))
+    split: Bool = count > 1
+    return split
+
+
+def supply_columns(p: Problem, v: Variables) -> I64:
+    """[b, i, t] the column that travels supply route b: ``x`` of the route's donor when the
+    donor has one route, else the route's ``xs``."""
+    cols: I64 = v.x.index[p.supply_donor]
+    if v.xs is not None:
+        cols = np.where(split_donors(p)[p.supply_donor][:, None, None], v.xs.index, cols)
+    return cols
+
+
+def hub_step_retention(p: Problem) -> F64:
+    """[n, t] share of a hub's stock carried into step t that survives it."""
+    kept: F64 = (1.0 - p.hub_strike_prob * p.hub_loss_fraction)[:, None] ** p.step_days[None, :]
+    return kept
 
 
 def retention(p: Problem) -> F64:
@@ -171,9 +203,11 @@ def _core_variables(lay: Layout, p: Problem, opts: PlanOptions,
     fair = _fair_blocks(lay, p, opts)
     y = None
     if opts.integer:
-        y = lay.add_vars("y", "dt", tranche & (p.min_tranche_t[:, None] > 0), upper=1.0)
+        on_off = (p.min_tranche_t > 0) | (p.tranche_fixed_cost > 0)
+        y = lay.add_vars("y", "dt", tranche & on_off[:, None], upper=1.0,
+                         cost=p.tranche_fixed_cost[:, None], term="tranche_fixed")
     out = Variables(flow["x"], flow["g"], flow["h"], flow["z"], flow["s"], u, v, up, dn,
-                    *fair, y)
+                    *fair, y, xs=flow.get("xs"))
     if actuals is None:
         return out
     held = flow["s"].index[:, :, 0] >= 0
@@ -186,23 +220,47 @@ def _core_variables(lay: Layout, p: Problem, opts: PlanOptions,
 def _flow_blocks(lay: Layout, p: Problem, actuals: Actuals | None,
                  active: Bool) -> dict[str, Block]:
     shape = (len(p.items), len(p.depots), p.n_days)
-    x_mask = dispatch_mask(p, actuals)
+    split = split_donors(p)
+    open_any = np.zeros((len(p.donors), p.n_days), dtype=bool)
+    np.logical_or.at(open_any, p.supply_donor, p.supply_open)
+    x_mask = dispatch_mask(p, actuals) & open_any[:, None, :]
     tons_cost = p.w_transport * p.item_mass_t
-    x = lay.add_vars("x", "dit", x_mask,
-                     cost=tons_cost[None, :, None] * p.donor_transport[:, None, None],
-                     term="transport")
+    own_route = np.zeros(len(p.donors))
+    own_route[p.supply_donor] = p.supply_cost  # the cost of the one route, where one
+    x_cost = np.where(split, 0.0, own_route)[:, None, None] * tons_cost[None, :, None]
+    x = lay.add_vars("x", "dit", x_mask, cost=x_cost, term="transport")
     g = lay.add_vars("g", "dit", x_mask & grows(p, x_mask)[:, :, None])
-    h = lay.add_vars("h", "it", np.broadcast_to(active[:, None], (len(p.items), p.n_days)))
-    z_mask = active[:, None, None] & (p.arrival_step(p.transit_days) >= 0)[None, :, :]
-    z = lay.add_vars("z", "ikt", np.broadcast_to(z_mask, shape),
-                     cost=tons_cost[:, None, None] * p.depot_transport[None, :, None],
+    h = lay.add_vars("h", "int", np.broadcast_to(
+        active[:, None, None], (len(p.items), len(p.hubs), p.n_days)),
+        cost=_loss_cost(p, hub_step_retention(p)), term="strike_loss")
+    z_mask = (active[:, None, None] & (p.arrival_step(p.route_transit_days) >= 0)[None, :, :]
+              & p.route_open[None, :, :])
+    z = lay.add_vars("z", "iat", np.broadcast_to(z_mask, (len(p.items), *z_mask.shape[1:])),
+                     cost=tons_cost[:, None, None] * p.route_cost[None, :, None],
                      term="transport")
-    lost_next = np.zeros((len(p.depots), p.n_days))
-    lost_next[:, :-1] = 1.0 - step_retention(p)[:, 1:]  # stock at the end of t, during t + 1
-    loss = p.w_strike_loss * p.item_value[:, None, None] * lost_next[None, :, :]
-    s = lay.add_vars("s", "ikt", np.broadcast_to(active[:, None, None], shape), cost=loss,
-                     term="strike_loss")
-    return {"x": x, "g": g, "h": h, "z": z, "s": s}
+    s = lay.add_vars("s", "ikt", np.broadcast_to(active[:, None, None], shape),
+                     cost=_loss_cost(p, step_retention(p)), term="strike_loss")
+    holding = p.holding_cost * p.step_days.astype(float)
+    lay.add_cost(s.index, holding[None, None, :], "holding")
+    lay.add_cost(h.index, holding[None, :], "holding")
+    lay.add_cost(x.index, p.purchase_cost[None, :, :], "purchase")
+    out = {"x": x, "g": g, "h": h, "z": z, "s": s}
+    if split.any():
+        xs_mask = (x_mask[p.supply_donor] & p.supply_open[:, None, :]
+                   & split[p.supply_donor][:, None, None])
+        out["xs"] = lay.add_vars("xs", "bit", xs_mask,
+                                 cost=tons_cost[None, :, None] * p.supply_cost[:, None, None],
+                                 term="transport")
+    return out
+
+
+def _loss_cost(p: Problem, kept: F64) -> F64:
+    """[i, place, t] expected strike loss of a unit held at the end of step t at a place whose
+    stock keeps ``kept`` [place, t] a step: ``w value[i] (1 - kept[t + 1])``. [EUR/unit]"""
+    lost_next = np.zeros(kept.shape)
+    lost_next[:, :-1] = 1.0 - kept[:, 1:]  # stock at the end of t, during t + 1
+    loss: F64 = p.w_strike_loss * p.item_value[:, None, None] * lost_next[None, :, :]
+    return loss
 
 
 def _package_mask(p: Problem) -> Bool:

@@ -139,6 +139,28 @@ def _run_parallel(problem: Problem, policy: Policy, options: SimOptions,
             raise
 
 
+def require_simple_network(problem: Problem) -> None:
+    """Refuse a problem whose network the simulator cannot follow (several hubs, routes
+    between depots, route capacities or dates, hub strikes or storage limits): it reads only
+    the one-hub arrays, and would compute a wrong answer. `SimulationError` names the cause."""
+    if problem.simple_network:
+        return
+    p = problem
+    causes = [text for flag, text in (
+        (len(p.hubs) > 1, f"{len(p.hubs)} hubs"),
+        (bool((p.route_from_depot >= 0).any()), "routes from depot to depot"),
+        (len(p.supply_ids) != len(p.donors), "donors with several supply routes"),
+        (not (np.isinf(p.route_capacity_t).all() and np.isinf(p.supply_capacity_t).all()),
+         "route capacities"),
+        (not (p.route_open.all() and p.supply_open.all()), "route dates"),
+        (bool((p.hub_strike_prob * p.hub_loss_fraction).any()), "hub strikes"),
+        (not np.isinf(p.hub_capacity_t).all(), "hub storage limits")) if flag]
+    raise SimulationError(
+        "simulation over several hubs is not supported yet: the scenario's network has "
+        f"{', '.join(causes) or 'routes of its own'}; plan it with `resupply plan`, or "
+        "simulate a one-hub version (`hub` instead of `network`)")
+
+
 def simulate(problem: Problem, policy: Policy, options: SimOptions | None = None,
              progress: Progress | None = None,
              reference: RiskReference | None = None) -> SimResult:
@@ -154,6 +176,7 @@ def simulate(problem: Problem, policy: Policy, options: SimOptions | None = None
     >>> result.runs, result.partial
     (20, False)
     """
+    require_simple_network(problem)
     options = options or SimOptions()
     options.check_horizon(problem.n_days)
     reference = reference or RiskReference.of(problem, options)

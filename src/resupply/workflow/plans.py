@@ -15,6 +15,7 @@ import pandas as pd
 
 from resupply.compile import Problem
 from resupply.workflow.rundir import (
+    FLOWS,
     PLAN_JSON,
     SHORTFALLS,
     STOCK,
@@ -69,11 +70,15 @@ def no_plan_line(result: PlanResult, out_dir: Path) -> str:
 
 def plan_files(result: PlanResult) -> dict[str, str | bytes]:
     """What a plan part holds: plan.json, and for a plan with a solution tranches.csv,
-    stock.parquet, shortfall.parquet and the warm-start data (file name -> contents)."""
+    flows.csv (tons per route and hub), stock.parquet, shortfall.parquet and the warm-start
+    data (file name -> contents)."""
+    from resupply.planning.flows import flow_table
+
     files: dict[str, str | bytes] = {PLAN_JSON: json.dumps(result.to_dict(), indent=2)}
     if failed(result):
         return files
     files[TRANCHES] = result.tranches.to_csv(index=False)
+    files[FLOWS] = flow_table(result).to_csv(index=False)
     files[STOCK] = parquet_bytes(result.stock)
     files[SHORTFALLS] = parquet_bytes(result.shortfalls)
     if result.warm is not None and result.warm.dispatch is not None:

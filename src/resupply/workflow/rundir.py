@@ -67,6 +67,8 @@ REPORT = "report.html"
 EXPORTS = "exports"
 PLAN_JSON = "plan.json"
 TRANCHES = "tranches.csv"
+FLOWS = "flows.csv"
+"""Tons per route of the network and per hub (`planning.flows.flow_table`)."""
 STOCK = "stock.parquet"
 SHORTFALLS = "shortfall.parquet"
 """Family x depot x day need and shortfall of a plan (`PlanResult.shortfalls`)."""
@@ -130,7 +132,7 @@ LEGACY_MARKERS: dict[RunKind, str] = {
 (written before manifests): the file it holds. With a manifest, its ``kind`` decides."""
 
 PART_FILES: dict[Part, tuple[str, ...]] = {
-    Part.PLAN: (PLAN_JSON, TRANCHES, STOCK, SHORTFALLS, WARM, CERTIFICATE, BUFFERS),
+    Part.PLAN: (PLAN_JSON, TRANCHES, FLOWS, STOCK, SHORTFALLS, WARM, CERTIFICATE, BUFFERS),
     Part.SIMULATION: (METRICS, BANDS),
     Part.COMPARE: (FRONTIER, "metrics-*.json", CERTIFIED_FRONTIER),
 }
