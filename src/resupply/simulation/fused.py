@@ -5,9 +5,10 @@ events, policy calls and draws as the NumPy path (`engine`, `consume`), with the
 Which path runs is chosen by the environment variable ``RESUPPLY_SIM_KERNEL``: ``numpy`` (the
 reference path), ``numba`` (this one; an error if Numba is missing) or ``auto`` (the default:
 this one when Numba is installed, the ``fast`` extra, else NumPy). Both give the same numbers
-for the same seed, bit for bit (see `kernel`). Fused: the hub moves' caps and bookings, depot
-arrivals, the consumption pro rata by item, and the day's records; dispatch, strikes,
-capacity, the matrix products and the policy's own work stay in NumPy.
+for the same seed, bit for bit (see `kernel`). Fused: what donors may send, the dispatch's caps
+and bookings, the hub moves' caps and bookings, depot arrivals, the consumption pro rata by
+item, and the day's records; strikes, capacity, the matrix products, the draws and the
+policy's own work stay in NumPy.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from resupply.compile.problem import F64
 from resupply.errors import SimulationError
 from resupply.simulation.consume import _draw_demand, overflow
 from resupply.simulation.engine import _scale, _view
+from resupply.simulation.pauses import advance
 from resupply.simulation.state import DOS_BIN_DAYS, Chunk, contract
 
 ENV = "RESUPPLY_SIM_KERNEL"
@@ -46,7 +48,8 @@ def prepare_cache_dir() -> None:
 
 
 def use_kernel() -> bool:
-    """Whether this process simulates on the fused kernel (``RESUPPLY_SIM_KERNEL``)."""
+    """Whether this process simulates on the fused kernel (``RESUPPLY_SIM_KERNEL``). Under
+    ``auto`` a Numba that is installed but fails to load falls back to NumPy."""
     choice = os.environ.get(ENV, "auto").strip().lower() or "auto"
     if choice not in CHOICES:
         raise SimulationError(f"{ENV}={choice!r}: use auto, numpy or numba")
@@ -56,7 +59,13 @@ def use_kernel() -> bool:
     if choice == "numba" and not present:
         raise SimulationError(f"{ENV}=numba but Numba is not installed; install the `fast` "
                               "extra (pip install 'resupply[fast]') or use auto or numpy")
-    return present
+    if choice == "numba" or not present:
+        return present
+    try:
+        load()
+    except Exception:  # any failure to load or compile: the NumPy path
+        return False
+    return True
 
 
 def load() -> ModuleType:
@@ -104,6 +113,36 @@ class FusedDay:
         runs = c.s.stock.shape[0]
         self.ones = np.ones(runs)
         self.no_hub = np.zeros((runs, st.n_f))
+
+    def _available(self, c: Chunk, t: int) -> F64:
+        st, s = c.st, c.s
+        out = np.empty(s.dispatched.shape)
+        self.k.available(np.ascontiguousarray(st.cum_available[:, :, t]), s.dispatched,
+                         s.release, s.down, np.ascontiguousarray(st.problem.donor_paused[:, t]),
+                         t, out)
+        return out
+
+    def dispatch(self, c: Chunk, t: int) -> Callable[[], F64]:
+        """Step 1 (`engine.dispatch`): the policy's dispatch, capped by availability, into the
+        pipeline to the hub; returns what donors could still send today."""
+        st, s = c.st, c.s
+        s.down = advance(s.down, c.draws, st.pause_prob, st.problem.resume_prob)
+        view = _view(st, s, t, c.run_ids, lambda: self._available(c, t))
+        want = c.policy.dispatch(view)
+        if not (want > 0).any():
+            return lambda: view.available
+        available = view.available
+        sent = np.empty(want.shape)
+        left = np.empty(want.shape)
+        active = np.empty(want.shape[:2], dtype=np.bool_)
+        if not self.k.send(np.ascontiguousarray(want, dtype=np.float64), available, sent, left,
+                           active, s.dispatched, s.to_hub):
+            return lambda: available
+        if t >= st.options.warmup_days:
+            c.tot.orders += active
+        lag = st.problem.lead_days[None, :] + c.draws.lag_days(st.delay_mean, active)
+        self.k.book_tranches(sent, (t + lag) % st.hub_ring, s.pipe_hub)
+        return lambda: left
 
     def hub_moves(self, c: Chunk, t: int, available: Callable[[], F64]) -> None:
         """Step 3 (`engine.hub_moves`)."""

@@ -219,3 +219,62 @@ def record(demand, met, used, end_f, backorder, episode, hub_f,  # type: ignore[
     for k in range(n_k):
         for f in range(n_f):
             stock_sum[k, f] += day_sum[k, f]
+
+
+@njit(cache=True)
+def available(cum_t, dispatched, release, down, dated_t, t, out):  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    """Step 1: what each donor may dispatch today, ``out`` [r, d, i]: its stock and production
+    so far ``cum_t`` [d, i] less what it sent, where released and not paused
+    (`engine._available`)."""
+    n_r, n_d, n_i = dispatched.shape
+    for r in range(n_r):
+        for d in range(n_d):
+            stopped = down[r, d] or dated_t[d]
+            for i in range(n_i):
+                if stopped or release[r, d, i] > t:
+                    out[r, d, i] = 0.0
+                else:
+                    out[r, d, i] = max(cum_t[d, i] - dispatched[r, d, i], 0.0)
+
+
+@njit(cache=True)
+def send(want, avail, sent, left, active, dispatched, to_hub):  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    """Step 1: the policy's dispatch ``want`` [r, d, i], at least 0 and at most ``avail``,
+    into ``sent`` (``left`` = what donors could still send); booked as dispatched and in
+    flight to the hub. ``active`` [r, d]: the donor sends something (`engine.dispatch`).
+    Returns whether any donor sends anything."""
+    n_r, n_d, n_i = want.shape
+    acc = np.empty(n_i)
+    anything = False
+    for r in range(n_r):
+        for d in range(n_d):
+            on = False
+            for i in range(n_i):
+                a = avail[r, d, i]
+                x = min(max(want[r, d, i], 0.0), a)
+                sent[r, d, i] = x
+                left[r, d, i] = a - x
+                dispatched[r, d, i] += x
+                if x > 0.0:
+                    on = True
+                if d == 0:
+                    acc[i] = x
+                else:
+                    acc[i] += x
+            active[r, d] = on
+            anything = anything or on
+        for i in range(n_i):
+            to_hub[r, i] += acc[i]
+    return anything
+
+
+@njit(cache=True)
+def book_tranches(sent, slots, pipe):  # type: ignore[no-untyped-def]
+    """Step 1: each donor's tranche ``sent[r, d]`` into the hub pipeline ``pipe`` [ring, r, i]
+    at the day it arrives, ``slots[r, d]``, donors in order (`engine.dispatch`)."""
+    n_r, n_d, n_i = sent.shape
+    for r in range(n_r):
+        for d in range(n_d):
+            slot = slots[r, d]
+            for i in range(n_i):
+                pipe[slot, r, i] += sent[r, d, i]

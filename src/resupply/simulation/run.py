@@ -99,7 +99,7 @@ def run_chunk(problem: Problem, policy: Policy, options: SimOptions, first_block
     c = Chunk(st=st, s=s, tot=tot, draws=draws, policy=policy, run_ids=run_ids)
     fused = FusedDay(c) if use_kernel() else None
     for t in range(problem.n_days):
-        left = dispatch(c, t)
+        left = dispatch(c, t) if fused is None else fused.dispatch(c, t)
         hub_arrivals(c, t)
         if fused is not None:
             fused.hub_moves(c, t, left)
