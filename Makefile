@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(PY) -c 'from resupply.simulation.fused import warm; warm()'  # Numba kernel into its disk cache
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -17,14 +17,23 @@ from resupply.simulation import PlanInput
 N_FAMILIES = 10
 
 
-def bench_scenario(n_items: int = 50, n_depots: int = 6, days: int = 365) -> Scenario:
-    """A scenario of the benchmark's size (items spread evenly over 10 families)."""
+def bench_scenario(n_items: int = 50, n_depots: int = 6, days: int = 365, *,
+                   capacity_t: float = 1e6, pause_prob: float = 0.0,
+                   slip_days: float = 0.0) -> Scenario:
+    """A scenario of the benchmark's size (items spread evenly over 10 families); the
+    keywords add what the benchmark leaves out (binding depot capacity [t], random donor
+    pauses [1/day], release slips [days]) for the reference-model tests."""
     fams = [f"f{n}" for n in range(N_FAMILIES)]
     items = [{"id": f"i{n}", "family": fams[n % N_FAMILIES], "mass_kg": 20.0 + n,
               "value_eur": 500.0 + 10 * n} for n in range(n_items)]
     donors = [{"id": f"d{n}", "lead_days": 2 + 2 * n, "delay_days_mean": 1.0 + n % 3,
                "stock": [{"item": it["id"], "quantity": 5e6} for j, it in enumerate(items)
-                         if j % 5 == n]} for n in range(5)]
+                         if j % 5 == n],
+               **({"pause_prob_per_day": pause_prob, "resume_prob_per_day": 0.3}
+                  if pause_prob > 0 else {}),
+               **({"releases": [{"family": fams[n], "date": "2024-01-03",
+                                 "slip_days_mean": slip_days}]} if slip_days > 0 else {})}
+              for n in range(5)]
     data: dict[str, Any] = {
         "name": "bench", "start": "2024-01-01", "horizon_days": days,
         "standards": [{"id": "s0"}, {"id": "s1"}],
@@ -35,7 +44,7 @@ def bench_scenario(n_items: int = 50, n_depots: int = 6, days: int = 365) -> Sce
                       for n, f in enumerate(fams)],
         "donors": donors,
         "hub": {"throughput_t_per_day": 1e6},
-        "depots": [{"id": f"k{n}", "capacity_t": 1e6, "transit_days": 1 + n % 3,
+        "depots": [{"id": f"k{n}", "capacity_t": capacity_t, "transit_days": 1 + n % 3,
                     "strike_prob_per_day": 0.01, "loss_fraction": 0.4,
                     "demand_share": 1.0 / n_depots,
                     "initial_stock": [{"item": it["id"], "quantity": 500.0} for it in items]}
@@ -45,7 +54,7 @@ def bench_scenario(n_items: int = 50, n_depots: int = 6, days: int = 365) -> Sce
     return Scenario.model_validate(data)
 
 
-def bench_problem(**sizes: int) -> Problem:
+def bench_problem(**sizes: Any) -> Problem:
     """The compiled benchmark scenario."""
     return compile_problem(bench_scenario(**sizes))
 

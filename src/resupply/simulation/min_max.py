@@ -14,7 +14,7 @@ from resupply.simulation.policies import (
     allocate_to_targets,
     greedy_dispatch,
     supply_lead,
-    window_need,
+    window_table,
 )
 from resupply.simulation.policy_spec import MinMaxSpec
 from resupply.simulation.view import DayView
@@ -47,8 +47,8 @@ class MinMaxPolicy:
         p = view.problem
         if self.spec.days:
             lead = supply_lead(p)
-            return (window_need(p, view.t, lead + self.spec.low),
-                    window_need(p, view.t, lead + self.spec.high))
+            return (window_table(p, lead + self.spec.low)[view.t],
+                    window_table(p, lead + self.spec.high)[view.t])
         shape = (len(p.depots), len(p.families))
         return np.full(shape, self.spec.low), np.full(shape, self.spec.high)
 

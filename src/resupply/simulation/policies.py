@@ -38,6 +38,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from resupply.compile.problem import F64, I64, Problem
+from resupply.simulation.constants import greedy_order, per_problem
 from resupply.simulation.plan_input import PlanInput
 from resupply.simulation.policy_spec import (
     DEFAULT_BUFFER_DAYS,
@@ -87,16 +88,32 @@ def window_need(problem: Problem, t: int, days: F64) -> F64:
     return result
 
 
+def window_table(problem: Problem, days: F64) -> F64:
+    """[t, k, f] `window_need` of every day for ``days[k, f]``, computed once per problem and
+    ``days`` (policies read one row a day; the same numbers bit for bit, read-only)."""
+    def build() -> F64:
+        table = np.stack([window_need(problem, t, days) for t in range(problem.n_days)])
+        table.flags.writeable = False
+        return table
+    key = ("window_table", days.shape, days.tobytes())
+    return per_problem(problem, key, build)
+
+
 def supply_lead(problem: Problem) -> F64:
     """[k, f] days from dispatch to a depot for each family: the slowest donor holding any
     item of it (lead + mean delay; policies cover the worst route), plus the depot's
-    transit. [days]"""
+    transit (computed once per problem; read-only). [days]"""
+    return per_problem(problem, "supply_lead", lambda: _supply_lead(problem))
+
+
+def _supply_lead(problem: Problem) -> F64:
     n_f = len(problem.families)
     onehot = np.eye(n_f)[problem.item_family]
     holds = (problem.donor_stock + problem.donor_production.sum(axis=2)) @ onehot > 0  # [d, f]
     lead = problem.lead_days + problem.delay_mean
     slowest = np.where(holds, lead[:, None], 0.0).max(axis=0, initial=0.0)
     result: F64 = problem.transit_days[:, None].astype(np.float64) + slowest[None, :]
+    result.flags.writeable = False
     return result
 
 
@@ -104,15 +121,9 @@ def greedy_dispatch(view: DayView, order: F64, available: F64 | None = None) -> 
     """[r, d, i] dispatch filling ``order[r, f]`` units per family from donors in order of
     availability (shortest lead + mean delay first, then file order), items in file order,
     out of ``available`` [r, d, i] (default: all the donors may send today)."""
-    p = view.problem
-    lead = (p.lead_days + p.delay_mean)[:, None] * np.ones(len(p.items))[None, :]
-    d_idx, i_idx = np.indices(lead.shape)
-    fam = p.item_family[i_idx]
-    keys = np.lexsort((i_idx.ravel(), d_idx.ravel(), lead.ravel(), fam.ravel()))
-    d_p, i_p, f_p = d_idx.ravel()[keys], i_idx.ravel()[keys], fam.ravel()[keys]
+    d_p, i_p, f_p, first = greedy_order(view.problem)
     avail = (view.available if available is None else available)[:, d_p, i_p]
     before = np.cumsum(avail, axis=1) - avail
-    first = np.searchsorted(f_p, f_p)  # position of each pair's family group start
     before_in_family = before - before[:, first]
     take = np.clip(order[:, f_p] - before_in_family, 0.0, avail)
     out = np.zeros(view.available.shape)
@@ -295,7 +306,8 @@ class CadencePolicy:
 
     def _cover(self, view: DayView) -> F64:
         days = supply_lead(view.problem) + self.every + self.buffer_days
-        return window_need(view.problem, view.t, days)
+        cover: F64 = window_table(view.problem, days)[view.t]
+        return cover
 
     def dispatch(self, view: DayView) -> F64:
         if view.t % self.every:
@@ -327,7 +339,8 @@ class OrderUpToPolicy:
         shape = (len(p.depots), len(p.families))
         if self.level is not None:
             return np.full(shape, float(self.level))
-        return window_need(p, view.t, supply_lead(p) + self.days)
+        target: F64 = window_table(p, supply_lead(p) + self.days)[view.t]
+        return target
 
     def dispatch(self, view: DayView) -> F64:
         order = np.maximum(self._target(view).sum(axis=0)[None] - view.family_position(), 0.0)

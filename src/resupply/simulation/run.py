@@ -23,6 +23,7 @@ from resupply.errors import SimulationError
 from resupply.simulation.consume import consume
 from resupply.simulation.draws import ChunkDraws, block_generators
 from resupply.simulation.engine import depot_arrivals, dispatch, hub_arrivals, hub_moves, strikes
+from resupply.simulation.fused import FusedDay, use_kernel
 from resupply.simulation.options import SimOptions
 from resupply.simulation.policies import Policy
 from resupply.simulation.risk import RiskReference
@@ -96,9 +97,16 @@ def run_chunk(problem: Problem, policy: Policy, options: SimOptions, first_block
     s = State.start(st, runs, slip.reshape(runs, *problem.release_day.shape))
     tot = Totals.empty(st, runs)
     c = Chunk(st=st, s=s, tot=tot, draws=draws, policy=policy, run_ids=run_ids)
+    fused = FusedDay(c) if use_kernel() else None
     for t in range(problem.n_days):
-        left = dispatch(c, t)
+        left = dispatch(c, t) if fused is None else fused.dispatch(c, t)
         hub_arrivals(c, t)
+        if fused is not None:
+            fused.hub_moves(c, t, left)
+            strikes(c)
+            fused.depot_arrivals(c, t)
+            fused.consume(c, t)
+            continue
         hub_moves(c, t, left)
         strikes(c)
         depot_arrivals(c, t)

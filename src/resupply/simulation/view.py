@@ -11,9 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import numpy as np
-
 from resupply.compile.problem import F64, I64, Problem
+from resupply.simulation.constants import family_matrix
 
 
 def frozen(array: F64) -> F64:
@@ -66,8 +65,7 @@ class DayView:
 
     def family_sum(self, per_item: F64) -> F64:
         """Sum a ``[..., i]`` array by family: ``[..., f]``."""
-        onehot = np.eye(len(self.problem.families))[self.problem.item_family]
-        total: F64 = per_item @ onehot
+        total: F64 = per_item @ family_matrix(self.problem)
         return total
 
     def family_position(self) -> F64:
