@@ -59,13 +59,12 @@ def test_certification_refuses_a_network_before_any_solve(
     from resupply.workflow.certify import CertifyOptions, certify
 
     data = as_network(load_scenario("tiny").model_dump(mode="json", exclude_none=True))
-    data["network"]["hubs"][0]["strike_prob_per_day"] = 0.1
-    data["network"]["hubs"][0]["loss_fraction"] = 0.5
+    data["network"]["hubs"][0]["capacity_t"] = 500.0
     problem = compile_problem(Scenario.model_validate(data))
 
     def no_solve(*_: object, **__: object) -> None:
         raise AssertionError("solved before refusing")
 
     monkeypatch.setattr(certify_module, "reference_plan", no_solve)
-    with pytest.raises(SimulationError, match="hub strikes"):
+    with pytest.raises(SimulationError, match="hub storage limits"):
         certify(problem, CertifyOptions(risk=0.05), np.ones(len(problem.families), dtype=bool))

@@ -2,12 +2,12 @@
 (hub or depot to depot), as arrays with integer indices.
 
 A scenario with `hub` compiles to a one-hub network with the same meaning as before: one hub
-``hub`` without storage limit or strikes, one supply route per donor (transit ``lead_days``,
-cost ``transport_eur_per_t``) and one route per depot, in depot order (transit and cost of the
-depot), so that route a is depot k. A scenario with `network` compiles its hubs and routes;
-the old per-donor and per-depot arrays of the `Problem` then hold summaries (shortest lead,
-shortest hub-to-depot path, total hub throughput, no costs) for the parts of the tool that
-read only them.
+``hub`` without storage limit (struck as its fields say, by default never), one supply route
+per donor (transit ``lead_days``, cost ``transport_eur_per_t``) and one route per depot, in
+depot order (transit and cost of the depot), so that route a is depot k. A scenario with
+`network` compiles its hubs and routes; the old per-donor and per-depot arrays of the
+`Problem` then hold summaries (shortest lead, shortest hub-to-depot path, total hub
+throughput, no costs) for the parts of the tool that read only them.
 """
 
 from __future__ import annotations
@@ -68,8 +68,9 @@ def _one_hub(sc: Scenario) -> NetworkArrays:
     transit = np.array([k.transit_days for k in sc.depots], dtype=np.int64)
     return NetworkArrays(
         hubs=("hub",), hub_limit_t=np.full((1, horizon), throughput),
-        hub_capacity_t=np.full(1, np.inf), hub_strike_prob=np.zeros(1),
-        hub_loss_fraction=np.zeros(1),
+        hub_capacity_t=np.full(1, np.inf),
+        hub_strike_prob=np.full(1, sc.hub.strike_prob_per_day if sc.hub is not None else 0.0),
+        hub_loss_fraction=np.full(1, sc.hub.loss_fraction if sc.hub is not None else 0.0),
         supply_ids=tuple(f"{d.id}>hub" for d in sc.donors), supply_mode=("",) * n_d,
         supply_donor=np.arange(n_d, dtype=np.int64), supply_hub=np.zeros(n_d, dtype=np.int64),
         supply_transit_days=lead, supply_capacity_t=np.full((n_d, horizon), np.inf),

@@ -271,13 +271,13 @@ class Problem:
     @property
     def simple_network(self) -> bool:
         """True when the network is what `hub_throughput_t`, `lead_days` and `transit_days`
-        say alone: one hub that is never struck and stores without limit, one supply route per
-        donor and one route from the hub to each depot, with no capacities or dates of their
-        own. The simulator reads only those (costs are the planner's)."""
+        say alone: one hub (which may be struck) that stores without limit, one supply route
+        per donor and one route from the hub to each depot, with no capacities or dates of
+        their own. The simulator reads only those and the hub's strikes (costs are the
+        planner's)."""
         n_d, n_k = len(self.donors), len(self.depots)
         return bool(
             len(self.hubs) == 1 and np.isinf(self.hub_capacity_t).all()
-            and not (self.hub_strike_prob * self.hub_loss_fraction).any()
             and np.array_equal(self.supply_donor, np.arange(n_d))
             and np.array_equal(self.route_depot, np.arange(n_k))
             and (self.route_from_hub == 0).all()

@@ -308,6 +308,12 @@ class Hub(Model):
     throughput_t_per_day: float = unit_field(
         ..., "Tons that can move on from the hub per day.", "t/day", gt=0, le=1e8
     )
+    strike_prob_per_day: float = unit_field(
+        0.0, "Probability the hub is struck on a day (its stock, a certified plan's reserve "
+        "included, decays in the plan and is struck in the simulation; 0: out of reach).",
+        "1/day", ge=0, le=1)
+    loss_fraction: float = unit_field(0.0, "Mean fraction of the hub's stock destroyed when "
+                                      "struck.", "1", ge=0, le=1)
 
 
 class Depot(Model):

@@ -12,7 +12,8 @@ Order of events on day t, for every run:
 2. **Hub arrivals.** What is due today reaches the hub (a lead of 0 arrives the same day).
 3. **Hub moves.** The policy asks for moves to depots (`Policy.allocate`); they are scaled down,
    in turn, to the hub's stock of each item and to the hub throughput of the day [t/day].
-   Moves arrive after the depot's ``transit_days`` (0: the same day). The hub is never struck.
+   Moves arrive after the depot's ``transit_days`` (0: the same day). The hub itself may be
+   struck (`hub_strike`, before the day's dispatch: step 0), as the planner's hub decays.
 4. **Strikes.** Each depot is struck with probability ``strike_prob`` [1/day]; a strike destroys
    a fraction of every item carried in from the day before, drawn from a Beta distribution
    with mean ``loss_fraction`` and concentration ``strike_loss_concentration``. (The planner's
@@ -150,6 +151,26 @@ def depot_arrivals(c: Chunk, t: int) -> None:
         np.maximum(s.to_depot, 0.0, out=s.to_depot)
         tot.arrivals += contract(arrived, st.onehot)
         arrived[...] = 0.0
+
+
+def hub_strike(c: Chunk) -> None:
+    """Step 0: the hub, struck at random (``hub_strike_prob`` [1/day]), loses a Beta-distributed
+    fraction of the stock carried in from the day before, as a depot does (`strikes`), before
+    the day's dispatch, which sees what is left; with ``SimOptions.expected_strikes`` it loses
+    exactly ``hub_strike_prob x hub_loss_fraction`` every day, the planner's hub decay. Draws
+    nothing when the hub cannot be struck (the random streams of other problems are kept)."""
+    st, s, draws = c.st, c.s, c.draws
+    if st.hub_strike_prob <= 0.0:
+        return
+    if st.options.expected_strikes:
+        fraction = np.full((draws.runs, 1), st.hub_strike_prob * st.hub_loss_fraction[0])
+    else:
+        hit = draws.uniform((1,)) < st.hub_strike_prob
+        fraction = draws.strike_fraction(hit, st.hub_loss_fraction,
+                                         st.problem.strike_loss_concentration)
+    lost = s.hub * fraction
+    s.hub = np.maximum(s.hub - lost, 0.0)
+    c.tot.hub_lost += lost @ st.loss_basis
 
 
 def strikes(c: Chunk) -> None:

@@ -66,8 +66,9 @@ class PolicyPoint:
                    avoidable_days=float(tot.avoid_scope_days.mean()),
                    stockout_prob=float(np.mean(tot.scope_short_days > 0)),
                    stockout_days=float(tot.scope_short_days.mean()), fill_rate=float(fill.mean()),
-                   lost_value=float(tot.lost_value.sum(axis=(1, 2)).mean()),
-                   lost_tons=float(tot.lost_tons.sum(axis=(1, 2)).mean()),
+                   lost_value=float(tot.strike_loss.mean()),
+                   lost_tons=float(tot.lost_tons.sum(axis=(1, 2)).mean()
+                                   + tot.hub_lost_tons.sum(axis=1).mean()),
                    peak_exposed_tons=float(tot.peak_total_tons.mean()),
                    orders_per_day=float(inventory["orders_per_day"].mean()),
                    cost_per_day=float(inventory["cost_per_day"].mean()))

@@ -49,12 +49,18 @@ def _fill(met: F64, demand: F64) -> F64:
     return result
 
 
-def _flows(tot: Totals, keep: F64, axis: tuple[int, ...]) -> dict[str, Any]:
-    """Metrics of the [r, k, f] flows weighted by ``keep`` (0/1 over k and f)."""
+def _flows(tot: Totals, keep: F64, axis: tuple[int, ...], *, hub: bool = True
+           ) -> dict[str, Any]:
+    """Metrics of the [r, k, f] flows weighted by ``keep`` (0/1 over k and f); with ``hub``
+    the losses also count what strikes on the hub destroyed of the slice's families (a slice
+    over every depot: overall, a family, a standard; not a depot's)."""
     demand = (tot.demand * keep).sum(axis=axis)
     met = (tot.met * keep).sum(axis=axis)
-    lost = [(part * keep).sum(axis=axis) for part in (tot.lost_units, tot.lost_tons,
-                                                      tot.lost_value)]
+    families = np.broadcast_to(keep, (1, *tot.demand.shape[1:]))[0].max(axis=0) * hub  # [f]
+    lost = [(part * keep).sum(axis=axis) + (at_hub * families).sum(axis=1)
+            for part, at_hub in ((tot.lost_units, tot.hub_lost_units),
+                                 (tot.lost_tons, tot.hub_lost_tons),
+                                 (tot.lost_value, tot.hub_lost_value))]
     return {"fill_rate": stats(_fill(met, demand)), "short": stats(demand - met),
             "lost_units": stats(lost[0]), "lost_tons": stats(lost[1]),
             "lost_value": stats(lost[2])}
@@ -113,7 +119,8 @@ def _depots(result: SimResult) -> dict[str, Any]:
     for k, depot in enumerate(p.depots):
         keep = np.zeros((1, len(p.depots), 1))
         keep[:, k] = 1.0
-        out[depot] = {**_short(tot.depot_short_days[:, k]), **_flows(tot, keep, (1, 2)),
+        out[depot] = {**_short(tot.depot_short_days[:, k]),
+                      **_flows(tot, keep, (1, 2), hub=False),
                       "avoidable": {"stockout_prob": float(np.mean(
                           tot.avoid_short_days[:, k].sum(axis=1) > 0)),
                           "short": stats(tot.avoid_short[:, k].sum(axis=1))},

@@ -38,12 +38,16 @@ class PlanInput:
         lose to strikes each day (None when the plan does not say). With them the plan's
         inventory positions are known, and the ``plan`` policy tracks them (see
         `resupply.simulation.policies.PlanPolicy`). [units]
+    hub_loss
+        ``lh[i, t]``: what the plan expects strikes on the hub to destroy each day (None:
+        nothing, as when the hub cannot be struck). [units]
     """
 
     dispatch: F64
     moves: F64
     consumption: F64 | None = None
     expected_loss: F64 | None = None
+    hub_loss: F64 | None = None
 
     def __post_init__(self) -> None:
         for array in self._arrays().values():
@@ -51,7 +55,8 @@ class PlanInput:
 
     def _arrays(self) -> dict[str, F64]:
         arrays = {"dispatch": self.dispatch, "moves": self.moves,
-                  "consumption": self.consumption, "expected_loss": self.expected_loss}
+                  "consumption": self.consumption, "expected_loss": self.expected_loss,
+                  "hub_loss": self.hub_loss}
         return {name: a for name, a in arrays.items() if a is not None}
 
     @property
@@ -64,7 +69,7 @@ class PlanInput:
         s = problem.shape
         depot = (s["i"], s["k"], s["t"])
         expected = {"dispatch": (s["d"], s["i"], s["t"]), "moves": depot,
-                    "consumption": depot, "expected_loss": depot}
+                    "consumption": depot, "expected_loss": depot, "hub_loss": (s["i"], s["t"])}
         for name, array in self._arrays().items():
             shape = expected[name]
             if array.shape != shape:

@@ -167,7 +167,9 @@ class PlanPolicy:
 
     - **dispatch**: each family's inventory position (depots + in transit + hub + in flight
       - backorders) is brought up to the plan's position after the day's tranches,
-      ``P*[f,t] = S0[f] + sum_{tau<=t} x[f,tau] - sum_{tau<t} (c[f,tau] + l[f,tau])``: the
+      ``P*[f,t] = S0[f] + sum_{tau<=t} x[f,tau] - sum_{tau<t} (c[f,tau] + l[f,tau])
+      - sum_{tau<=t} lh[f,tau]`` (lh: the hub's expected strike loss, struck before the
+      day's dispatch): the
       planned tranches (and any backlog) first, less when the position is above plan,
       more (from any donor that has it, shortest lead first) when demand or strikes took
       more than the plan expected;
@@ -191,6 +193,8 @@ class PlanPolicy:
             used = plan.consumption + plan.expected_loss  # [i, k, t]
             before = np.cumsum(used, axis=2) - used  # [i, k, t]: sum over tau < t
             self._used = before
+        self._hub_lost = (np.zeros(self._cum_x.shape[1:]) if plan.hub_loss is None
+                          else np.cumsum(plan.hub_loss, axis=1))  # [i, t]: tau <= t
 
     @property
     def name(self) -> str:
@@ -213,7 +217,7 @@ class PlanPolicy:
         planned = np.minimum(planned, view.available)  # what the donors cannot send is made up
         p, t = view.problem, view.t
         target_i = (p.initial_stock.sum(axis=1) + self._cum_x[:, :, t].sum(axis=0)
-                    - self._used[:, :, t].sum(axis=1))  # [i]
+                    - self._used[:, :, t].sum(axis=1) - self._hub_lost[:, t])  # [i]
         want = view.family_sum(target_i)[None] - view.family_position()  # [r, f]
         return _fit(planned, want, p.item_family, view)
 

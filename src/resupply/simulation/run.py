@@ -22,7 +22,14 @@ from resupply.compile.problem import F64, Problem
 from resupply.errors import SimulationError
 from resupply.simulation.consume import consume
 from resupply.simulation.draws import ChunkDraws, block_generators
-from resupply.simulation.engine import depot_arrivals, dispatch, hub_arrivals, hub_moves, strikes
+from resupply.simulation.engine import (
+    depot_arrivals,
+    dispatch,
+    hub_arrivals,
+    hub_moves,
+    hub_strike,
+    strikes,
+)
 from resupply.simulation.fused import FusedDay, use_kernel
 from resupply.simulation.options import SimOptions
 from resupply.simulation.policies import Policy
@@ -99,6 +106,7 @@ def run_chunk(problem: Problem, policy: Policy, options: SimOptions, first_block
     c = Chunk(st=st, s=s, tot=tot, draws=draws, policy=policy, run_ids=run_ids)
     fused = FusedDay(c) if use_kernel() else None
     for t in range(problem.n_days):
+        hub_strike(c)
         left = dispatch(c, t) if fused is None else fused.dispatch(c, t)
         hub_arrivals(c, t)
         if fused is not None:
@@ -149,8 +157,9 @@ def _run_parallel(problem: Problem, policy: Policy, options: SimOptions,
 
 def require_simple_network(problem: Problem) -> None:
     """Refuse a problem whose network the simulator cannot follow (several hubs, routes
-    between depots, route capacities or dates, hub strikes or storage limits): it reads only
-    the one-hub arrays, and would compute a wrong answer. `SimulationError` names the cause."""
+    between depots, route capacities or dates, hub storage limits): it reads only the one-hub
+    arrays (with the hub's strikes), and would compute a wrong answer. `SimulationError`
+    names the cause."""
     if problem.simple_network:
         return
     p = problem
@@ -161,7 +170,6 @@ def require_simple_network(problem: Problem) -> None:
         (not (np.isinf(p.route_capacity_t).all() and np.isinf(p.supply_capacity_t).all()),
          "route capacities"),
         (not (p.route_open.all() and p.supply_open.all()), "route dates"),
-        (bool((p.hub_strike_prob * p.hub_loss_fraction).any()), "hub strikes"),
         (not np.isinf(p.hub_capacity_t).all(), "hub storage limits")) if flag]
     raise SimulationError(
         "simulation over several hubs is not supported yet: the scenario's network has "

@@ -78,6 +78,8 @@ class Static:
         total_need = p.need.sum(axis=1).T  # [t, f]
         self.next_need = np.concatenate([total_need[1:], total_need[-1:]])  # [t, f]
         self.strike_prob = p.strike_prob if options.strikes else np.zeros(len(p.depots))
+        self.hub_strike_prob = float(p.hub_strike_prob[0]) if options.strikes else 0.0
+        self.hub_loss_fraction = p.hub_loss_fraction[:1].copy()  # [1] the one hub's
         self.delay_mean = p.delay_mean if options.delays else np.zeros(len(p.donors))
         self.slip_mean = p.release_slip_mean if options.delays else np.zeros_like(
             p.release_slip_mean)
@@ -136,6 +138,8 @@ class Totals:
     returned: F64          # [r, k, f] sent back to the hub for want of capacity [units]
     lost: F64              # [r, k, 3f] lost to strikes, packed (one update per strike): read
     #                        it by name, `lost_units`, `lost_tons`, `lost_value`
+    hub_lost: F64          # [r, 3f] lost to strikes on the hub, packed as `lost`: read it by
+    #                        name, `hub_lost_units`, `hub_lost_tons`, `hub_lost_value`
     start: F64             # [r, k, f] stock at the start [units]
     end: F64               # [r, k, f] stock at the end [units]
     onhand_days: F64       # [r, k, f] sum over counted days of on hand at day end [unit days]
@@ -186,6 +190,33 @@ class Totals:
         """[r, k, f] value destroyed by strikes. [EUR]"""
         return self._lost(2)
 
+    def _hub_lost(self, j: int) -> F64:
+        n_f = self.demand.shape[2]
+        part: F64 = self.hub_lost[:, j * n_f:(j + 1) * n_f]
+        return part
+
+    @property
+    def hub_lost_units(self) -> F64:
+        """[r, f] units destroyed by strikes on the hub. [units]"""
+        return self._hub_lost(0)
+
+    @property
+    def hub_lost_tons(self) -> F64:
+        """[r, f] tons destroyed by strikes on the hub. [t]"""
+        return self._hub_lost(1)
+
+    @property
+    def hub_lost_value(self) -> F64:
+        """[r, f] value destroyed by strikes on the hub. [EUR]"""
+        return self._hub_lost(2)
+
+    @property
+    def strike_loss(self) -> F64:
+        """[r] value destroyed by strikes at the depots and the hub: a run's strike loss.
+        [EUR]"""
+        total: F64 = self.lost_value.sum(axis=(1, 2)) + self.hub_lost_value.sum(axis=1)
+        return total
+
     @classmethod
     def empty(cls, st: Static, runs: int) -> Totals:
         p = st.problem
@@ -197,6 +228,7 @@ class Totals:
         return cls(
             demand=_zeros(*rkf), met=_zeros(*rkf), consumed=_zeros(*rkf),
             arrivals=_zeros(*rkf), returned=_zeros(*rkf), lost=_zeros(runs, n_k, 3 * n_f),
+            hub_lost=_zeros(runs, 3 * n_f),
             start=start,
             end=start.copy(), onhand_days=_zeros(*rkf), backorder_days=_zeros(*rkf),
             short_days=_zeros(*rkf), family_short_days=_zeros(runs, n_f),
@@ -213,7 +245,8 @@ class Totals:
             dos_hist=np.zeros((n_t, n_f, st.n_bins), dtype=np.int64), stock_trace=trace)
 
 
-PER_RUN = ("demand", "met", "consumed", "arrivals", "returned", "lost", "start", "end",
+PER_RUN = ("demand", "met", "consumed", "arrivals", "returned", "lost", "hub_lost", "start",
+           "end",
            "onhand_days", "backorder_days", "short_days", "family_short_days",
            "standard_short_days",
            "depot_short_days", "any_short_days", "peak_tons", "peak_total_tons", "peak_family",

@@ -663,7 +663,7 @@ def _certificate(loop: _Loop, base: PlanResult, current: PlanResult, reference: 
 
 
 def _lost_value(sim: SimResult) -> float:
-    return float(sim.totals.lost_value.sum(axis=(1, 2)).mean())
+    return float(sim.totals.strike_loss.mean())
 
 
 def _status(calibration: str, bound: float, risk: float,

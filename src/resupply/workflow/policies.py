@@ -13,7 +13,7 @@ import numpy as np
 
 from resupply.analysis import explain
 from resupply.compile import Problem
-from resupply.compile.problem import Bool
+from resupply.compile.problem import F64, Bool
 from resupply.errors import SimulationError
 from resupply.simulation import PlanInput, SimOptions, plan_input_from_tranches
 from resupply.simulation.policies import Policy
@@ -68,7 +68,22 @@ def plan_input(result: PlanResult) -> PlanInput:
     consume and lose, so that the ``plan`` policy tracks its inventory positions."""
     return PlanInput(dispatch=np.array(result.dispatch), moves=np.array(result.moves),
                      consumption=np.array(result.consumption),
-                     expected_loss=np.array(result.expected_loss))
+                     expected_loss=np.array(result.expected_loss),
+                     hub_loss=hub_loss(result))
+
+
+def hub_loss(result: PlanResult) -> F64 | None:
+    """[i, t] what the plan expects strikes on its one hub to destroy each day, ``(1 - rh)
+    h[i, t-1]`` (the planner's hub decay, `planning.constraints.hub_balance`); None when the
+    hub cannot be struck or there are several hubs (the simulator follows one). [units]"""
+    p = result.problem
+    decay = p.hub_strike_prob * p.hub_loss_fraction
+    if len(p.hubs) != 1 or not decay.any():
+        return None
+    carried = np.concatenate([np.zeros((len(p.items), 1)), result.hub_stock[:, :-1]], axis=1)
+    kept = (1.0 - decay[0]) ** p.step_days  # [t] a step of several days decays each day
+    lost: F64 = carried * (1.0 - kept)[None, :]
+    return lost
 
 
 def reference_plan(problem: Problem) -> PlanResult:

@@ -63,7 +63,7 @@ def reconcile_losses(problem: Problem, plan: PlanInput, options: SimOptions,
             options.demand)
         step_options = replace(options, demand=demand, **settings)
         sim = simulate(problem, PlanPolicy(plan), step_options, reference=reference)
-        lost = sim.totals.lost_value.sum(axis=(1, 2))
+        lost = sim.totals.strike_loss
         half = 1.96 * float(lost.std(ddof=1)) / np.sqrt(len(lost)) if len(lost) > 1 else 0.0
         out.append(LossStep(label, float(lost.mean()), half))
     return tuple(out)
