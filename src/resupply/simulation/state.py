@@ -170,10 +170,14 @@ class Totals:
     dos_hist: I64          # [t, f, bin] runs per days-of-supply bin at day end
     stock_trace: F64 | None = field(default=None)  # [r, t, k, i] when recorded [units]
 
-    def _lost(self, j: int) -> F64:
+    def _packed(self, packed: F64, j: int) -> F64:
+        """Part j (units, tons, value) of a loss array packed over its last axis [.., 3f]."""
         n_f = self.demand.shape[2]
-        part: F64 = self.lost[:, :, j * n_f:(j + 1) * n_f]
+        part: F64 = packed[..., j * n_f:(j + 1) * n_f]
         return part
+
+    def _lost(self, j: int) -> F64:
+        return self._packed(self.lost, j)
 
     @property
     def lost_units(self) -> F64:
@@ -191,9 +195,7 @@ class Totals:
         return self._lost(2)
 
     def _hub_lost(self, j: int) -> F64:
-        n_f = self.demand.shape[2]
-        part: F64 = self.hub_lost[:, j * n_f:(j + 1) * n_f]
-        return part
+        return self._packed(self.hub_lost, j)
 
     @property
     def hub_lost_units(self) -> F64:
