@@ -82,6 +82,11 @@ def test_certified_risk_equals_the_certificate(air: Page, air_defence_run: Path)
     bound = cert["certification"]["upper_bound"]
     assert f"at most {bound:.1%} chance" in air.line("Risk")
     assert f"on {cert['certification']['runs']:,} fresh runs" in air.line("Risk")
+    starts = {day for day in cert["certified_from"].values() if day is not None}
+    assert starts
+    for day in starts:  # the day each family starts to count, as the certificate says
+        stamp = pd.Timestamp(day)
+        assert f"{stamp.day} {stamp:%b} (" in air.line("Risk")
 
 
 def test_strike_loss_equals_metrics_and_the_exposed_chart(air: Page,

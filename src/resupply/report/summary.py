@@ -10,6 +10,7 @@ rendered page against the run's files).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -69,6 +70,22 @@ def sustain_items(run: RunData) -> list[SummaryItem]:
     return items
 
 
+def counted_from(cert: dict[str, Any], names: dict[str, str]) -> str:
+    """``, counted from 26 Jun (155 mm ..., 120 mm ...) and 2 Aug (227 mm ...) once supply
+    can be relied on``: the days the certificate starts to count each family (its ramp-up
+    before is left out); empty for a certificate that does not say."""
+    start = cert.get("certified_from") or {}
+    days: dict[str, list[str]] = {}
+    for family, day in start.items():
+        if day is not None:
+            days.setdefault(str(day), []).append(names.get(family, family))
+    if not days:
+        return ""
+    parts = [f"{day_text(day)} ({', '.join(fams)})" for day, fams in sorted(days.items())]
+    return (", counted from " + " and ".join(parts)
+            + " once each family's supply can be relied on")
+
+
 def risk_item(run: RunData) -> list[SummaryItem]:
     """The certified risk, or the simulated one when the plan is not certified."""
     cert, names = run.certificate, family_names(run)
@@ -80,7 +97,7 @@ def risk_item(run: RunData) -> list[SummaryItem]:
         text = (f"{verdict.get(cert['status'], cert['status'])} at {cert['risk']:.0%}: at most "
                 f"{c['upper_bound']:.1%} chance (one-sided {cert['confidence']:.0%}) of a "
                 f"stockout supply could have prevented, for {scope}, on {c['runs']:,} fresh "
-                "runs")
+                f"runs{counted_from(cert, names)}")
         return [SummaryItem("Risk", text, "dos")]
     if run.metrics is not None:
         m = run.metrics
