@@ -232,11 +232,11 @@ class Certificate:
     strike_loss_simulated: tuple[float, float]
     """Mean strike loss over the certification runs (certified, deterministic). [EUR]"""
     seconds: float
+    point: PolicyPoint
+    """The certified plan's figures on the certification runs (what the frontier shows)."""
     binding: tuple[str, ...] = field(default=())
     """Buffers that cannot be held, with what binds them (``not_achievable``)."""
 
-    point: PolicyPoint | None = field(default=None, repr=False)
-    """The certified plan's figures on the certification runs (what the frontier shows)."""
     counted: Bool | None = field(default=None, repr=False)
     """[f, k, t] cells whose avoidable shortfalls the certificate counts (the reference of
     the certification runs: not limited)."""

@@ -25,7 +25,7 @@ import numpy as np
 from resupply.compile import Problem
 from resupply.compile.problem import Bool
 from resupply.errors import PlanningError
-from resupply.simulation import PlanPolicy, SimResult, simulate
+from resupply.simulation import SimResult, simulate
 from resupply.simulation.frontier import PolicyPoint
 from resupply.simulation.policies import Policy
 from resupply.simulation.policy_spec import CadenceSpec, OrderUpToSpec, PolicySpec
@@ -39,7 +39,6 @@ from resupply.workflow.certify import (
     clopper_pearson_upper,
     parse_risk,
 )
-from resupply.workflow.policies import plan_input
 
 GRID = 5
 """Values of a tuned policy's parameter tried first, log-spaced over its range."""
@@ -124,17 +123,10 @@ def tune(problem: Problem, tunable: Tunable, options: CertifyOptions,
                           bound <= options.risk)
 
 
-def plan_point(cert: Certificate, reference: RiskReference) -> CertifiedPoint:
-    """The certified plan as a point, from its certification runs (kept by the certificate;
-    simulated again only for a certificate without them: the same seed gives the same
-    runs)."""
-    o = cert.options
-    point = cert.point
-    if point is None:
-        fresh = _simulate(cert.plan.problem, PlanPolicy(plan_input(cert.plan)), o,
-                          seed=o.fresh_seed, runs=o.certification_runs, reference=reference)
-        point = PolicyPoint.from_result(fresh)
-    return CertifiedPoint(o.risk, "certified plan", point, cert.upper_bound,
+def plan_point(cert: Certificate) -> CertifiedPoint:
+    """The certified plan as a point, from its certification runs (kept by the certificate:
+    the same seed would give the same runs)."""
+    return CertifiedPoint(cert.options.risk, "certified plan", cert.point, cert.upper_bound,
                           cert.status == "certified")
 
 
@@ -187,7 +179,7 @@ def certified_frontier(problem: Problem, levels: Sequence[float], options: Certi
         cert = certify(problem, at, scope, start)
         certificates.append(cert)
         reference = cert.reference()
-        points.append(plan_point(cert, reference))
+        points.append(plan_point(cert))
         points += [tune(problem, t, at, reference) for t in tunables]
     return points, certificates
 
