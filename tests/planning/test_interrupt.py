@@ -17,7 +17,14 @@ import pytest
 
 from .builders import many_donors
 
-WATCHDOG = 240.0
+WATCHDOG = 90.0
+AT_A_TERMINAL = ("import runpy, signal, sys; signal.signal(signal.SIGINT, "
+                 "signal.default_int_handler); sys.argv[0] = 'resupply'; "
+                 "runpy.run_module('resupply', run_name='__main__')")
+"""`python -m resupply` with Ctrl-C raising KeyboardInterrupt, as in a terminal. A test run
+started in the background by a non-interactive shell (CI, `make test &`) hands its children
+SIGINT ignored, and Python then installs no handler: the signal would be lost and the test
+would wait for its watchdog."""
 """A process still running this long after its start is killed (the test then fails). [s]"""
 
 
@@ -25,8 +32,9 @@ def _interrupt_once_solving(args: list[str], cwd: Path) -> tuple[int, str, str, 
     """Run ``resupply plan ARGS``, send SIGINT when stderr says ``solving:``; (exit code,
     the solving line, rest of stderr, stdout)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "resupply", "plan", *args], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen([sys.executable, "-c", AT_A_TERMINAL, "plan", *args], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            stdin=subprocess.DEVNULL)
     watchdog = threading.Timer(WATCHDOG, proc.kill)
     watchdog.start()
     try:
