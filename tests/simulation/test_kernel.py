@@ -121,3 +121,13 @@ def test_choice_of_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(fused.ENV, "fast")
     with pytest.raises(SimulationError, match="auto, numpy or numba"):
         fused.use_kernel()
+
+
+def test_cache_goes_to_the_user_cache_when_the_package_is_read_only(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "")  # unset for the call, restored after
+    monkeypatch.setattr(fused.os, "access", lambda path, mode: False)
+    monkeypatch.setattr("platformdirs.user_cache_dir", lambda name: str(tmp_path / name))
+    fused.prepare_cache_dir()
+    assert fused.os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "resupply" / "numba")
+    assert (tmp_path / "resupply" / "numba").is_dir()
