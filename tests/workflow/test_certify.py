@@ -231,3 +231,18 @@ def test_a_certificate_started_from_another_levels_deterministic_plan_is_the_sam
         alone.status, alone.failures, alone.upper_bound)
     assert started.solves == alone.solves - 1
     assert started.simulations == alone.simulations - 1
+
+
+def test_a_certificate_is_the_same_on_every_run(tiny_problem: Problem) -> None:
+    """Certifying the same problem with the same options twice gives the same plan and the
+    same figures: its solves use one deterministic LP method (`policies.REPRODUCIBLE`), not
+    the race, whose winner (and, where the optimum is not unique, whose plan) depends on the
+    machine's load."""
+    from resupply.workflow.policies import REPRODUCIBLE
+
+    options = CertifyOptions(risk=0.05, calibration_runs=200, certification_runs=300)
+    first = certify(tiny_problem, options, risk_scope(tiny_problem))
+    second = certify(tiny_problem, options, risk_scope(tiny_problem))
+    assert first.plan.options.method == first.deterministic.options.method == REPRODUCIBLE
+    np.testing.assert_array_equal(first.plan.dispatch, second.plan.dispatch)
+    assert first.to_dict()["certification"] == second.to_dict()["certification"]

@@ -64,7 +64,7 @@ from resupply.simulation.risk import (
     reliable_cover,
 )
 from resupply.simulation.run import require_simple_network
-from resupply.workflow.policies import plan_input, reference_plan, risk_reference
+from resupply.workflow.policies import REPRODUCIBLE, plan_input, reference_plan, risk_reference
 
 CertStatus = Literal["certified", "not_achievable", "not_certified", "time_limit"]
 CALIBRATION_MARGIN = 0.8
@@ -350,7 +350,7 @@ class _Loop:
     def plan(self, buffers: Buffers, warm: PlanResult) -> PlanResult:
         self.solves += 1
         result = plan(self.problem, buffers=buffers, warm_start=warm, cost_of_fairness=False,
-                      explain=False, time_limit=max(self.left(), 1.0))
+                      explain=False, time_limit=max(self.left(), 1.0), method=REPRODUCIBLE)
         if not result.ok:
             raise PlanningError(f"the buffered plan failed: {result.status} {result.message}")
         return result
