@@ -26,19 +26,21 @@ def check_network(data: dict[str, Any], ids: dict[str, dict[str, Any]],
     network = data.get("network")
     if not isinstance(network, dict):
         return
-    hubs = {h["id"]: n for n, h in _entries(network, "hubs") if isinstance(h.get("id"), str)}
+    hubs = {h["id"]: n for n, h in entries(network, "hubs") if isinstance(h.get("id"), str)}
     yield from _replaced(data)
     yield from _hub_ids(network, ids)
     fed: set[str] = set()
-    for j, route in _entries(network, "routes"):
+    for j, route in entries(network, "routes"):
         yield from _route(j, route, hubs, ids, fed=fed, as_date=as_date)
-    for i, donor in _entries(data, "donors"):
+    for i, donor in entries(data, "donors"):
         if isinstance(donor.get("id"), str) and donor["id"] not in fed:
             yield ("donors", i, "id"), (f"donor `{donor['id']}` has no route to a hub; add a "
                                         "route from it to a hub in network.routes")
 
 
-def _entries(data: dict[str, Any], name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def entries(data: dict[str, Any], name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(position, entry) of the mappings in the list ``data[name]`` (none when it is not a
+    list): the references are checked on raw data, before the schema has passed."""
     value = data.get(name)
     if isinstance(value, list):
         for i, entry in enumerate(value):
@@ -48,7 +50,7 @@ def _entries(data: dict[str, Any], name: str) -> Iterator[tuple[int, dict[str, A
 
 def _replaced(data: dict[str, Any]) -> Iterator[Finding]:
     for name, fields in REPLACED.items():
-        for i, entry in _entries(data, name):
+        for i, entry in entries(data, name):
             for field in fields:
                 if entry.get(field) not in (None, 0, 0.0):
                     yield (name, i, field), (
@@ -59,7 +61,7 @@ def _replaced(data: dict[str, Any]) -> Iterator[Finding]:
 def _hub_ids(network: dict[str, Any],
              ids: dict[str, dict[str, Any]]) -> Iterator[Finding]:
     seen: set[str] = set()
-    for n, hub in _entries(network, "hubs"):
+    for n, hub in entries(network, "hubs"):
         ident = hub.get("id")
         if not isinstance(ident, str):
             continue

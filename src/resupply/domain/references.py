@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from difflib import get_close_matches
 from typing import Any
 
-from resupply.domain.network_refs import check_network
+from resupply.domain.network_refs import check_network, entries
 from resupply.domain.source import PathKey
 
 Finding = tuple[PathKey, str]
@@ -47,16 +47,8 @@ def check_references(data: Any) -> list[Finding]:
     return [finding for check in checks for finding in check]
 
 
-def _entries(data: dict[str, Any], name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    value = data.get(name)
-    if isinstance(value, list):
-        for i, entry in enumerate(value):
-            if isinstance(entry, dict):
-                yield i, entry
-
-
 def _id_index(data: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
-    return {e["id"]: e for _, e in _entries(data, name) if isinstance(e.get("id"), str)}
+    return {e["id"]: e for _, e in entries(data, name) if isinstance(e.get("id"), str)}
 
 
 def _unknown(kind: str, value: object, known: dict[str, Any]) -> str:
@@ -75,7 +67,7 @@ def _ref(path: PathKey, kind: str, value: object, known: dict[str, Any]) -> Iter
 def _duplicates(data: dict[str, Any]) -> Iterator[Finding]:
     for name in COLLECTIONS:
         seen: dict[str, int] = {}
-        for i, entry in _entries(data, name):
+        for i, entry in entries(data, name):
             ident = entry.get("id")
             if not isinstance(ident, str):
                 continue
@@ -87,23 +79,23 @@ def _duplicates(data: dict[str, Any]) -> Iterator[Finding]:
 
 
 def _families(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Finding]:
-    for i, fam in _entries(data, "families"):
+    for i, fam in entries(data, "families"):
         yield from _ref(("families", i, "standard"), "standard", fam.get("standard"),
                         ids["standards"])
 
 
 def _items(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Finding]:
-    for i, item in _entries(data, "items"):
+    for i, item in entries(data, "items"):
         yield from _ref(("items", i, "family"), "family", item.get("family"), ids["families"])
 
 
 def _platforms(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Finding]:
     families = ids["families"]
-    for i, plat in _entries(data, "platforms"):
+    for i, plat in entries(data, "platforms"):
         standard = plat.get("standard")
         yield from _ref(("platforms", i, "standard"), "standard", standard, ids["standards"])
         for field, kind in (("uses", "ammunition"), ("wear", "spare_part")):
-            for j, use in _entries(plat, field):
+            for j, use in entries(plat, field):
                 path: PathKey = ("platforms", i, field, j, "family")
                 fam_id = use.get("family")
                 if not isinstance(fam_id, str):
@@ -134,7 +126,7 @@ def _fits_platform(path: PathKey, plat: dict[str, Any], fam_id: str,
 
 def _deliveries(data: dict[str, Any], ids: dict[str, dict[str, Any]],
                 horizon: tuple[dt.date, dt.date] | None) -> Iterator[Finding]:
-    for i, dlv in _entries(data, "deliveries"):
+    for i, dlv in entries(data, "deliveries"):
         yield from _ref(("deliveries", i, "platform"), "platform", dlv.get("platform"),
                         ids["platforms"])
         yield from _ref(("deliveries", i, "donor"), "donor", dlv.get("donor"), ids["donors"])
@@ -144,11 +136,11 @@ def _deliveries(data: dict[str, Any], ids: dict[str, dict[str, Any]],
 def _donors(data: dict[str, Any], ids: dict[str, dict[str, Any]],
             horizon: tuple[dt.date, dt.date] | None) -> Iterator[Finding]:
     items, families = ids["items"], ids["families"]
-    for i, donor in _entries(data, "donors"):
+    for i, donor in entries(data, "donors"):
         base: PathKey = ("donors", i)
         for field in ("stock", "production"):
             seen: set[str] = set()
-            for j, line in _entries(donor, field):
+            for j, line in entries(donor, field):
                 item = line.get("item")
                 yield from _ref((*base, field, j, "item"), "item", item, items)
                 if isinstance(item, str) and item in seen:
@@ -156,9 +148,9 @@ def _donors(data: dict[str, Any], ids: dict[str, dict[str, Any]],
                                                       f"`{field}`; give one line per item")
                 seen.add(str(item))
             if field == "production":
-                for j, prod in _entries(donor, field):
+                for j, prod in entries(donor, field):
                     yield from _rates_in_order((*base, field, j, "rates"), prod.get("rates"))
-        for j, rel in _entries(donor, "releases"):
+        for j, rel in entries(donor, "releases"):
             yield from _ref((*base, "releases", j, "item"), "item", rel.get("item"), items)
             yield from _ref((*base, "releases", j, "family"), "family", rel.get("family"),
                             families)
@@ -182,7 +174,7 @@ def _rates_in_order(path: PathKey, rates: object) -> Iterator[Finding]:
 
 def _pledges(data: dict[str, Any], ids: dict[str, dict[str, Any]],
              horizon: tuple[dt.date, dt.date] | None) -> Iterator[Finding]:
-    for i, pledge in _entries(data, "pledges"):
+    for i, pledge in entries(data, "pledges"):
         yield from _ref(("pledges", i, "donor"), "donor", pledge.get("donor"), ids["donors"])
         yield from _ref(("pledges", i, "item"), "item", pledge.get("item"), ids["items"])
         yield from _in_horizon(("pledges", i, "date"), pledge.get("date"), horizon)
@@ -196,9 +188,9 @@ def _pledges_within_supply(data: dict[str, Any],
     (an upper bound, so only a certainly infeasible pledge is reported)."""
     if horizon is None:
         return
-    donors = {e["id"]: e for _, e in _entries(data, "donors") if isinstance(e.get("id"), str)}
+    donors = {e["id"]: e for _, e in entries(data, "donors") if isinstance(e.get("id"), str)}
     due: dict[tuple[str, str], list[tuple[dt.date, float, int]]] = {}
-    for i, pledge in _entries(data, "pledges"):
+    for i, pledge in entries(data, "pledges"):
         date, quantity = _as_date(pledge.get("date")), _number(pledge.get("quantity"))
         key = (str(pledge.get("donor")), str(pledge.get("item")))
         if (date is not None and quantity is not None and horizon[0] <= date <= horizon[1]
@@ -222,13 +214,13 @@ def _pledges_within_supply(data: dict[str, Any],
 
 def _supply(donor: dict[str, Any], item: str) -> tuple[float, float, dt.date | None]:
     """(stock [units], highest production rate [units/day], first rate date) of an item."""
-    stock = sum(q for _, line in _entries(donor, "stock") if line.get("item") == item
+    stock = sum(q for _, line in entries(donor, "stock") if line.get("item") == item
                 and (q := _number(line.get("quantity"))) is not None)
     rate, since = 0.0, None
-    for _, production in _entries(donor, "production"):
+    for _, production in entries(donor, "production"):
         if production.get("item") != item:
             continue
-        for _, point in _entries(production, "rates"):
+        for _, point in entries(production, "rates"):
             date, per_day = _as_date(point.get("date")), _number(point.get("per_day"))
             if date is not None and per_day is not None:
                 rate = max(rate, per_day)
@@ -238,11 +230,11 @@ def _supply(donor: dict[str, Any], item: str) -> tuple[float, float, dt.date | N
 
 def _depots(data: dict[str, Any], ids: dict[str, dict[str, Any]]) -> Iterator[Finding]:
     shares = []
-    for i, depot in _entries(data, "depots"):
+    for i, depot in entries(data, "depots"):
         share = depot.get("demand_share")
         if isinstance(share, int | float) and not isinstance(share, bool) and abs(share) <= 1e6:
             shares.append(float(share))
-        for j, line in _entries(depot, "initial_stock"):
+        for j, line in entries(depot, "initial_stock"):
             yield from _ref(("depots", i, "initial_stock", j, "item"), "item", line.get("item"),
                             ids["items"])
         yield from _initial_within_capacity(i, depot, ids["items"])
@@ -261,7 +253,7 @@ def _initial_within_capacity(i: int, depot: dict[str, Any],
     if capacity is None:
         return
     tons = 0.0
-    for _, line in _entries(depot, "initial_stock"):
+    for _, line in entries(depot, "initial_stock"):
         item = items.get(str(line.get("item")), {})
         mass, quantity = _number(item.get("mass_kg")), _number(line.get("quantity"))
         if mass is not None and quantity is not None:
@@ -288,7 +280,7 @@ def _intensity(data: dict[str, Any], horizon: tuple[dt.date, dt.date] | None) ->
     value = data.get("intensity")
     if isinstance(value, list):
         yield from _rates_in_order(("intensity",), value)
-    for i, point in _entries(data, "intensity"):
+    for i, point in entries(data, "intensity"):
         yield from _in_horizon(("intensity", i, "date"), point.get("date"), horizon)
 
 

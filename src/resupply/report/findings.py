@@ -8,6 +8,8 @@ best tranche policy under the risk limit.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -159,11 +161,8 @@ def certificate_findings(run: RunData) -> list[str]:
     if cert is None:
         return []
     c, loss = cert["certification"], cert["strike_loss_eur"]
-    names = family_names(run)
-    scope = ", ".join(names.get(f, f) for f in cert["scope"]) or "no family"
-    verdict = {"certified": "Certified", "not_achievable": "Not achievable",
-               "not_certified": "Not certified", "time_limit": "Stopped at the time limit"}
-    line = (f"{verdict.get(cert['status'], cert['status'])} at {cert['risk']:.0%} risk of a "
+    verdict, scope = certificate_words(cert, family_names(run))
+    line = (f"{verdict} at {cert['risk']:.0%} risk of a "
             f"stockout some supply could have prevented ({scope}): upper bound "
             f"{c['upper_bound']:.1%} (one-sided {cert['confidence']:.0%}) on {c['runs']:,} "
             f"fresh runs, {c['failures']:,} with one; buffers cost "
@@ -198,3 +197,12 @@ def linked_findings(run: RunData) -> list[tuple[str, str]]:
 def headline_findings(run: RunData) -> list[str]:
     """All findings, in the order a planner reads them."""
     return [line for line, _ in linked_findings(run)]
+
+
+def certificate_words(cert: dict[str, Any], names: dict[str, str]) -> tuple[str, str]:
+    """A certificate's status as a sentence starts (``Certified``, ``Not achievable``...) and
+    its scope as the families' names."""
+    verdict = {"certified": "Certified", "not_achievable": "Not achievable",
+               "not_certified": "Not certified", "time_limit": "Stopped at the time limit"}
+    scope = ", ".join(names.get(f, f) for f in cert["scope"]) or "no family"
+    return verdict.get(cert["status"], str(cert["status"])), scope

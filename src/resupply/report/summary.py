@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from resupply.report.figures import day_text, family_names, money, number
+from resupply.report.findings import certificate_words
 from resupply.report.run_data import RunData
 from resupply.report.sections_depots import (
     absorption_title,
@@ -91,10 +92,8 @@ def risk_item(run: RunData) -> list[SummaryItem]:
     cert, names = run.certificate, family_names(run)
     if cert is not None:
         c = cert["certification"]
-        scope = ", ".join(names.get(f, f) for f in cert["scope"]) or "no family"
-        verdict = {"certified": "certified", "not_achievable": "not achievable",
-                   "not_certified": "not certified", "time_limit": "stopped at the time limit"}
-        text = (f"{verdict.get(cert['status'], cert['status'])} at {cert['risk']:.0%}: at most "
+        verdict, scope = certificate_words(cert, names)
+        text = (f"{verdict.lower()} at {cert['risk']:.0%}: at most "
                 f"{c['upper_bound']:.1%} chance (one-sided {cert['confidence']:.0%}) of a "
                 f"stockout supply could have prevented, for {scope}, on {c['runs']:,} fresh "
                 f"runs{counted_from(cert, names)}")
