@@ -83,14 +83,19 @@ def test_ukraine(spec: str, ukraine: Problem, monkeypatch: pytest.MonkeyPatch) -
 
 def test_whatever_the_chunking_and_workers(ukraine: Problem,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """Kernel and NumPy path agree for every chunking and number of workers. (Each path's
-    results can change with the chunking in the last bits, and then a draw or two: the
-    matrix products' order of additions depends on how many runs are multiplied at once;
-    docs/performance.md.)"""
+    """Kernel and NumPy path give the same numbers for every chunking and number of workers,
+    and the same as one run to a chunk: family sums and tons add item by item in one order
+    whatever the runs taken at once (`constants.contract`; BLAS products had made ukraine's
+    (s,S) decide differently at its thresholds with the chunking)."""
     policy = parse_policy("sS:3d:12d")
+    reference = _run(ukraine, policy, "numpy", monkeypatch, runs=12, seed=9, block_runs=3,
+                     chunk_runs=3)
     for chunk in (3, 6, 12):
         one = _run(ukraine, policy, "numpy", monkeypatch, runs=12, seed=9, block_runs=3,
                    chunk_runs=chunk)
+        for name in PER_RUN:  # (daily sums over runs add chunk by chunk: their last bits may)
+            assert np.array_equal(getattr(one.totals, name), getattr(reference.totals, name)), (
+                chunk, name)
         for workers in (1, 2):
             other = _run(ukraine, policy, "numba", monkeypatch, runs=12, seed=9, block_runs=3,
                          chunk_runs=chunk, workers=workers)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from resupply.compile.problem import F64, Bool
+from resupply.simulation.constants import contract
 from resupply.simulation.draws import ChunkDraws
 from resupply.simulation.options import surge_factors
 from resupply.simulation.state import (
@@ -15,7 +16,6 @@ from resupply.simulation.state import (
     Chunk,
     Static,
     Totals,
-    contract,
 )
 
 

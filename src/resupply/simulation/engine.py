@@ -38,8 +38,9 @@ from collections.abc import Callable
 import numpy as np
 
 from resupply.compile.problem import F64, I64, Problem
+from resupply.simulation.constants import contract
 from resupply.simulation.pauses import advance, paused
-from resupply.simulation.state import RELATIVE_SLACK, Chunk, State, Static, contract
+from resupply.simulation.state import RELATIVE_SLACK, Chunk, State, Static
 from resupply.simulation.view import DayView, frozen
 
 
@@ -170,7 +171,7 @@ def hub_strike(c: Chunk) -> None:
                                          st.problem.strike_loss_concentration)
     lost = s.hub * fraction
     s.hub = np.maximum(s.hub - lost, 0.0)
-    c.tot.hub_lost += lost @ st.loss_basis
+    c.tot.hub_lost += contract(lost, st.loss_basis)
 
 
 def strikes(c: Chunk) -> None:
@@ -193,4 +194,4 @@ def strikes(c: Chunk) -> None:
     held = s.stock[runs, depots]  # [hit, i]
     lost = held * fraction[runs, depots][:, None]
     s.stock[runs, depots] = np.maximum(held - lost, 0.0)
-    np.add.at(tot.lost, (runs, depots), lost @ st.loss_basis)
+    np.add.at(tot.lost, (runs, depots), contract(lost, st.loss_basis))

@@ -23,10 +23,11 @@ import numpy as np
 
 from resupply.compile.problem import F64
 from resupply.errors import SimulationError
+from resupply.simulation.constants import contract
 from resupply.simulation.consume import _draw_demand, overflow
 from resupply.simulation.engine import _scale, _view
 from resupply.simulation.pauses import advance
-from resupply.simulation.state import DOS_BIN_DAYS, Chunk, contract
+from resupply.simulation.state import DOS_BIN_DAYS, Chunk
 
 ENV = "RESUPPLY_SIM_KERNEL"
 CHOICES = ("auto", "numpy", "numba")

@@ -20,6 +20,7 @@ import numpy as np
 
 from resupply.compile.problem import F64, Problem
 from resupply.errors import SimulationError
+from resupply.simulation.constants import contract
 from resupply.simulation.consume import consume
 from resupply.simulation.draws import ChunkDraws, block_generators
 from resupply.simulation.engine import (
@@ -34,7 +35,7 @@ from resupply.simulation.fused import FusedDay, use_kernel
 from resupply.simulation.options import SimOptions
 from resupply.simulation.policies import Policy
 from resupply.simulation.risk import RiskReference
-from resupply.simulation.state import Chunk, Merger, State, Static, Totals, contract
+from resupply.simulation.state import Chunk, Merger, State, Static, Totals
 
 Progress = Callable[[int, int], None]
 """Called after each chunk with (runs done, runs asked)."""

@@ -28,18 +28,6 @@ SHORT = 1e-6
 """Unmet demand above this counts as a stockout. [units]"""
 
 
-def contract(x: F64, matrix: F64) -> F64:
-    """``x @ matrix`` over the last axis of ``x``. A vector is applied as one 2-D product;
-    a matrix as a stacked product, which avoids multi-threaded BLAS on small matrices
-    (measured 5-10x faster on a loaded 2-core machine)."""
-    if matrix.ndim == 1:
-        flat = x.reshape(-1, x.shape[-1]) @ matrix
-        vector: F64 = flat.reshape(x.shape[:-1])
-        return vector
-    result: F64 = x @ matrix
-    return result
-
-
 def _spare_per_round(problem: Problem) -> F64:
     """[t, g, f] spare parts of family f worn per round of family g fired, on average over the
     platforms firing g that day. [units/round]"""

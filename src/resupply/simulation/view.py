@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from resupply.compile.problem import F64, I64, Problem
-from resupply.simulation.constants import family_matrix
+from resupply.simulation.constants import contract, family_matrix
 
 
 def frozen(array: F64) -> F64:
@@ -65,8 +65,7 @@ class DayView:
 
     def family_sum(self, per_item: F64) -> F64:
         """Sum a ``[..., i]`` array by family: ``[..., f]``."""
-        total: F64 = per_item @ family_matrix(self.problem)
-        return total
+        return contract(per_item, family_matrix(self.problem))
 
     def family_position(self) -> F64:
         """[r, f] inventory position of each family: depots + in transit + hub + in flight to
