@@ -57,7 +57,10 @@ def test_a_risk_that_is_not_one_is_refused(text: str) -> None:
 
 def base_stock_problem() -> Problem:
     """One family, one depot next to the hub (transit 0), one donor with ample stock shipping
-    daily with lead 3, demand 100 a day, no strikes, delays or surges."""
+    daily with lead 3, demand 100 a day, no strikes, delays or surges; a holding cost of
+    EUR 0.001 a unit and day makes holding exactly the buffer the one optimum (without it any
+    stock above the buffer is free, and which of the optima the LP race returns depended on
+    the machine's load)."""
     data: dict[str, Any] = {
         "name": "base-stock", "start": "2024-01-01", "horizon_days": HORIZON,
         "standards": [{"id": "std"}],
@@ -70,7 +73,7 @@ def base_stock_problem() -> Problem:
         "hub": {"throughput_t_per_day": 1e6},
         "depots": [{"id": "dep", "capacity_t": 1e6, "demand_share": 1.0, "transit_days": 0,
                     "initial_stock": [{"item": "it", "quantity": 2000.0}]}],
-        "weights": {"smoothness": 0.0}}
+        "weights": {"smoothness": 0.0, "holding_per_unit_day": 0.001}}
     return compile_problem(Scenario.model_validate(data))
 
 
