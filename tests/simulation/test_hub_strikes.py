@@ -23,7 +23,7 @@ from resupply.simulation.frontier import PolicyPoint
 from resupply.simulation.records import SimMetrics
 from resupply.workflow.policies import plan_input
 
-from .test_network_refused import as_network
+from .test_network import as_network
 
 P, LF = 0.05, 0.5
 

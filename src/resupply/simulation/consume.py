@@ -9,6 +9,7 @@ from resupply.compile.problem import F64, Bool
 from resupply.simulation.constants import contract
 from resupply.simulation.draws import ChunkDraws
 from resupply.simulation.options import surge_factors
+from resupply.simulation.routes import group_sum
 from resupply.simulation.state import (
     DOS_BIN_DAYS,
     RELATIVE_SLACK,
@@ -67,7 +68,8 @@ def consume(c: Chunk, t: int) -> None:
 
 
 def overflow(c: Chunk) -> None:
-    """Step 7: stock above a depot's capacity at the end of the day goes back to the hub."""
+    """Step 7: stock above a depot's capacity at the end of the day goes back to the hub (on a
+    network, to the hub of the depot's preferred route)."""
     p, s = c.st.problem, c.s
     tons = contract(s.stock, p.item_mass_t)  # [r, k]
     cap = p.depot_capacity_t[None, :]
@@ -77,7 +79,12 @@ def overflow(c: Chunk) -> None:
     keep = np.where(over, cap / np.where(over, tons, 1.0), 1.0)[:, :, None]
     returned = s.stock * (1.0 - keep)
     s.stock *= keep
-    s.hub += returned.sum(axis=1)
+    net = c.st.network
+    if net is not None and s.hubs is not None:  # to the hub of each depot's preferred route
+        s.hubs += group_sum(returned, net.return_hub, s.hubs.shape[1])
+        s.hub = s.hubs.sum(axis=1)
+    else:
+        s.hub += returned.sum(axis=1)
     c.tot.returned += contract(returned, c.st.onehot)
 
 

@@ -115,7 +115,8 @@ class FusedDay:
         self.ones = np.ones(runs)
         self.no_hub = np.zeros((runs, st.n_f))
 
-    def _available(self, c: Chunk, t: int) -> F64:
+    def available(self, c: Chunk, t: int) -> F64:
+        """[r, d, i] what donors may dispatch today (`engine._available`). [units]"""
         st, s = c.st, c.s
         out = np.empty(s.dispatched.shape)
         self.k.available(np.ascontiguousarray(st.cum_available[:, :, t]), s.dispatched,
@@ -128,7 +129,7 @@ class FusedDay:
         pipeline to the hub; returns what donors could still send today."""
         st, s = c.st, c.s
         s.down = advance(s.down, c.draws, st.pause_prob, st.problem.resume_prob)
-        view = _view(st, s, t, c.run_ids, lambda: self._available(c, t))
+        view = _view(st, s, t, c.run_ids, lambda: self.available(c, t))
         want = c.policy.dispatch(view)
         if not (want > 0).any():
             return lambda: view.available

@@ -19,6 +19,7 @@ import pandas as pd
 
 from resupply.compile.problem import F64, Problem
 from resupply.errors import SimulationError
+from resupply.simulation.routes import PlanRoutes
 
 TRANCHE_COLUMNS = ("day", "donor", "item", "quantity", "depot")
 """Columns of a tranche table the conversion reads (others are ignored)."""
@@ -39,8 +40,12 @@ class PlanInput:
         inventory positions are known, and the ``plan`` policy tracks them (see
         `resupply.simulation.policies.PlanPolicy`). [units]
     hub_loss
-        ``lh[i, t]``: what the plan expects strikes on the hub to destroy each day (None:
-        nothing, as when the hub cannot be struck). [units]
+        ``lh[i, t]``: what the plan expects strikes on the hubs to destroy each day (None:
+        nothing, as when no hub can be struck). [units]
+    routes
+        On a network of several hubs, the plan's flows per route and day (`PlanRoutes`), so
+        that the simulation takes the plan's routes (None: the network's preferred routes).
+        ``moves`` then holds what leaves the hubs for each depot, over all its routes.
     """
 
     dispatch: F64
@@ -48,6 +53,7 @@ class PlanInput:
     consumption: F64 | None = None
     expected_loss: F64 | None = None
     hub_loss: F64 | None = None
+    routes: PlanRoutes | None = None
 
     def __post_init__(self) -> None:
         for array in self._arrays().values():
@@ -56,7 +62,9 @@ class PlanInput:
     def _arrays(self) -> dict[str, F64]:
         arrays = {"dispatch": self.dispatch, "moves": self.moves,
                   "consumption": self.consumption, "expected_loss": self.expected_loss,
-                  "hub_loss": self.hub_loss}
+                  "hub_loss": self.hub_loss,
+                  "supply_flows": None if self.routes is None else self.routes.supply,
+                  "route_flows": None if self.routes is None else self.routes.routes}
         return {name: a for name, a in arrays.items() if a is not None}
 
     @property
@@ -69,7 +77,9 @@ class PlanInput:
         s = problem.shape
         depot = (s["i"], s["k"], s["t"])
         expected = {"dispatch": (s["d"], s["i"], s["t"]), "moves": depot,
-                    "consumption": depot, "expected_loss": depot, "hub_loss": (s["i"], s["t"])}
+                    "consumption": depot, "expected_loss": depot, "hub_loss": (s["i"], s["t"]),
+                    "supply_flows": (len(problem.supply_ids), s["i"], s["t"]),
+                    "route_flows": (s["i"], len(problem.route_ids), s["t"])}
         for name, array in self._arrays().items():
             shape = expected[name]
             if array.shape != shape:
@@ -90,11 +100,12 @@ def _positions(problem: Problem, column: pd.Series, labels: tuple[str, ...],
 
 
 def plan_input_from_tranches(problem: Problem, tranches: pd.DataFrame,
-                             stock: pd.DataFrame | None = None) -> PlanInput:
+                             stock: pd.DataFrame | None = None,
+                             routes: pd.DataFrame | None = None) -> PlanInput:
     """`_from_tranches`, with the result checked against ``problem`` (`PlanInput.check`) and a
     column of the wrong type reported as a `SimulationError`."""
     try:
-        plan = _from_tranches(problem, tranches, stock)
+        plan = _from_tranches(problem, tranches, stock, routes)
     except (ValueError, TypeError, OverflowError) as exc:
         raise SimulationError(f"the plan's tables do not fit scenario {problem.name}: "
                               f"{str(exc)[:200]}") from None
@@ -103,9 +114,11 @@ def plan_input_from_tranches(problem: Problem, tranches: pd.DataFrame,
 
 
 def _from_tranches(problem: Problem, tranches: pd.DataFrame,
-                   stock: pd.DataFrame | None = None) -> PlanInput:
+                   stock: pd.DataFrame | None = None,
+                   routes: pd.DataFrame | None = None) -> PlanInput:
     """Arrays from a tranche table (one row per donor, item, day and depot) and, if given,
-    the plan's stock table (see the module docstring).
+    the plan's stock table (see the module docstring) and, on a network of several hubs, its
+    route table (`plan_routes_from_table`), which then gives the moves.
 
     Without a stock table, each row's quantity moves on to its ``depot`` on arrival at the hub
     ``lead_days`` after ``day`` (split by demand share where the depot is empty; a depot named
@@ -124,8 +137,13 @@ def _from_tranches(problem: Problem, tranches: pd.DataFrame,
     x = np.zeros((s["d"], s["i"], s["t"]))
     np.add.at(x, (d, i, day), qty)
     if stock is not None:
+        consumption, loss = _expectations(problem, stock)
+        if routes is not None and not problem.simple_network:
+            by_route = plan_routes_from_table(problem, routes)
+            return PlanInput(dispatch=x, moves=moves_of_routes(problem, by_route.routes),
+                             consumption=consumption, expected_loss=loss, routes=by_route)
         return PlanInput(dispatch=x, moves=_moves_from_stock(problem, stock),
-                         **_expectations(problem, stock))
+                         consumption=consumption, expected_loss=loss)
     arrive = day + problem.lead_days[d]
     keep = arrive < s["t"]
     z = np.zeros((s["i"], s["k"], s["t"]))
@@ -158,19 +176,56 @@ def _moves_from_stock(problem: Problem, stock: pd.DataFrame) -> F64:
     return z
 
 
-def _expectations(problem: Problem, stock: pd.DataFrame) -> dict[str, F64]:
+def _expectations(problem: Problem, stock: pd.DataFrame) -> tuple[F64 | None, F64 | None]:
     """``consumption`` and ``expected_loss`` [i, k, t] of a stock table, when it has both."""
     if not {"consumption", "expected_loss"} <= set(stock.columns):
-        return {}
+        return None, None
     s = problem.shape
     i = _positions(problem, stock["item"], problem.items, "items")
     k = _positions(problem, stock["depot"], problem.depots, "depots")
     day = stock["day"].to_numpy(dtype=np.int64)
     keep = (day >= 0) & (day < s["t"])
-    out = {}
+    arrays = []
     for name in ("consumption", "expected_loss"):
         array = np.zeros((s["i"], s["k"], s["t"]))
         values = np.nan_to_num(stock[name].to_numpy(dtype=np.float64))
         np.add.at(array, (i[keep], k[keep], day[keep]), values[keep])
-        out[name] = array
-    return out
+        arrays.append(array)
+    return arrays[0], arrays[1]
+
+
+ROUTE_COLUMNS = ("route", "item", "day", "units")
+"""Columns of a plan's route table (``routes.parquet``): units leaving on each route by day."""
+
+
+def plan_routes_from_table(problem: Problem, table: pd.DataFrame) -> PlanRoutes:
+    """A plan's flows per route (`PlanRoutes`) from its route table: one row per route (a
+    supply route of ``problem.supply_ids`` or a route of ``problem.route_ids``), item and day
+    the units leave. [units]"""
+    missing = [c for c in ROUTE_COLUMNS if c not in table.columns]
+    if missing:
+        raise SimulationError(f"route table lacks column(s) {', '.join(missing)}")
+    shape = problem.shape
+    supply = np.zeros((len(problem.supply_ids), shape["i"], shape["t"]))
+    routes = np.zeros((shape["i"], len(problem.route_ids), shape["t"]))
+    day = table["day"].to_numpy(dtype=np.int64)
+    if np.any((day < 0) | (day >= shape["t"])):
+        raise SimulationError(f"route table days must lie in 0..{shape['t'] - 1}")
+    units = table["units"].to_numpy(dtype=np.float64)
+    i = _positions(problem, table["item"], problem.items, "items")
+    name = table["route"].astype(str)
+    is_supply = name.isin(problem.supply_ids).to_numpy()
+    b = _positions(problem, name[is_supply], problem.supply_ids, "supply routes")
+    a = _positions(problem, name[~is_supply], problem.route_ids, "routes")
+    np.add.at(supply, (b, i[is_supply], day[is_supply]), units[is_supply])
+    np.add.at(routes, (i[~is_supply], a, day[~is_supply]), units[~is_supply])
+    return PlanRoutes(supply=supply, routes=routes)
+
+
+def moves_of_routes(problem: Problem, routes: F64) -> F64:
+    """[i, k, t] what leaves the hubs for each depot, over its routes from a hub, from the
+    flows per route ``routes[i, a, t]``. [units]"""
+    moves = np.zeros((problem.shape["i"], problem.shape["k"], problem.shape["t"]))
+    for a in np.nonzero(problem.route_from_hub >= 0)[0]:
+        moves[:, problem.route_depot[a]] += routes[:, a]
+    return moves

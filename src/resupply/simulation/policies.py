@@ -195,6 +195,8 @@ class PlanPolicy:
             self._used = before
         self._hub_lost = (np.zeros(self._cum_x.shape[1:]) if plan.hub_loss is None
                           else np.cumsum(plan.hub_loss, axis=1))  # [i, t]: tau <= t
+        self.plan_routes = plan.routes
+        """The plan's flows per route, which the simulation follows on a network."""
 
     @property
     def name(self) -> str:

@@ -24,6 +24,8 @@ from resupply.simulation.constants import contract
 from resupply.simulation.consume import consume
 from resupply.simulation.draws import ChunkDraws, block_generators
 from resupply.simulation.engine import (
+    _available,
+    _view,
     depot_arrivals,
     dispatch,
     hub_arrivals,
@@ -32,6 +34,7 @@ from resupply.simulation.engine import (
     strikes,
 )
 from resupply.simulation.fused import FusedDay, use_kernel
+from resupply.simulation.network import NetworkDay, require_simulable
 from resupply.simulation.options import SimOptions
 from resupply.simulation.policies import Policy
 from resupply.simulation.risk import RiskReference
@@ -106,7 +109,11 @@ def run_chunk(problem: Problem, policy: Policy, options: SimOptions, first_block
     tot = Totals.empty(st, runs)
     c = Chunk(st=st, s=s, tot=tot, draws=draws, policy=policy, run_ids=run_ids)
     fused = FusedDay(c) if use_kernel() else None
+    net = NetworkDay(c) if st.network is not None else None
     for t in range(problem.n_days):
+        if net is not None:
+            _network_day(c, t, net, fused)
+            continue
         hub_strike(c)
         left = dispatch(c, t) if fused is None else fused.dispatch(c, t)
         hub_arrivals(c, t)
@@ -123,6 +130,24 @@ def run_chunk(problem: Problem, policy: Policy, options: SimOptions, first_block
     tot.end = contract(s.stock, st.onehot)
     tot.counted_days = max(problem.n_days - options.warmup_days, 0)
     return tot
+
+
+def _network_day(c: Chunk, t: int, net: NetworkDay, fused: FusedDay | None) -> None:
+    """One day on a network of hubs (`resupply.simulation.network`): its steps 0 to 3, then
+    the depots' steps as on one hub (on the kernel when ``fused``)."""
+    st, s = c.st, c.s
+    base = (lambda: _available(st, s, t)) if fused is None else (lambda: fused.available(c, t))
+    net.hub_strike(c)
+    left = net.dispatch(c, t, lambda avail: _view(st, s, t, c.run_ids, avail), base)
+    net.hub_arrivals(c, t)
+    net.hub_moves(c, t, _view(st, s, t, c.run_ids, left))
+    strikes(c)
+    if fused is not None:
+        fused.depot_arrivals(c, t)
+        fused.consume(c, t)
+        return
+    depot_arrivals(c, t)
+    consume(c, t)
 
 
 def _run_serial(problem: Problem, policy: Policy, options: SimOptions,
@@ -156,28 +181,6 @@ def _run_parallel(problem: Problem, policy: Policy, options: SimOptions,
             raise
 
 
-def require_simple_network(problem: Problem) -> None:
-    """Refuse a problem whose network the simulator cannot follow (several hubs, routes
-    between depots, route capacities or dates, hub storage limits): it reads only the one-hub
-    arrays (with the hub's strikes), and would compute a wrong answer. `SimulationError`
-    names the cause."""
-    if problem.simple_network:
-        return
-    p = problem
-    causes = [text for flag, text in (
-        (len(p.hubs) > 1, f"{len(p.hubs)} hubs"),
-        (bool((p.route_from_depot >= 0).any()), "routes from depot to depot"),
-        (len(p.supply_ids) != len(p.donors), "donors with several supply routes"),
-        (not (np.isinf(p.route_capacity_t).all() and np.isinf(p.supply_capacity_t).all()),
-         "route capacities"),
-        (not (p.route_open.all() and p.supply_open.all()), "route dates"),
-        (not np.isinf(p.hub_capacity_t).all(), "hub storage limits")) if flag]
-    raise SimulationError(
-        "simulation over several hubs is not supported yet: the scenario's network has "
-        f"{', '.join(causes) or 'routes of its own'}; plan it with `resupply plan`, or "
-        "simulate a one-hub version (`hub` instead of `network`)")
-
-
 def simulate(problem: Problem, policy: Policy, options: SimOptions | None = None,
              progress: Progress | None = None,
              reference: RiskReference | None = None) -> SimResult:
@@ -193,7 +196,7 @@ def simulate(problem: Problem, policy: Policy, options: SimOptions | None = None
     >>> result.runs, result.partial
     (20, False)
     """
-    require_simple_network(problem)
+    require_simulable(problem)
     options = options or SimOptions()
     options.check_horizon(problem.n_days)
     reference = reference or RiskReference.of(problem, options)

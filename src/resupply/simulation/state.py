@@ -17,6 +17,7 @@ from resupply.simulation.draws import ChunkDraws
 from resupply.simulation.options import SimOptions
 from resupply.simulation.policies import Policy
 from resupply.simulation.risk import RiskReference
+from resupply.simulation.routes import NetworkStatic, network_static
 
 DOS_BIN_DAYS = 0.5
 """Width of a days-of-supply histogram bin. [days]"""
@@ -66,15 +67,23 @@ class Static:
         total_need = p.need.sum(axis=1).T  # [t, f]
         self.next_need = np.concatenate([total_need[1:], total_need[-1:]])  # [t, f]
         self.strike_prob = p.strike_prob if options.strikes else np.zeros(len(p.depots))
-        self.hub_strike_prob = float(p.hub_strike_prob[0]) if options.strikes else 0.0
+        self.hub_strike_probs = (p.hub_strike_prob if options.strikes
+                                 else np.zeros(len(p.hubs)))  # [h]
+        self.hub_strike_prob = float(self.hub_strike_probs[0])  # the one hub's
         self.hub_loss_fraction = p.hub_loss_fraction[:1].copy()  # [1] the one hub's
         self.delay_mean = p.delay_mean if options.delays else np.zeros(len(p.donors))
         self.slip_mean = p.release_slip_mean if options.delays else np.zeros_like(
             p.release_slip_mean)
         self.pause_prob = p.pause_prob if options.pauses else np.zeros(len(p.donors))
         cap = np.ceil(10.0 * self.delay_mean).astype(np.int64)
-        self.hub_ring = int((p.lead_days + cap).max(initial=0)) + 1
-        self.depot_ring = int(p.transit_days.max(initial=0)) + 1
+        self.network: NetworkStatic | None = (None if p.simple_network
+                                              else network_static(p, cap))
+        """The routes of a network of several hubs (None: the one hub of `engine`)."""
+        if self.network is None:
+            self.hub_ring = int((p.lead_days + cap).max(initial=0)) + 1
+            self.depot_ring = int(p.transit_days.max(initial=0)) + 1
+        else:
+            self.hub_ring, self.depot_ring = self.network.hub_ring, self.network.depot_ring
         self.n_bins = int(DOS_MAX_DAYS / DOS_BIN_DAYS) + 1
 
 
@@ -84,31 +93,35 @@ class State:
 
     stock: F64          # [r, k, i] depot on hand [units]
     backorder: F64      # [r, k, f] [units]
-    hub: F64            # [r, i] [units]
+    hub: F64            # [r, i] [units] (on a network: the sum over hubs of `hubs`)
     to_hub: F64         # [r, i] [units]
     to_depot: F64       # [r, k, i] [units]
-    pipe_hub: F64       # [ring, r, i] arrivals at the hub by day mod ring [units]
+    pipe_hub: F64       # [ring, r, i] arrivals at the hub by day mod ring (on a network
+    #                     [ring, r, h, i], by hub) [units]
     pipe_depot: F64     # [ring, r, k, i] arrivals at depots by day mod ring [units]
     dispatched: F64     # [r, d, i] cumulative [units]
     moved: F64          # [r, k, i] cumulative [units]
     release: I64        # [r, d, i] day each donor may first dispatch each item, slip included
     episode: F64        # [r, k, f] avoidable unmet demand since the last day without [units]
     down: Bool          # [r, d] donor in a random pause today (`resupply.simulation.pauses`)
+    hubs: F64 | None = None  # [r, h, i] each hub's stock on a network (None: one hub) [units]
 
     @classmethod
     def start(cls, st: Static, runs: int, slip: I64) -> State:
         p = st.problem
         n_d, n_i, n_k = len(p.donors), len(p.items), len(p.depots)
+        hubs = None if st.network is None else (len(p.hubs),)
         return cls(
             stock=np.repeat(p.initial_stock.T[None], runs, axis=0),
             backorder=np.zeros((runs, n_k, st.n_f)),
             hub=np.zeros((runs, n_i)), to_hub=np.zeros((runs, n_i)),
             to_depot=np.zeros((runs, n_k, n_i)),
-            pipe_hub=np.zeros((st.hub_ring, runs, n_i)),
+            pipe_hub=np.zeros((st.hub_ring, runs, *(hubs or ()), n_i)),
             pipe_depot=np.zeros((st.depot_ring, runs, n_k, n_i)),
             dispatched=np.zeros((runs, n_d, n_i)), moved=np.zeros((runs, n_k, n_i)),
             release=p.release_day[None] + slip, episode=np.zeros((runs, n_k, st.n_f)),
-            down=np.zeros((runs, n_d), dtype=bool))
+            down=np.zeros((runs, n_d), dtype=bool),
+            hubs=None if hubs is None else np.zeros((runs, *hubs, n_i)))
 
 
 def _zeros(*shape: int) -> F64:

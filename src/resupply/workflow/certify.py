@@ -54,6 +54,7 @@ from resupply.errors import PlanningError
 from resupply.planning import Buffers, PlanResult, plan
 from resupply.simulation import PlanPolicy, SimOptions, SimResult, simulate
 from resupply.simulation.frontier import PolicyPoint
+from resupply.simulation.network import require_simulable
 from resupply.simulation.policies import supply_lead
 from resupply.simulation.risk import (
     RELIABLE,
@@ -63,7 +64,6 @@ from resupply.simulation.risk import (
     geometric_quantile,
     reliable_cover,
 )
-from resupply.simulation.run import require_simple_network
 from resupply.workflow.policies import REPRODUCIBLE, plan_input, reference_plan, risk_reference
 
 CertStatus = Literal["certified", "not_achievable", "not_certified", "time_limit"]
@@ -498,7 +498,7 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool,
     """Calibrate buffers to ``options.risk`` and certify the plan on fresh runs (see the module
     docstring); ``start`` the deterministic plan of an earlier certificate of the same problem
     and options (any risk), not solved nor simulated again."""
-    require_simple_network(problem)  # before any solve: the calibration simulates
+    require_simulable(problem)  # before any solve: the calibration simulates
     loop = _Loop(problem, options, time.perf_counter())
     if start is None:
         base = reference_plan(problem)

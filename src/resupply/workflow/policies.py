@@ -28,10 +28,12 @@ from resupply.simulation.policy_spec import (
 )
 from resupply.simulation.risk import RiskReference
 from resupply.simulation.rolling import Planner, RunHistory
+from resupply.simulation.routes import PlanRoutes
 from resupply.simulation.specs import build_policy
 from resupply.workflow.rundir import (
     BUFFERS,
     PLAN_JSON,
+    ROUTES,
     STOCK,
     TRANCHES,
     Part,
@@ -69,20 +71,32 @@ def plan_input(result: PlanResult) -> PlanInput:
     return PlanInput(dispatch=np.array(result.dispatch), moves=np.array(result.moves),
                      consumption=np.array(result.consumption),
                      expected_loss=np.array(result.expected_loss),
-                     hub_loss=hub_loss(result))
+                     hub_loss=hub_loss(result), routes=routes_of(result))
+
+
+def routes_of(result: PlanResult) -> PlanRoutes | None:
+    """The plan's flows per route on a network of several hubs (None on one hub, where the
+    routes are the donors' and depots' own)."""
+    if result.problem.simple_network or result.supply_flows is None \
+            or result.route_flows is None:
+        return None
+    return PlanRoutes(supply=np.nan_to_num(result.supply_flows),
+                      routes=np.nan_to_num(result.route_flows))
 
 
 def hub_loss(result: PlanResult) -> F64 | None:
-    """[i, t] what the plan expects strikes on its one hub to destroy each day, ``(1 - rh)
-    h[i, t-1]`` (the planner's hub decay, `planning.constraints.hub_balance`); None when the
-    hub cannot be struck or there are several hubs (the simulator follows one). [units]"""
+    """[i, t] what the plan expects strikes on its hubs to destroy each day, ``sum_n (1 -
+    rh[n]) h[i, n, t-1]`` (the planner's hub decay, `planning.constraints.hub_balance`); None
+    when no hub can be struck. [units]"""
     p = result.problem
-    decay = p.hub_strike_prob * p.hub_loss_fraction
-    if len(p.hubs) != 1 or not decay.any():
+    decay = p.hub_strike_prob * p.hub_loss_fraction  # [n]
+    if not decay.any():
         return None
-    carried = np.concatenate([np.zeros((len(p.items), 1)), result.hub_stock[:, :-1]], axis=1)
-    kept = (1.0 - decay[0]) ** p.step_days  # [t] a step of several days decays each day
-    lost: F64 = carried * (1.0 - kept)[None, :]
+    stocks = (result.hub_stock[:, None, :] if result.hub_stocks is None
+              else np.nan_to_num(result.hub_stocks))  # [i, n, t]
+    carried = np.concatenate([np.zeros((*stocks.shape[:2], 1)), stocks[:, :, :-1]], axis=2)
+    kept = (1.0 - decay[:, None]) ** p.step_days[None, :]  # [n, t] a step of several days
+    lost: F64 = (carried * (1.0 - kept)[None]).sum(axis=1)
     return lost
 
 
@@ -183,7 +197,8 @@ def read_plan(problem: Problem, path: Path) -> PlanInput:
                               f"plan {problem.name} again")
     tranches = read_table(folder / TRANCHES)
     assert tranches is not None  # plan_dir_of checked it is there
-    return plan_input_from_tranches(problem, tranches, read_table(folder / STOCK))
+    return plan_input_from_tranches(problem, tranches, read_table(folder / STOCK),
+                                    read_table(folder / ROUTES))
 
 
 def uncounted(problem: Problem, path: Path) -> Bool | None:

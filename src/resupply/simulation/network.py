@@ -1,0 +1,288 @@
+"""The day's steps on a network of several entry hubs and routes (`Problem.simple_network`
+false): the same order of events as `engine`, with every unit on a route.
+
+State: each hub's stock ``hubs[r, h, i]`` (the policies see the sum over hubs, `State.hub`,
+kept equal to it after every step) and what is on its way to each hub, ``pipe_hub[ring, r,
+h, i]``.
+
+- **Routing.** A policy says how much each donor dispatches and how much each depot should
+  receive (`Policy.dispatch`, `Policy.allocate`); the network decides the routes. A plan that
+  names its routes (`PlanRoutes`: the planner's flows per route and day) puts each donor's and
+  depot's units on the plan's routes in the plan's shares, where the plan moves anything that
+  day; everything else, and what a plan's route cannot carry, takes the open routes in order
+  of preference: shortest transit first, then file order.
+- **Dispatch** (step 1). A donor without an open supply route today sends nothing. Each supply
+  route carries at most its capacity [t/day] on the day of departure; what no open route of
+  the donor can carry stays with the donor (not dispatched). A tranche reaches its route's
+  hub after the route's transit plus the donor's random delay (one draw per donor and day,
+  as on one hub).
+- **Hub moves** (step 3). What depots should receive leaves the hubs on routes hub -> depot,
+  in rounds (the plan's shares first, then the preferred route of each depot, then the next
+  one...). In each round every route's share is scaled down, in turn, to its hub's stock of
+  each item, to the route's capacity [t/day] and to its hub's throughput left today [t/day];
+  it arrives after the route's transit. Routes between depots are not simulated
+  (`require_simulable`).
+- **Hub storage** (end of step 3). Stock above a hub's storage capacity [t] at the end of the
+  day waits outside, in proportion to each item, and arrives the next day (the planner's
+  limit holds at the end of the day too).
+- **Strikes** (step 0). Each hub is struck with its own probability and loss fraction, as the
+  one hub is (`engine.hub_strike`).
+- **Capacity returns** (step 7, `consume.overflow`) go to the hub of each depot's preferred
+  route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from resupply.compile.problem import F64, Problem
+from resupply.errors import SimulationError
+from resupply.simulation.constants import contract
+from resupply.simulation.engine import _scale
+from resupply.simulation.pauses import advance
+from resupply.simulation.routes import group_sum, open_donors, plan_routes
+from resupply.simulation.state import Chunk
+from resupply.simulation.view import DayView
+
+TINY = 1e-9
+"""Flows below this are float dust. [units]"""
+
+
+def require_simulable(problem: Problem) -> None:
+    """Refuse a network the simulator cannot follow: routes from depot to depot (rear to
+    forward), which the planner stages but the simulator has no rule for. `SimulationError`
+    names them and what to do."""
+    depot_routes = [problem.route_ids[a] for a in np.nonzero(problem.route_from_depot >= 0)[0]]
+    if depot_routes:
+        raise SimulationError(
+            f"the scenario's network has routes from depot to depot ({', '.join(depot_routes[:5])}"
+            f"{', ...' if len(depot_routes) > 5 else ''}): the planner stages stock at a depot "
+            "and forwards it, but the simulator has no rule for that yet; plan it with "
+            "`resupply plan`, or simulate a network without them (routes from hubs only)")
+
+
+def _shares(flows: F64, groups: list[list[int]]) -> F64:
+    """[n, i] each member's share of its group's flow ``flows[n, i]`` (0 where the group has
+    none)."""
+    out = np.zeros(flows.shape)
+    for members in groups:
+        if not members:
+            continue
+        total = flows[members].sum(axis=0)
+        out[members] = np.divide(flows[members], total, out=np.zeros_like(flows[members]),
+                                 where=total > TINY)
+    return out
+
+
+class NetworkDay:
+    """Steps 0 to 3 of a day on a network, for one chunk (see the module docstring)."""
+
+    def __init__(self, c: Chunk) -> None:
+        st, p = c.st, c.st.problem
+        net = st.network
+        assert net is not None  # only built for a problem whose Static has a network
+        self.net = net
+        self.p = p
+        self.routes = plan_routes(c.policy)
+        self.supply_cap = p.supply_capacity_t
+        self.route_cap = p.route_capacity_t
+
+    # step 0 -------------------------------------------------------------------------------
+    def hub_strike(self, c: Chunk) -> None:
+        """Each hub struck at random loses a Beta-distributed fraction of its stock (with
+        ``expected_strikes``: exactly its expected share), before the day's dispatch."""
+        st, s, draws = c.st, c.s, c.draws
+        prob = st.hub_strike_probs
+        if not prob.any():
+            return
+        assert s.hubs is not None
+        if st.options.expected_strikes:
+            fraction = np.broadcast_to(prob * self.p.hub_loss_fraction, (draws.runs, len(prob)))
+        else:
+            hit = draws.uniform((len(prob),)) < prob[None, :]
+            fraction = draws.strike_fraction(hit, self.p.hub_loss_fraction,
+                                             self.p.strike_loss_concentration)
+        lost = s.hubs * fraction[:, :, None]
+        s.hubs = np.maximum(s.hubs - lost, 0.0)
+        s.hub = s.hubs.sum(axis=1)
+        c.tot.hub_lost += contract(lost.sum(axis=1), st.loss_basis)
+
+    # step 1 -------------------------------------------------------------------------------
+    def available(self, c: Chunk, t: int, base: Callable[[], F64]) -> F64:
+        """What donors may send today (`engine._available`), nothing from a donor without an
+        open supply route."""
+        result: F64 = base() * open_donors(self.p, t)[None, :, None]
+        return result
+
+    def dispatch(self, c: Chunk, t: int, view_of: Callable[[Callable[[], F64]], DayView],
+                 base: Callable[[], F64]) -> Callable[[], F64]:
+        """Step 1: the policy's dispatch, capped by what donors may send and by what their open
+        supply routes carry today, booked on the routes to the hubs."""
+        st, s, p = c.st, c.s, self.p
+        s.down = advance(s.down, c.draws, st.pause_prob, p.resume_prob)
+        view = view_of(lambda: self.available(c, t, base))
+        want = c.policy.dispatch(view)
+        if not (want > 0).any():
+            return lambda: view.available
+        available = view.available
+        sent = np.minimum(np.maximum(want, 0.0), available)
+        on_route = self._split_supply(sent, t)  # [r, b, i]
+        carried = group_sum(on_route, p.supply_donor, len(p.donors))
+        sent = np.minimum(carried, sent)
+        active = sent.sum(axis=2) > 0  # [r, d]
+        left: F64 = available - sent
+        if not active.any():
+            return lambda: left
+        s.dispatched += sent
+        s.to_hub += sent.sum(axis=1)
+        if t >= st.options.warmup_days:
+            c.tot.orders += active
+        lag = c.draws.lag_days(st.delay_mean, active)  # [r, d]
+        runs = np.arange(sent.shape[0])
+        assert s.hubs is not None
+        for b in np.nonzero(on_route.any(axis=(0, 2)))[0]:
+            d, h = int(p.supply_donor[b]), int(p.supply_hub[b])
+            slot = (t + int(p.supply_transit_days[b]) + lag[:, d]) % self.net.hub_ring
+            s.pipe_hub[slot, runs, h] += on_route[:, b]
+        return lambda: left
+
+    def _split_supply(self, sent: F64, t: int) -> F64:
+        """[r, b, i] ``sent`` [r, d, i] on the supply routes: the plan's shares first, then
+        the open routes by preference, each within its capacity; what no route carries is
+        left out."""
+        p = self.p
+        on_route = np.zeros((sent.shape[0], len(p.supply_ids), sent.shape[2]))
+        room = np.where(p.supply_open[:, t], self.supply_cap[:, t], 0.0)  # [b] tons today
+        room = np.broadcast_to(room, (sent.shape[0], len(room))).copy()  # [r, b]
+        left = sent.copy()
+        if self.routes is not None:
+            share = _shares(self.routes.supply[:, :, t], self.net.supply_rank)  # [b, i]
+            proposed = left[:, p.supply_donor] * share[None]  # [r, b, i]
+            for b in np.nonzero(proposed.any(axis=(0, 2)))[0]:
+                self._carry(proposed[:, b], int(b), on_route=on_route, room=room, left=left)
+        for rank in range(max((len(r) for r in self.net.supply_rank), default=0)):
+            for d, routes in enumerate(self.net.supply_rank):
+                if rank < len(routes) and left[:, d].any():
+                    self._carry(left[:, d].copy(), routes[rank], on_route=on_route, room=room,
+                                left=left)
+        return on_route
+
+    def _carry(self, amount: F64, b: int, *, on_route: F64, room: F64, left: F64) -> None:
+        """Put ``amount`` [r, i] of route b's donor on route b, within its room [r] tons."""
+        d, mass = int(self.p.supply_donor[b]), self.p.item_mass_t
+        taken = amount * _ratio(contract(amount, mass), room[:, b])[:, None]
+        taken = np.minimum(taken, left[:, d])
+        on_route[:, b] += taken
+        left[:, d] -= taken
+        room[:, b] -= contract(taken, mass)
+
+    # step 2 -------------------------------------------------------------------------------
+    def hub_arrivals(self, c: Chunk, t: int) -> None:
+        """Step 2: what is due at each hub today arrives."""
+        s = c.s
+        assert s.hubs is not None
+        slot = t % self.net.hub_ring
+        arrived = s.pipe_hub[slot]  # [r, h, i]
+        s.hubs += arrived
+        s.to_hub -= arrived.sum(axis=1)
+        np.maximum(s.to_hub, 0.0, out=s.to_hub)
+        arrived[...] = 0.0
+        s.hub = s.hubs.sum(axis=1)
+
+    # step 3 -------------------------------------------------------------------------------
+    def hub_moves(self, c: Chunk, t: int, view: DayView) -> None:
+        """Step 3: the policy's moves on the routes from the hubs, then hub storage."""
+        s = c.s
+        assert s.hubs is not None
+        want = np.maximum(c.policy.allocate(view), 0.0)  # [r, k, i]
+        if want.any():
+            self._move(c, t, want)
+        self._store(c, t)
+        s.hub = s.hubs.sum(axis=1)
+
+    def _move(self, c: Chunk, t: int, want: F64) -> None:
+        s, p, net = c.s, self.p, self.net
+        assert s.hubs is not None
+        runs = want.shape[0]
+        left = want.copy()
+        route_room = np.broadcast_to(np.where(p.route_open[:, t], self.route_cap[:, t], 0.0),
+                                     (runs, len(p.route_ids))).copy()
+        hub_room = np.broadcast_to(p.hub_limit_t[:, t], (runs, net.n_hubs)).copy()
+        rounds: list[F64] = []
+        if self.routes is not None:
+            share = _shares(self.routes.routes[:, :, t].T, net.route_rank)  # [a, i]
+            if share.any():
+                rounds.append(share)
+        for rank in range(max((len(r) for r in net.route_rank), default=0)):
+            share = np.zeros((len(p.route_ids), len(p.items)))
+            for routes in net.route_rank:
+                if rank < len(routes):
+                    share[routes[rank]] = 1.0
+            rounds.append(share)
+        for share in rounds:
+            if not left.any():
+                break
+            proposed = left[:, p.route_depot] * share[None]  # [r, a, i]
+            taken = self._cap(proposed, s.hubs, route_room, hub_room)
+            self._book(c, t, taken, left=left, route_room=route_room, hub_room=hub_room)
+
+    def _cap(self, proposed: F64, hubs: F64, route_room: F64, hub_room: F64) -> F64:
+        """``proposed`` [r, a, i] scaled down to its hubs' stock of each item, the routes'
+        capacity and the hubs' throughput left today."""
+        p, mass = self.p, self.p.item_mass_t
+        origin = np.maximum(p.route_from_hub, 0)
+        proposed = np.where((p.route_from_hub >= 0)[None, :, None], proposed, 0.0)
+        asked = group_sum(proposed, origin, hubs.shape[1])  # [r, h, i]
+        proposed = proposed * _ratio(asked, hubs)[:, origin]
+        tons = contract(proposed, mass)  # [r, a]
+        proposed = proposed * _ratio(tons, route_room)[:, :, None]
+        hub_tons = group_sum(contract(proposed, mass), origin, hub_room.shape[1])
+        result: F64 = proposed * _ratio(hub_tons, hub_room)[:, origin, None]
+        return result
+
+    def _book(self, c: Chunk, t: int, taken: F64, *, left: F64, route_room: F64,
+              hub_room: F64) -> None:
+        """Moves ``taken`` [r, a, i] leave their hubs and are booked to arrive at their
+        depots after the route's transit."""
+        s, p = c.s, self.p
+        assert s.hubs is not None
+        origin = np.maximum(p.route_from_hub, 0)
+        tons = contract(taken, p.item_mass_t)
+        route_room -= tons
+        hub_room -= group_sum(tons, origin, hub_room.shape[1])
+        s.hubs = np.maximum(s.hubs - group_sum(taken, origin, s.hubs.shape[1]), 0.0)
+        into = group_sum(taken, p.route_depot, left.shape[1])
+        np.subtract(left, into, out=left)
+        np.maximum(left, 0.0, out=left)
+        s.moved += into
+        s.to_depot += into
+        for a in np.nonzero(taken.any(axis=(0, 2)))[0]:
+            slot = (t + int(p.route_transit_days[a])) % self.net.depot_ring
+            s.pipe_depot[slot, :, p.route_depot[a]] += taken[:, a]
+
+    def _store(self, c: Chunk, t: int) -> None:
+        """Stock above a hub's storage capacity waits outside until tomorrow."""
+        s, p = c.s, self.p
+        assert s.hubs is not None
+        limited = np.isfinite(p.hub_capacity_t)
+        if not limited.any():
+            return
+        tons = contract(s.hubs, p.item_mass_t)  # [r, h]
+        cap = np.where(limited, p.hub_capacity_t, np.inf)[None, :]
+        keep = _ratio(tons, np.broadcast_to(cap, tons.shape))
+        if (keep >= 1.0).all():
+            return
+        waiting = s.hubs * (1.0 - keep)[:, :, None]
+        s.hubs -= waiting
+        s.pipe_hub[(t + 1) % self.net.hub_ring] += waiting
+        s.to_hub += waiting.sum(axis=1)
+
+
+def _ratio(amount: F64, room: F64) -> F64:
+    """Factor in [0, 1] bringing ``amount`` within ``room`` (elementwise; 1 within slack,
+    `engine._scale`)."""
+    factor = _scale(amount, room)
+    return np.ones(amount.shape) if factor is None else factor
+
