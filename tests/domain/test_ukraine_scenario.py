@@ -73,13 +73,26 @@ def test_depot_shares_and_capacity(scenario: Scenario) -> None:
         assert held <= depot.capacity_t, depot.id
 
 
-def test_hub_exceeds_daily_need_in_tons(scenario: Scenario) -> None:
+def test_hubs_exceed_daily_need_in_tons(scenario: Scenario) -> None:
     problem = compile_problem(scenario)
     need = problem.family_need()
     fam_mass = [problem.item_mass_t[problem.item_family == f].mean()
                 for f in range(len(problem.families))]
     tons = sum(need[f] * fam_mass[f] for f in range(len(problem.families)))
-    assert tons.max() * 3 < scenario.hub.throughput_t_per_day
+    assert tons.max() * 3 < problem.hub_limit_t.sum(axis=0).min()
+
+
+def test_three_entry_hubs_reach_every_depot(scenario: Scenario) -> None:
+    """Issue 11: at least three entry hubs with their routes; every donor reaches a hub and
+    every depot is reached from a hub, each route at its own cost."""
+    assert scenario.network is not None and scenario.hub is None
+    problem = compile_problem(scenario)
+    assert len(problem.hubs) >= 3
+    assert set(problem.supply_donor) == set(range(len(problem.donors)))
+    assert set(problem.route_depot[problem.route_from_hub >= 0]) == set(range(6))
+    assert len(set(problem.route_cost)) > 1 and len(set(problem.supply_cost)) > 1
+    for hub in range(len(problem.hubs)):
+        assert (problem.supply_hub == hub).any() and (problem.route_from_hub == hub).any()
 
 
 def test_june_artillery_calibration(scenario: Scenario) -> None:

@@ -21,19 +21,12 @@ from resupply.compile import Problem, compile_problem
 from resupply.domain import Scenario
 from resupply.domain.load import load_scenario
 from resupply.planning import PlanResult
-from resupply.simulation import PlanInput, PlanPolicy, SimOptions, simulate
+from resupply.simulation import PlanPolicy, SimOptions, simulate
 from resupply.simulation.options import surge_factors
-from resupply.workflow.policies import plan_input as workflow_plan_input
+from resupply.workflow.policies import plan_input
 
 REL = 1e-6
 """Relative tolerance of the replay (on top of an absolute 1e-6 units)."""
-
-
-def plan_input(result: PlanResult) -> PlanInput:
-    """The plan with its expectations, as the workflow hands it to the simulator."""
-    return PlanInput(dispatch=np.array(result.dispatch), moves=np.array(result.moves),
-                     consumption=np.array(result.consumption),
-                     expected_loss=np.array(result.expected_loss))
 
 
 def by_family(p: Problem, per_item: np.ndarray) -> np.ndarray:
@@ -94,7 +87,8 @@ def test_random_network_plans_replay_exactly(data: dict[str, Any]) -> None:
     """The random networks of the planner's property tests (1-2 hubs with storage limits and
     strikes, donors with one or two supply routes, route capacities and opening dates), routes
     between depots left out (not simulated), with the plan-only rules left out as above: the
-    plan, with its routes (`workflow.policies.plan_input`), replays exactly. Left out too: a
+    plan, with its routes (`workflow.policies.plan_input`, as everywhere here), replays
+    exactly. Left out too: a
     depot that starts above its capacity (the planner may discard any item of the initial
     stock to fit, the simulator returns every item pro rata to the hub; one hub alike)."""
     assume("network" in data)
@@ -109,7 +103,7 @@ def test_random_network_plans_replay_exactly(data: dict[str, Any]) -> None:
     assume(result.ok)
     ammo_short = result.shortfall[~p.family_is_spare].sum() > 1e-6
     assume(not (ammo_short and p.family_is_spare.any()))
-    sim = simulate(p, PlanPolicy(workflow_plan_input(result)),
+    sim = simulate(p, PlanPolicy(plan_input(result)),
                    SimOptions.replay(runs=1, record_stock=True))
     stock = by_family(p, sim.stock[0])
     np.testing.assert_allclose(stock, by_family(p, result.depot_stock), rtol=REL, atol=1e-6)

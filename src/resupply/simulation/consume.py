@@ -81,7 +81,7 @@ def overflow(c: Chunk) -> None:
     s.stock *= keep
     net = c.st.network
     if net is not None and s.hubs is not None:  # to the hub of each depot's preferred route
-        s.hubs += group_sum(returned, net.return_hub, s.hubs.shape[1])
+        s.hubs += group_sum(returned, net.return_groups)
         s.hub = s.hubs.sum(axis=1)
     else:
         s.hub += returned.sum(axis=1)

@@ -37,12 +37,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from resupply.compile.problem import F64, Problem
+from resupply.compile.problem import F64, I64, Problem
 from resupply.errors import SimulationError
 from resupply.simulation.constants import contract
 from resupply.simulation.engine import _scale
 from resupply.simulation.pauses import advance
-from resupply.simulation.routes import group_sum, open_donors, plan_routes
+from resupply.simulation.routes import Groups, group_sum, open_donors, plan_routes
 from resupply.simulation.state import Chunk
 from resupply.simulation.view import DayView
 
@@ -63,12 +63,12 @@ def require_simulable(problem: Problem) -> None:
             "`resupply plan`, or simulate a network without them (routes from hubs only)")
 
 
-def _shares(flows: F64, groups: list[list[int]]) -> F64:
-    """[n, i] each member's share of its group's flow ``flows[n, i]`` (0 where the group has
+def _shares(flows: F64, groups: Groups) -> F64:
+    """[m, i] each member's share of its group's flow ``flows[m, i]`` (0 where the group has
     none)."""
     out = np.zeros(flows.shape)
-    for members in groups:
-        if not members:
+    for members in groups.members:
+        if not len(members):
             continue
         total = flows[members].sum(axis=0)
         out[members] = np.divide(flows[members], total, out=np.zeros_like(flows[members]),
@@ -129,8 +129,7 @@ class NetworkDay:
         available = view.available
         sent = np.minimum(np.maximum(want, 0.0), available)
         on_route = self._split_supply(sent, t)  # [r, b, i]
-        carried = group_sum(on_route, p.supply_donor, len(p.donors))
-        sent = np.minimum(carried, sent)
+        sent = np.minimum(group_sum(on_route, self.net.supply_groups), sent)
         active = sent.sum(axis=2) > 0  # [r, d]
         left: F64 = available - sent
         if not active.any():
@@ -140,43 +139,35 @@ class NetworkDay:
         if t >= st.options.warmup_days:
             c.tot.orders += active
         lag = c.draws.lag_days(st.delay_mean, active)  # [r, d]
-        runs = np.arange(sent.shape[0])
-        assert s.hubs is not None
-        for b in np.nonzero(on_route.any(axis=(0, 2)))[0]:
-            d, h = int(p.supply_donor[b]), int(p.supply_hub[b])
-            slot = (t + int(p.supply_transit_days[b]) + lag[:, d]) % self.net.hub_ring
-            s.pipe_hub[slot, runs, h] += on_route[:, b]
+        runs = np.arange(len(sent))
+        for b in np.nonzero(on_route.any(axis=(0, 2)))[0]:  # each run once per route
+            slot = (t + int(p.supply_transit_days[b]) + lag[:, p.supply_donor[b]]) \
+                % self.net.hub_ring
+            s.pipe_hub[slot, runs, p.supply_hub[b]] += on_route[:, b]
         return lambda: left
 
     def _split_supply(self, sent: F64, t: int) -> F64:
-        """[r, b, i] ``sent`` [r, d, i] on the supply routes: the plan's shares first, then
-        the open routes by preference, each within its capacity; what no route carries is
-        left out."""
-        p = self.p
-        on_route = np.zeros((sent.shape[0], len(p.supply_ids), sent.shape[2]))
-        room = np.where(p.supply_open[:, t], self.supply_cap[:, t], 0.0)  # [b] tons today
-        room = np.broadcast_to(room, (sent.shape[0], len(room))).copy()  # [r, b]
-        left = sent.copy()
+        """[r, b, i] ``sent`` [r, d, i] on the supply routes, in rounds: the plan's shares
+        first, then each donor's routes by preference, each within what is left of its
+        capacity today; what no route carries is left out."""
+        p, net = self.p, self.net
+        room = _per_run(np.where(p.supply_open[:, t], self.supply_cap[:, t], 0.0),
+                        sent.shape[0])  # [r, b] tons left today
+        rounds = list(net.supply_rounds)
         if self.routes is not None:
-            share = _shares(self.routes.supply[:, :, t], self.net.supply_rank)  # [b, i]
-            proposed = left[:, p.supply_donor] * share[None]  # [r, b, i]
-            for b in np.nonzero(proposed.any(axis=(0, 2)))[0]:
-                self._carry(proposed[:, b], int(b), on_route=on_route, room=room, left=left)
-        for rank in range(max((len(r) for r in self.net.supply_rank), default=0)):
-            for d, routes in enumerate(self.net.supply_rank):
-                if rank < len(routes) and left[:, d].any():
-                    self._carry(left[:, d].copy(), routes[rank], on_route=on_route, room=room,
-                                left=left)
-        return on_route
+            rounds.insert(0, _shares(self.routes.supply[:, :, t], net.supply_groups))
+        mass = p.item_mass_t
 
-    def _carry(self, amount: F64, b: int, *, on_route: F64, room: F64, left: F64) -> None:
-        """Put ``amount`` [r, i] of route b's donor on route b, within its room [r] tons."""
-        d, mass = int(self.p.supply_donor[b]), self.p.item_mass_t
-        taken = amount * _ratio(contract(amount, mass), room[:, b])[:, None]
-        taken = np.minimum(taken, left[:, d])
-        on_route[:, b] += taken
-        left[:, d] -= taken
-        room[:, b] -= contract(taken, mass)
+        def take(proposed: F64) -> F64:
+            tons = contract(proposed, mass)  # [r, b]
+            fits = _ratio(tons, room)
+            np.subtract(room, tons * fits, out=room)
+            taken: F64 = proposed * fits[:, :, None]
+            return taken
+
+        on_route = np.zeros((sent.shape[0], len(p.supply_ids), sent.shape[2]))
+        _fill_rounds(sent, p.supply_donor, net.supply_groups, rounds, on_route, take)
+        return on_route
 
     # step 2 -------------------------------------------------------------------------------
     def hub_arrivals(self, c: Chunk, t: int) -> None:
@@ -203,64 +194,43 @@ class NetworkDay:
         s.hub = s.hubs.sum(axis=1)
 
     def _move(self, c: Chunk, t: int, want: F64) -> None:
+        """The day's moves on the routes from the hubs, in rounds: the plan's shares first,
+        then each depot's routes by preference; each round within the hubs' stock, the
+        routes' capacity and the hubs' throughput left today."""
         s, p, net = c.s, self.p, self.net
         assert s.hubs is not None
+        hubs = s.hubs
+        mass, origin = p.item_mass_t, net.route_origin
         runs = want.shape[0]
-        left = want.copy()
-        route_room = np.broadcast_to(np.where(p.route_open[:, t], self.route_cap[:, t], 0.0),
-                                     (runs, len(p.route_ids))).copy()
-        hub_room = np.broadcast_to(p.hub_limit_t[:, t], (runs, net.n_hubs)).copy()
-        rounds: list[F64] = []
+        route_room = _per_run(np.where(p.route_open[:, t], self.route_cap[:, t], 0.0),
+                              runs)  # [r, a] tons left today
+        hub_room = _per_run(p.hub_limit_t[:, t], runs)  # [r, h] tons left today
+        rounds = list(net.route_rounds)
         if self.routes is not None:
-            share = _shares(self.routes.routes[:, :, t].T, net.route_rank)  # [a, i]
-            if share.any():
-                rounds.append(share)
-        for rank in range(max((len(r) for r in net.route_rank), default=0)):
-            share = np.zeros((len(p.route_ids), len(p.items)))
-            for routes in net.route_rank:
-                if rank < len(routes):
-                    share[routes[rank]] = 1.0
-            rounds.append(share)
-        for share in rounds:
-            if not left.any():
-                break
-            proposed = left[:, p.route_depot] * share[None]  # [r, a, i]
-            taken = self._cap(proposed, s.hubs, route_room, hub_room)
-            self._book(c, t, taken, left=left, route_room=route_room, hub_room=hub_room)
+            rounds.insert(0, _shares(self.routes.routes[:, :, t].T, net.route_groups))
 
-    def _cap(self, proposed: F64, hubs: F64, route_room: F64, hub_room: F64) -> F64:
-        """``proposed`` [r, a, i] scaled down to its hubs' stock of each item, the routes'
-        capacity and the hubs' throughput left today."""
-        p, mass = self.p, self.p.item_mass_t
-        origin = np.maximum(p.route_from_hub, 0)
-        proposed = np.where((p.route_from_hub >= 0)[None, :, None], proposed, 0.0)
-        asked = group_sum(proposed, origin, hubs.shape[1])  # [r, h, i]
-        proposed = proposed * _ratio(asked, hubs)[:, origin]
-        tons = contract(proposed, mass)  # [r, a]
-        proposed = proposed * _ratio(tons, route_room)[:, :, None]
-        hub_tons = group_sum(contract(proposed, mass), origin, hub_room.shape[1])
-        result: F64 = proposed * _ratio(hub_tons, hub_room)[:, origin, None]
-        return result
+        def take(proposed: F64) -> F64:
+            """``proposed`` [r, a, i] within hub stock, route and hub room, taken."""
+            proposed = proposed * _ratio(group_sum(proposed, net.hub_groups), hubs)[:, origin]
+            tons = contract(proposed, mass)  # [r, a]
+            fits = _ratio(tons, route_room)
+            fits *= _ratio(group_sum(tons * fits, net.hub_groups), hub_room)[:, origin]
+            tons *= fits
+            np.subtract(route_room, tons, out=route_room)
+            np.subtract(hub_room, group_sum(tons, net.hub_groups), out=hub_room)
+            taken: F64 = proposed * fits[:, :, None]
+            np.subtract(hubs, group_sum(taken, net.hub_groups), out=hubs)
+            np.maximum(hubs, 0.0, out=hubs)
+            return taken
 
-    def _book(self, c: Chunk, t: int, taken: F64, *, left: F64, route_room: F64,
-              hub_room: F64) -> None:
-        """Moves ``taken`` [r, a, i] leave their hubs and are booked to arrive at their
-        depots after the route's transit."""
-        s, p = c.s, self.p
-        assert s.hubs is not None
-        origin = np.maximum(p.route_from_hub, 0)
-        tons = contract(taken, p.item_mass_t)
-        route_room -= tons
-        hub_room -= group_sum(tons, origin, hub_room.shape[1])
-        s.hubs = np.maximum(s.hubs - group_sum(taken, origin, s.hubs.shape[1]), 0.0)
-        into = group_sum(taken, p.route_depot, left.shape[1])
-        np.subtract(left, into, out=left)
-        np.maximum(left, 0.0, out=left)
+        moved = np.zeros((runs, len(p.route_ids), want.shape[2]))
+        _fill_rounds(want, p.route_depot, net.route_groups, rounds, moved, take)
+        into = group_sum(moved, net.route_groups)
         s.moved += into
         s.to_depot += into
-        for a in np.nonzero(taken.any(axis=(0, 2)))[0]:
-            slot = (t + int(p.route_transit_days[a])) % self.net.depot_ring
-            s.pipe_depot[slot, :, p.route_depot[a]] += taken[:, a]
+        for a in np.nonzero(moved.any(axis=(0, 2)))[0]:
+            slot = (t + int(p.route_transit_days[a])) % net.depot_ring
+            s.pipe_depot[slot, :, p.route_depot[a]] += moved[:, a]
 
     def _store(self, c: Chunk, t: int) -> None:
         """Stock above a hub's storage capacity waits outside until tomorrow."""
@@ -278,6 +248,28 @@ class NetworkDay:
         s.hubs -= waiting
         s.pipe_hub[(t + 1) % self.net.hub_ring] += waiting
         s.to_hub += waiting.sum(axis=1)
+
+
+def _fill_rounds(amount: F64, owner: I64, groups: Groups, rounds: list[F64], out: F64,  # noqa: PLR0917
+                 take: Callable[[F64], F64]) -> None:
+    """Put ``amount`` [r, n, i] (of donors, or of depots) on routes [r, m, i] (``out``), route m
+    belonging to ``owner[m]`` (grouped in ``groups``), round by round: each round's share
+    [m, i] (or [m, 1]) of what its owner has left is proposed, and ``take(proposed)`` books
+    what the routes can carry of it. Stops when nothing above float dust is left."""
+    left = np.where(amount < TINY, 0.0, amount)  # no dust: a chunk skips a round only when
+    for share in rounds:  # it would take nothing in any of its runs (chunking-independent)
+        if not left.any():
+            return
+        proposed = left[:, owner] * share[None]
+        taken = take(proposed)
+        out += taken
+        left -= group_sum(taken, groups)
+        left[left < TINY] = 0.0
+
+
+def _per_run(room: F64, runs: int) -> F64:
+    """[r, m] a copy of ``room`` [m] for every run (each run spends its own)."""
+    return np.repeat(room[None, :], runs, axis=0)
 
 
 def _ratio(amount: F64, room: F64) -> F64:

@@ -14,16 +14,38 @@ from resupply.simulation.constants import per_problem
 
 
 @dataclass(frozen=True)
-class NetworkStatic:
-    """What is fixed for a problem's network: the routes in order of preference."""
+class Groups:
+    """Members of each group: which routes belong to each donor, depot or hub."""
 
-    supply_rank: list[list[int]]
-    """For each donor, its supply routes by preference (shortest transit, then file order)."""
-    route_rank: list[list[int]]
-    """For each depot, its routes from a hub by preference."""
-    return_hub: I64
-    """[k] hub that takes a depot's capacity returns: that of its preferred route."""
-    n_hubs: int
+    members: tuple[I64, ...]
+    """For each group, the indices of its members in order."""
+
+    @classmethod
+    def of(cls, group: I64, n: int) -> Groups:
+        """Groups ``0 .. n-1`` of the members m with ``group[m]``."""
+        return cls(tuple(np.nonzero(group == g)[0] for g in range(n)))
+
+
+@dataclass(frozen=True)
+class NetworkStatic:
+    """What is fixed for a problem's network: which routes belong to whom, and the rounds in
+    which routes are tried (each donor's, each depot's routes by preference: shortest
+    transit, then file order)."""
+
+    supply_groups: Groups
+    """Supply routes of each donor."""
+    route_groups: Groups
+    """Routes from a hub into each depot."""
+    hub_groups: Groups
+    """Routes leaving each hub."""
+    route_origin: I64
+    """[a] hub each route leaves from."""
+    supply_rounds: tuple[F64, ...]
+    """[b, 1] per round: 1 for each donor's route of that rank of preference."""
+    route_rounds: tuple[F64, ...]
+    """[a, 1] per round: 1 for each depot's route of that rank of preference."""
+    return_groups: Groups
+    """Depots whose capacity returns go to each hub (that of their preferred route)."""
     hub_ring: int
     """Days the hub pipeline spans (longest supply transit + delay cap + 1, at least 2)."""
     depot_ring: int
@@ -32,20 +54,38 @@ class NetworkStatic:
     @classmethod
     def of(cls, problem: Problem, delay_cap: I64) -> NetworkStatic:
         p = problem
-        supply_rank = [sorted(np.nonzero(p.supply_donor == d)[0].tolist(),
-                              key=lambda b: (int(p.supply_transit_days[b]), b))
-                       for d in range(len(p.donors))]
-        from_hub = p.route_from_hub >= 0
-        route_rank = [sorted(np.nonzero(from_hub & (p.route_depot == k))[0].tolist(),
-                             key=lambda a: (int(p.route_transit_days[a]), a))
-                      for k in range(len(p.depots))]
-        return_hub = np.array([p.route_from_hub[r[0]] if r else 0 for r in route_rank],
-                              dtype=np.int64)
+        n_h = len(p.hubs)
+        supply = Groups.of(p.supply_donor, len(p.donors))
+        into = np.where(p.route_from_hub >= 0, p.route_depot, -1)
+        routes = Groups.of(into, len(p.depots))
+        origin = np.maximum(p.route_from_hub, 0)
+        preferred = [a[np.argsort(p.route_transit_days[a], kind="stable")][0] if len(a) else -1
+                     for a in routes.members]
+        return_hub = np.array([origin[a] if a >= 0 else 0 for a in preferred], dtype=np.int64)
         longest_supply = p.supply_transit_days + delay_cap[p.supply_donor]
-        return cls(supply_rank=supply_rank, route_rank=route_rank, return_hub=return_hub,
-                   n_hubs=len(p.hubs),
+        return cls(supply_groups=supply, route_groups=routes,
+                   hub_groups=Groups.of(np.where(p.route_from_hub >= 0, origin, -1), n_h),
+                   route_origin=origin,
+                   supply_rounds=_rank_rounds(supply, p.supply_transit_days),
+                   route_rounds=_rank_rounds(routes, p.route_transit_days),
+                   return_groups=Groups.of(return_hub, n_h),
                    hub_ring=max(int(longest_supply.max(initial=0)) + 1, 2),
                    depot_ring=int(p.route_transit_days.max(initial=0)) + 1)
+
+
+def _rank_rounds(groups: Groups, transit: I64) -> tuple[F64, ...]:
+    """[m, 1] per rank: 1 for the member of that rank in each group (by transit, then
+    index)."""
+    ranked = [m[np.argsort(transit[m], kind="stable")] for m in groups.members]
+    depth = max((len(m) for m in ranked), default=0)
+    rounds = []
+    for rank in range(depth):
+        mask = np.zeros((len(transit), 1))
+        for members in ranked:
+            if rank < len(members):
+                mask[members[rank]] = 1.0
+        rounds.append(mask)
+    return tuple(rounds)
 
 
 def network_static(problem: Problem, delay_cap: I64) -> NetworkStatic:
@@ -54,13 +94,14 @@ def network_static(problem: Problem, delay_cap: I64) -> NetworkStatic:
                        lambda: NetworkStatic.of(problem, delay_cap))
 
 
-def group_sum(x: F64, group: I64, n: int) -> F64:
-    """[r, n, ...] sums of ``x[r, m, ...]`` over the members m of each group ``group[m]`` (in
-    member order, the same for any number of runs)."""
-    out = np.zeros((x.shape[0], n, *x.shape[2:]))
-    for g in range(n):
-        members = group == g
-        if members.any():
+def group_sum(x: F64, groups: Groups) -> F64:
+    """[r, n, ...] sums of ``x[r, m, ...]`` over the members m of each group (in member
+    order, the same for any number of runs)."""
+    out = np.zeros((x.shape[0], len(groups.members), *x.shape[2:]))
+    for g, members in enumerate(groups.members):
+        if len(members) == 1:
+            out[:, g] = x[:, members[0]]
+        elif len(members):
             out[:, g] = x[:, members].sum(axis=1)
     return out
 
