@@ -67,10 +67,11 @@ def test_fixed_charge_switches_route_at_the_break_even(where: str) -> None:
     """Instance of our own, solved by hand. Need d a day on days 0, 1, 2. Route 2 has no fixed
     cost, so it serves each day on that day (holding for it never pays): 30 d a day. A route-1
     shipment on day j serving n days (j, ..., j + n - 1) costs F + 10 n d plus holding
-    1 x d (0 + 1 + ... + n - 1), and saves against route 2
-    ``20 n d - d n (n - 1) / 2 - F = (20, 39, 57) d - F`` for n = 1, 2, 3. With F = 570 at
-    most one shipment can pay (two would need 20 n d > 2 F on three days), and the best is
-    the one on day 0 serving all three days when 57 d > 570: break-even d = 10 units a day.
+    1 x d (0 + 1 + ... + n - 1), and saves against route 2 ``s(n) - F`` with
+    ``s(n) = 20 n d - d n (n - 1) / 2 = 20 d, 39 d, 57 d`` for n = 1, 2, 3. One shipment on
+    day 0 serving all three days saves 57 d - F; two (1 + 2 days) save 59 d - 2 F and three
+    60 d - 3 F, more than one only when d > F / 2 = 285. So route 1 pays when 57 d > F = 570:
+    break-even d = 10 units a day (30 in all).
 
     d = 8 (below): all by route 2, 3 x 8 x 30 = 720 EUR (one route-1 shipment: 570 + 240 + 24
     = 834). d = 12 (above): one route-1 shipment of 36 on day 0, 570 + 360 transport + 36
