@@ -472,13 +472,13 @@ def shipments(lay: Layout, p: Problem, v: Variables) -> None:
 
     ``sum_i m[i] xb[b,i,t] <= M[b,t] yb[b,t]`` and ``sum_i m[i] z[i,a,t] <= M[a,t] ya[a,t]``,
     yb and ya binary and costing the route's fixed cost (`variables`; term ``route_fixed``).
-    M is the tightest bound the day's tons have anyway, so that no plan is cut off:
-    ``M[b,t] = min(C[b,t], M[d_b,t])`` with M[d,t] the donor's bound of `tranche_size`
-    (`tranche_bound`); ``M[a,t] = min(C[a,t], H[n,t], S[t])`` for a route from hub n and
-    ``min(C[a,t], S[t])`` from a depot, where ``S[t] = sum_{d,i} m[i] A[d,i,t]
-    + sum_{i,k} m[i] s[i,k,-1]`` weighs everything that exists by day t (``inf`` capacities
-    drop out of the min). A re-plan's ``found`` stock is not in S: a re-plan needs a one-hub
-    network, which has no route from a depot.
+    M is the smallest bound at hand that the day's tons obey anyway, so that no plan is cut
+    off: ``M[b,t] = min(C[b,t], Md[d_b,t])`` with Md[d,t] the donor's bound of
+    `tranche_size` (`tranche_bound`); ``M[a,t] = min(C[a,t], H[n,t], S[t])`` for a route
+    from hub n and ``min(C[a,t], S[t])`` from a depot, where ``S[t] = sum_{d,i} m[i]
+    A[d,i,t] + sum_{i,k} m[i] s[i,k,-1]`` weighs everything that exists by day t (``inf``
+    capacities drop out of the min). A re-plan's ``found`` stock is not in S: a re-plan
+    needs a one-hub network, which has no route from a depot.
     """
     mass = p.item_mass_t
     if v.yb is not None:
