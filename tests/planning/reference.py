@@ -7,6 +7,11 @@ day (the fast model leaves out entries that can only be zero); consumption is an
 variable; donor availability is the naive cumulative sum. It is solved by CBC (the binary
 bundled with PuLP, run through ``COIN_CMD`` since ``PULP_CBC_CMD`` is deprecated), a second
 solver.
+
+With ``integer`` it is the MILP of ``plan --integer``: whole units of whole-unit items, and an
+on/off binary per donor and day (minimum tranche, fixed cost per tranche) and per route and day
+(fixed cost per shipment), each bounding its flows by one loose big-M of its own: the tons of
+everything that exists over the whole horizon (`_everything_t`).
 """
 
 from __future__ import annotations
@@ -21,15 +26,17 @@ from pulp.apis.coin_api import pulp_cbc_path
 from resupply.compile import Problem
 
 
-def reference_objective(p: Problem) -> tuple[str, float]:
-    """Solve the reference LP; return (PuLP status, objective [EUR])."""
-    lp = build_reference(p)
-    lp.solve(pulp.COIN_CMD(path=pulp_cbc_path, msg=False))
+def reference_objective(p: Problem, integer: bool = False) -> tuple[str, float]:
+    """Solve the reference LP (MILP with ``integer``, to a zero gap); return (PuLP status,
+    objective [EUR])."""
+    lp = build_reference(p, integer)
+    gaps = {"gapRel": 0.0, "gapAbs": 0.0} if integer else {}
+    lp.solve(pulp.COIN_CMD(path=pulp_cbc_path, msg=False, **gaps))
     return pulp.LpStatus[lp.status], float(pulp.value(lp.objective) or 0.0)
 
 
-def build_reference(p: Problem) -> pulp.LpProblem:
-    """The LP, with names like the fast model's families."""
+def build_reference(p: Problem, integer: bool = False) -> pulp.LpProblem:
+    """The LP (MILP with ``integer``), with names like the fast model's families."""
     n_d, n_i, n_k, n_f, T = (len(p.donors), len(p.items), len(p.depots),  # noqa: N806
                              len(p.families), p.n_days)
     lp = pulp.LpProblem("reference", pulp.LpMinimize)
@@ -48,19 +55,23 @@ def build_reference(p: Problem) -> pulp.LpProblem:
         sends = bool(p.tranche_day[d, t]) and not bool(p.donor_paused[d, t])
         return sends and t >= p.release_day[d, i] and arrives
 
-    x = {(d, i, t): lp.add_variable(f"x_{d}_{i}_{t}", lowBound=0)
+    def cat(i: int) -> str:
+        """Whole units of whole-unit items in the MILP."""
+        return "Integer" if integer and p.item_whole[i] else "Continuous"
+
+    x = {(d, i, t): lp.add_variable(f"x_{d}_{i}_{t}", lowBound=0, cat=cat(i))
          for d in range(n_d) for i in range(n_i) for t in range(T) if can_send(d, i, t)}
     n_n, n_a = len(p.hubs), len(p.route_ids)
     h = {(i, n, t): lp.add_variable(f"h_{i}_{n}_{t}", lowBound=0)
          for i in range(n_i) for n in range(n_n) for t in range(T)}
     # what leaves on each supply route (donor to hub), on days the route is open
-    xb = {(b, i, t): lp.add_variable(f"xb_{b}_{i}_{t}", lowBound=0)
+    xb = {(b, i, t): lp.add_variable(f"xb_{b}_{i}_{t}", lowBound=0, cat=cat(i))
           for b in range(len(p.supply_ids)) for i in range(n_i) for t in range(T)
           if (int(p.supply_donor[b]), i, t) in x and p.supply_open[b, t]}
     # a move on route a (hub or depot to depot) is planned only on open days and if it lands
     # within the horizon (with holding costs, a move into the void after the horizon would
     # otherwise save the hub's holding cost)
-    z = {(i, a, t): lp.add_variable(f"z_{i}_{a}_{t}", lowBound=0)
+    z = {(i, a, t): lp.add_variable(f"z_{i}_{a}_{t}", lowBound=0, cat=cat(i))
          for i in range(n_i) for a in range(n_a) for t in range(T)
          if t + int(p.route_transit_days[a]) < T and p.route_open[a, t]}
     s = {(i, k, t): lp.add_variable(f"s_{i}_{k}_{t}", lowBound=0)
@@ -128,8 +139,49 @@ def build_reference(p: Problem) -> pulp.LpProblem:
                 cost.append(float(loss) * stock_before(i, k, t))
     cost += _dispatch_and_holding_costs(p, x, [*s.values(), *h.values()])
     cost += _route_costs(p, xb, h, z)
+    cost += _on_off(lp, p, x, xb, z) if integer else []
     lp += pulp.lpSum(cost)
     return lp
+
+
+def _everything_t(p: Problem) -> float:
+    """Tons of all the donors hold and make over the horizon and of the initial depot stock:
+    no flow on any day can weigh more. [t]"""
+    made = p.donor_cumulative_available()[:, :, -1].sum(axis=0) + p.initial_stock.sum(axis=1)
+    return float(p.item_mass_t @ made)
+
+
+def _on_off(lp: pulp.LpProblem, p: Problem, x: dict[tuple[int, int, int], pulp.LpVariable],
+            xb: dict[tuple[int, int, int], pulp.LpVariable],
+            z: dict[tuple[int, int, int], pulp.LpVariable]) -> list[pulp.LpAffineExpression]:
+    """MILP: a tranche of donor d on day t is 0 or between its minimum and everything, and
+    costs its fixed cost; a day's shipment on a route with a fixed cost costs it."""
+    big = _everything_t(p)
+    mass = [float(m) for m in p.item_mass_t]
+    cost = []
+    for d in range(len(p.donors)):
+        if p.min_tranche_t[d] <= 0 and p.tranche_fixed_cost[d] <= 0:
+            continue
+        for t in range(p.n_days):
+            tons = pulp.lpSum(mass[i] * var for (dd, i, tt), var in x.items()
+                              if dd == d and tt == t)
+            on = lp.add_variable(f"y_{d}_{t}", cat="Binary")
+            lp += tons <= big * on
+            lp += tons >= float(p.min_tranche_t[d]) * on
+            cost.append(float(p.tranche_fixed_cost[d]) * on)
+    for b, fixed in enumerate(p.supply_fixed_eur):
+        for t in range(p.n_days) if fixed > 0 else ():
+            on = lp.add_variable(f"yb_{b}_{t}", cat="Binary")
+            lp += pulp.lpSum(mass[i] * var for (bb, i, tt), var in xb.items()
+                             if bb == b and tt == t) <= big * on
+            cost.append(float(fixed) * on)
+    for a, fixed in enumerate(p.route_fixed_eur):
+        for t in range(p.n_days) if fixed > 0 else ():
+            on = lp.add_variable(f"ya_{a}_{t}", cat="Binary")
+            lp += pulp.lpSum(mass[i] * var for (i, aa, tt), var in z.items()
+                             if aa == a and tt == t) <= big * on
+            cost.append(float(fixed) * on)
+    return cost
 
 
 def _dispatch_and_holding_costs(p: Problem, x: dict[tuple[int, int, int], pulp.LpVariable],

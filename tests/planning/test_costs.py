@@ -95,7 +95,7 @@ def test_wagner_whitin_lot_sizing() -> None:
 
 def test_fixed_cost_is_ignored_by_the_lp() -> None:
     """The LP has no on/off variable: the same instance without `--integer` pays no fixed
-    cost and ships just in time (holding 0)."""
+    cost and ships just in time (holding 0), and says that it left the fixed cost out."""
     data = one_family(
         horizon=10, rate=10, penalty=1e5,
         donors=[{"id": "don", "stock": [{"item": "it", "quantity": sum(WW_DEMAND)}],
@@ -105,6 +105,8 @@ def test_fixed_cost_is_ignored_by_the_lp() -> None:
     result = plan(problem_of(data))
     assert result.objective == pytest.approx(0.0, abs=1e-6)
     np.testing.assert_allclose(result.dispatch[0, 0], WW_DEMAND, atol=1e-6)
+    assert any(line.startswith("fixed costs left out: the LP pays no fixed cost per tranche "
+                               "(1 donor)") for line in result.explanation), result.explanation
 
 
 def _capacity_case(release: int) -> dict[str, Any]:

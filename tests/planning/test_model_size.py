@@ -45,6 +45,18 @@ def test_the_estimate_is_the_built_size_on_small_models(tiny_problem: Problem,
     assert _estimated(many, opts) == _built(many, opts)
 
 
+def test_the_estimate_counts_the_on_off_columns_of_a_fixed_cost_per_tranche() -> None:
+    """A donor with a fixed cost per tranche and no minimum tranche has its on/off column y in
+    the MILP (the estimate used to count y only for a minimum tranche)."""
+    from .builders import one_family
+
+    donor = {"id": "don", "stock": [{"item": "it", "quantity": 100}],
+             "tranche_fixed_eur": 500.0}
+    p = problem_of(one_family(horizon=10, rate=10, donors=[donor]))
+    opts = PlanOptions(integer=True)
+    assert _estimated(p, opts) == _built(p, opts)
+
+
 def test_the_estimate_counts_buffer_rows(tiny_problem: Problem) -> None:
     shape = tiny_problem.need.shape
     rng = np.random.default_rng(0)

@@ -21,14 +21,16 @@ FLOW = 1e-6
 
 @st.composite
 def scenarios(draw: st.DrawFn, costs: bool = True, network: bool = True,
-              pauses: bool = False) -> dict[str, Any]:
+              pauses: bool = False, fixed: bool = False) -> dict[str, Any]:
     """A random small scenario: 1-3 families (maybe a spare part), 1-4 items (maybe with a
     purchase price that changes on a date), 1-3 donors with stock, production, releases,
     cadences, fair shares, dispatch capacities and, with ``pauses``, dated pauses, pledges,
     1-2 depots, a package, a holding cost. With ``costs`` False: no holding cost, no purchase
     price, no dear route (supply never costs more than its shortfall penalty). With
     ``network`` (the default) half of them have a network of hubs and routes instead of the
-    hub."""
+    hub. With ``fixed`` (the MILP's features) every one has a network, its routes maybe a
+    fixed cost per shipment, its donors maybe a fixed cost per tranche and a minimum
+    tranche, its items maybe whole units."""
     horizon = draw(st.integers(4, 12))
     n_fam = draw(st.integers(1, 3))
     spare = n_fam > 1 and draw(st.booleans())
@@ -76,15 +78,23 @@ def scenarios(draw: st.DrawFn, costs: bool = True, network: bool = True,
     if draw(st.booleans()):
         data["deliveries"] = [{"platform": "gun", "date": day(draw(st.integers(0, horizon - 1))),
                                "count": 2, "first_load_days": 1.0}]
-    if network and draw(st.booleans()):
-        _as_network(draw, data, dear=costs)
+    if fixed:
+        for item in items:
+            item["whole_units"] = draw(st.sampled_from([False, False, True]))
+        for donor in donors:
+            donor["tranche_fixed_eur"] = draw(st.sampled_from([0.0, 0.0, 100.0]))
+            donor["min_tranche_t"] = draw(st.sampled_from([0.0, 0.0, 0.5]))
+    if fixed or (network and draw(st.booleans())):
+        _as_network(draw, data, dear=costs, fixed=fixed)
     return data
 
 
-def _as_network(draw: st.DrawFn, data: dict[str, Any], *, dear: bool) -> None:
+def _as_network(draw: st.DrawFn, data: dict[str, Any], *, dear: bool, fixed: bool = False
+                ) -> None:
     """Replace the hub by a network: 1-2 hubs (maybe with capacity and strikes), each donor
-    with routes to one or both hubs (transit, cost, capacity, dates), routes from hubs to
-    depots and maybe from the first depot to the second."""
+    with routes to one or both hubs (transit, cost, capacity, dates and, with ``fixed``, a
+    fixed cost per shipment), routes from hubs to depots and maybe from the first depot to
+    the second."""
     horizon = data["horizon_days"]
     hubs = [{"id": f"h{n}", "throughput_t_per_day": draw(st.sampled_from([0.5, 50.0])),
              "capacity_t": draw(st.sampled_from([None, 100.0, 5.0])),
@@ -99,6 +109,8 @@ def _as_network(draw: st.DrawFn, data: dict[str, Any], *, dear: bool) -> None:
             "cost_eur_per_t": draw(st.sampled_from([0.0, 5.0, 40.0] if dear else [0.0, 5.0])),
             "capacity_t_per_day": draw(st.sampled_from([None, None, 0.3, 3.0])),
             "open_from": draw(st.sampled_from([None, day(draw(st.integers(0, horizon - 1)))]))})
+        if fixed:
+            routes[-1]["fixed_eur_per_shipment"] = draw(st.sampled_from([0.0, 50.0, 500.0]))
 
     for donor in data["donors"]:
         donor.pop("lead_days"), donor.pop("transport_eur_per_t")
@@ -240,6 +252,26 @@ def test_random_plans_hold_every_constraint_and_match_the_reference(data: dict[s
     if result.status is Status.INFEASIBLE:
         assert status == "Infeasible"
         assert result.explanation
+        return
+    assert result.status is Status.OPTIMAL
+    assert status == "Optimal"
+    _check_invariants(p, result)
+    assert result.objective == pytest.approx(objective, rel=1e-6, abs=1e-6)
+    assert sum(result.terms.values()) == pytest.approx(result.objective, rel=1e-9, abs=1e-6)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(fixed=True))
+def test_random_milps_with_fixed_costs_match_the_reference(data: dict[str, Any]) -> None:
+    """``plan --integer`` on random small networks with fixed costs per shipment (and per
+    tranche, minimum tranches, whole units): the optimum of the reference MILP (CBC, its own
+    big-M), to 1e-6 relative, both solved to a zero gap; the terms add up to it."""
+    p = problem_of(data)
+    result = plan(p, cost_of_fairness=False, integer=True, mip_gap=0.0)
+    status, objective = reference_objective(p, integer=True)
+    if result.status is Status.INFEASIBLE:
+        assert status == "Infeasible"
         return
     assert result.status is Status.OPTIMAL
     assert status == "Optimal"

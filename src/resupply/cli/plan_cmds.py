@@ -40,7 +40,8 @@ def plan_cmd(  # noqa: PLR0917  (a Typer command: one parameter per option)
                                           "rewritten; anything else needs --force).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print plan.json to stdout.")] = False,
     integer: Annotated[bool, typer.Option(
-        "--integer", help="MILP: minimum tranche sizes and whole units.")] = False,
+        "--integer", help="MILP: minimum tranche sizes, whole units and fixed costs per "
+        "tranche and per shipment (the LP leaves those costs out).")] = False,
     time_limit: Annotated[float, typer.Option(
         "--time-limit", help="Wall-clock limit of building and solving the model [s].",
         min=0.1)] = 600.0,

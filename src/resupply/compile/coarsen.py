@@ -15,7 +15,8 @@ it reads a daily problem, with these approximations, each on the side noted:
 - a step's consumption draws on the stock carried in, which decays by ``r ** step_days``
   before the step's arrivals (strike losses counted on the stock at the step's end only);
 - stock and capacity are checked at the end of each step, not inside it;
-- tranche smoothness compares a donor's step totals (a week's tranches count as one);
+- tranche smoothness compares a donor's step totals (a week's tranches count as one), and
+  the MILP pays a fixed cost per tranche or per shipment once a step (optimistic);
 - a donor's dispatch capacity becomes the step's total (a week's tonnage in one tranche),
   and the purchase price of a step is the price on its first day; so do the capacities of
   the hubs and routes, and a route is open in a step if it is open on any of its days.

@@ -4,7 +4,8 @@
 A scenario with `hub` compiles to a one-hub network with the same meaning as before: one hub
 ``hub`` without storage limit (struck as its fields say, by default never), one supply route
 per donor (transit ``lead_days``, cost ``transport_eur_per_t``) and one route per depot, in
-depot order (transit and cost of the depot), so that route a is depot k. A scenario with
+depot order (transit and cost of the depot), so that route a is depot k; no route has a
+fixed cost per shipment (a donor's fixed cost per tranche stays on the donor). A scenario with
 `network` compiles its hubs and routes; the old per-donor and per-depot arrays of the
 `Problem` then hold summaries (shortest lead, shortest hub-to-depot path, total hub
 throughput, no costs) for the parts of the tool that read only them.
@@ -37,6 +38,7 @@ class NetworkArrays:
     supply_transit_days: I64
     supply_capacity_t: F64
     supply_cost: F64
+    supply_fixed_eur: F64
     supply_open: Bool
     route_ids: Labels
     route_mode: Labels
@@ -46,6 +48,7 @@ class NetworkArrays:
     route_transit_days: I64
     route_capacity_t: F64
     route_cost: F64
+    route_fixed_eur: F64
     route_open: Bool
     lead_days: I64
     """[d] summary: the shortest supply route of each donor. [days]"""
@@ -75,6 +78,7 @@ def _one_hub(sc: Scenario) -> NetworkArrays:
         supply_donor=np.arange(n_d, dtype=np.int64), supply_hub=np.zeros(n_d, dtype=np.int64),
         supply_transit_days=lead, supply_capacity_t=np.full((n_d, horizon), np.inf),
         supply_cost=np.array([d.transport_eur_per_t for d in sc.donors]),
+        supply_fixed_eur=np.zeros(n_d),
         supply_open=np.ones((n_d, horizon), dtype=bool),
         route_ids=tuple(f"hub>{k.id}" for k in sc.depots), route_mode=("",) * n_k,
         route_from_hub=np.zeros(n_k, dtype=np.int64),
@@ -82,6 +86,7 @@ def _one_hub(sc: Scenario) -> NetworkArrays:
         route_depot=np.arange(n_k, dtype=np.int64), route_transit_days=transit,
         route_capacity_t=np.full((n_k, horizon), np.inf),
         route_cost=np.array([k.transport_eur_per_t for k in sc.depots]),
+        route_fixed_eur=np.zeros(n_k),
         route_open=np.ones((n_k, horizon), dtype=bool), lead_days=lead, transit_days=transit)
 
 
@@ -113,12 +118,14 @@ def _explicit(sc: Scenario, net: Network, donors: dict[str, int],
         supply_transit_days=supply_transit,
         supply_capacity_t=_capacity([r.capacity_t_per_day for r in supply], horizon),
         supply_cost=np.array([r.cost_eur_per_t for r in supply]),
+        supply_fixed_eur=np.array([r.fixed_eur_per_shipment for r in supply], dtype=float),
         supply_open=_open(sc.start, horizon, [(r.open_from, r.open_until) for r in supply]),
         route_ids=tuple(r.id for r in moves), route_mode=tuple(r.mode for r in moves),
         route_from_hub=from_hub, route_from_depot=from_depot, route_depot=to_depot,
         route_transit_days=transit,
         route_capacity_t=_capacity([r.capacity_t_per_day for r in moves], horizon),
         route_cost=np.array([r.cost_eur_per_t for r in moves]),
+        route_fixed_eur=np.array([r.fixed_eur_per_shipment for r in moves], dtype=float),
         route_open=_open(sc.start, horizon, [(r.open_from, r.open_until) for r in moves]),
         lead_days=lead,
         transit_days=shortest_from_hubs(from_hub, from_depot, to_depot, transit,

@@ -32,7 +32,8 @@ index) or ``route_from_depot[a]`` (a depot index), the other being ``-1``. A sce
 and one route per depot with route a = depot k; `hub_throughput_t`, `lead_days`,
 `transit_days`, `donor_transport` and `depot_transport` then say the same as the network. With
 several hubs they are summaries (total throughput, shortest lead and path, no cost): the
-planner reads the network, the simulator refuses it (`simple_network`).
+planner reads the network, the simulator refuses it (`simple_network`). Costs per t and per
+shipment of the routes are the planner's; the simulator reads neither.
 
 Units: quantities in units of the item (rounds, barrels), masses in t, values in EUR, days in
 days. Rates are per day at the day's intensity.
@@ -205,6 +206,10 @@ class Problem:
     """[b, t] tons that may depart on the route on day t (``inf``: unlimited). [t/day]"""
     supply_cost: F64
     """[b] transport cost. [EUR/t]"""
+    supply_fixed_eur: F64
+    """[b] fixed cost of each day something departs on the route (the MILP's term
+    ``route_fixed``; 0 in a one-hub scenario, whose donors' ``tranche_fixed_cost`` stays on
+    the donor). [EUR/shipment]"""
     supply_open: Bool
     """[b, t] True on the days the route may be used."""
     route_ids: Labels
@@ -222,6 +227,9 @@ class Problem:
     """[a, t] tons that may depart on the route on day t (``inf``: unlimited). [t/day]"""
     route_cost: F64
     """[a] transport cost. [EUR/t]"""
+    route_fixed_eur: F64
+    """[a] fixed cost of each day something departs on the route (the MILP's term
+    ``route_fixed``; 0 in a one-hub scenario). [EUR/shipment]"""
     route_open: Bool
     """[a, t] True on the days the route may be used."""
 

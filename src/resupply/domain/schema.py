@@ -366,6 +366,12 @@ class Route(Model):
         None, "Tons that can depart on the route per day (null: unlimited).", "t/day", gt=0,
         le=1e8)
     cost_eur_per_t: float = unit_field(0.0, "Transport cost.", "EUR/t", ge=0, le=1e7)
+    fixed_eur_per_shipment: float = unit_field(
+        0.0, "Fixed cost of each day something departs on the route, whatever the tonnage "
+        "(a chartered flight or train, a convoy, a port call): the planner's term "
+        "`route_fixed` (MILP only, `plan --integer`; the LP leaves it out and says so). On a "
+        "supply route it comes on top of the donor's `tranche_fixed_eur`.", "EUR/shipment",
+        ge=0, le=1e10)
     open_from: Date | None = Field(None, description="First day the route may be used (null: "
                                    "from the start).")
     open_until: Date | None = Field(None, description="Last day the route may be used (null: "

@@ -150,7 +150,8 @@ def _explain(model: LpModel, run: SolverRun, opts: PlanOptions, deadline: float)
     if run.col_value is None:
         return [f"no plan: the solve ended {run.status} ({run.message})"]
     return [*explain_shortfall(model, run, model.variables.u.values(run.col_value)),
-            *explain_costs(model, run, model.term_values(run.col_value))]
+            *explain_costs(model, run, model.term_values(run.col_value),
+                           integer=opts.integer)]
 
 
 def _result(model: LpModel, run: SolverRun, opts: PlanOptions, *, fairness: float | None,

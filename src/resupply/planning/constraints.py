@@ -436,13 +436,68 @@ def tranche_size(lay: Layout, p: Problem, v: Variables) -> None:
     mask = v.y.index >= 0
     e = entries(mask.shape)[:, None, :]
     mass = p.item_mass_t[None, :, None]
-    big: F64 = np.minimum((p.donor_cumulative_available() * mass).sum(axis=1),
-                          p.dispatch_capacity_t)
     lay.add_rows(TRANCHE_MIN, "dt", mask, lower=0.0, upper=INF,
                  terms=[(e, v.x.index, mass),
                         (e[:, 0, :], v.y.index, -p.min_tranche_t[:, None])])
     lay.add_rows(TRANCHE_MAX, "dt", mask, lower=-INF, upper=0.0,
-                 terms=[(e, v.x.index, mass), (e[:, 0, :], v.y.index, -big)])
+                 terms=[(e, v.x.index, mass), (e[:, 0, :], v.y.index, -tranche_bound(p))])
+
+
+def available_tons(p: Problem) -> F64:
+    """[d, t] tons of everything donor d holds or has made by day t:
+    ``sum_i m[i] A[d,i,t]``. [t]"""
+    tons: F64 = (p.donor_cumulative_available() * p.item_mass_t[None, :, None]).sum(axis=1)
+    return tons
+
+
+def tranche_bound(p: Problem) -> F64:
+    """[d, t] the most a tranche of donor d on day t can weigh:
+    ``M[d,t] = min(sum_i m[i] A[d,i,t], D[d,t])``, all it could have sent by then within its
+    dispatch capacity (the big-M of `tranche_size` and of a supply route in `shipments`). [t]"""
+    bound: F64 = np.minimum(available_tons(p), p.dispatch_capacity_t)
+    return bound
+
+
+SUPPLY_SHIPMENT = Constraint(
+    "supply_shipment", "fixed cost per shipment: tons would leave on a supply route on a day "
+    "whose shipment is not paid")
+ROUTE_SHIPMENT = Constraint(
+    "route_shipment", "fixed cost per shipment: tons would leave on a route on a day whose "
+    "shipment is not paid")
+
+
+def shipments(lay: Layout, p: Problem, v: Variables) -> None:
+    """MILP: a route with a fixed cost per shipment carries something on a day only if its
+    shipment of the day is on, and pays for it.
+
+    ``sum_i m[i] xb[b,i,t] <= M[b,t] yb[b,t]`` and ``sum_i m[i] z[i,a,t] <= M[a,t] ya[a,t]``,
+    yb and ya binary and costing the route's fixed cost (`variables`; term ``route_fixed``).
+    M is the smallest bound at hand that the day's tons obey anyway, so that no plan is cut
+    off: ``M[b,t] = min(C[b,t], Md[d_b,t])`` with Md[d,t] the donor's bound of
+    `tranche_size` (`tranche_bound`); ``M[a,t] = min(C[a,t], H[n,t], S[t])`` for a route
+    from hub n and ``min(C[a,t], S[t])`` from a depot, where ``S[t] = sum_{d,i} m[i]
+    A[d,i,t] + sum_{i,k} m[i] s[i,k,-1]`` weighs everything that exists by day t (``inf``
+    capacities drop out of the min). A re-plan's ``found`` stock is not in S: a re-plan
+    needs a one-hub network, which has no route from a depot.
+    """
+    mass = p.item_mass_t
+    if v.yb is not None:
+        mask = v.yb.index >= 0
+        e = entries(mask.shape)
+        big = np.minimum(p.supply_capacity_t, tranche_bound(p)[p.supply_donor])
+        lay.add_rows(SUPPLY_SHIPMENT, "bt", mask, lower=-INF, upper=0.0,
+                     terms=[(e[:, None, :], supply_columns(p, v), mass[None, :, None]),
+                            (e, v.yb.index, -big)])
+    if v.ya is not None:
+        mask = v.ya.index >= 0
+        e = entries(mask.shape)
+        exists = available_tons(p).sum(axis=0) + float(mass @ p.initial_stock.sum(axis=1))
+        big = np.minimum(p.route_capacity_t, exists[None, :])
+        from_hub = p.route_from_hub >= 0
+        big[from_hub] = np.minimum(big[from_hub], p.hub_limit_t[p.route_from_hub[from_hub]])
+        lay.add_rows(ROUTE_SHIPMENT, "at", mask, lower=-INF, upper=0.0,
+                     terms=[(e[None, :, :], v.z.index, mass[:, None, None]),
+                            (e, v.ya.index, -big)])
 
 
 BUFFER_STOCK = Constraint(
@@ -493,7 +548,8 @@ CONSTRAINTS: tuple[Constraint, ...] = (
     DONOR_AVAILABILITY, DONOR_STOCK, DISPATCH_CAPACITY, PLEDGE, HUB_BALANCE, HUB_THROUGHPUT,
     HUB_CAPACITY, SUPPLY_SPLIT, SUPPLY_CAPACITY, ROUTE_CAPACITY, DEPOT_BALANCE, DEMAND,
     DEPOT_CAPACITY, PACKAGE, DONOR_VALUE, TOTAL_VALUE, FAIR_SHARE_LOW, FAIR_SHARE_HIGH,
-    SMOOTHNESS, TRANCHE_MIN, TRANCHE_MAX, BUFFER_STOCK, HUB_RESERVE)
+    SMOOTHNESS, TRANCHE_MIN, TRANCHE_MAX, SUPPLY_SHIPMENT, ROUTE_SHIPMENT, BUFFER_STOCK,
+    HUB_RESERVE)
 """Every constraint family (the enumeration; each is declared beside its function)."""
 
 
@@ -515,3 +571,4 @@ def add_constraints(lay: Layout, p: Problem, v: Variables) -> None:
     burden_sharing(lay, p, v)
     smoothness(lay, p, v)
     tranche_size(lay, p, v)
+    shipments(lay, p, v)

@@ -94,10 +94,12 @@ def _dispatch_full(model: LpModel, run: SolverRun, in_family: Bool,
                for d in holders)
 
 
-def explain_costs(model: LpModel, run: SolverRun, terms: dict[str, float]) -> list[str]:
+def explain_costs(model: LpModel, run: SolverRun, terms: dict[str, float], *,
+                  integer: bool = False) -> list[str]:
     """One sentence for each cost term of the network and lot-sizing model that the plan
-    pays (holding, fixed cost per tranche, purchase), and for dispatch capacity where it
-    binds: what it costs and what the plan does about it."""
+    pays (holding, fixed cost per tranche or shipment, purchase), and for dispatch capacity
+    where it binds: what it costs and what the plan does about it. An LP (``integer``
+    False) says that it left the fixed costs out."""
     if run.col_value is None:
         return []
     p, v = model.problem, model.variables
@@ -107,6 +109,9 @@ def explain_costs(model: LpModel, run: SolverRun, terms: dict[str, float]) -> li
         lines.append(f"fixed cost per tranche: {sent} tranches cost EUR "
                      f"{terms['tranche_fixed']:,.0f}; fewer, larger tranches trade it against "
                      "holding and strike losses")
+    lines += _shipment_lines(model, run.col_value, terms.get("route_fixed", 0.0))
+    if not integer:
+        lines += _fixed_costs_left_out(p)
     if terms.get("holding", 0.0) > 0:
         held = float(terms["holding"] / max(p.holding_cost, 1e-300))
         lines.append(f"holding: EUR {terms['holding']:,.0f} for {held:,.0f} unit-days held at "
@@ -119,6 +124,61 @@ def explain_costs(model: LpModel, run: SolverRun, terms: dict[str, float]) -> li
         lines.append(f"dispatch capacity: donors send their full daily tonnage on {full} "
                      "donor-days")
     return lines
+
+
+def _shipment_lines(model: LpModel, values: F64, paid: float) -> list[str]:
+    """MILP: the shipments paid on routes with a fixed cost per shipment, by route, and the
+    routes with one that the plan leaves unused although they are open."""
+    p, v = model.problem, model.variables
+    ids, fixed, on, open_days = [], [], [], []
+    for block, labels, cost in ((v.yb, p.supply_ids, p.supply_fixed_eur),
+                                (v.ya, p.route_ids, p.route_fixed_eur)):
+        if block is None:
+            continue
+        has = (block.index >= 0).any(axis=1)
+        ids += [labels[r] for r in np.nonzero(has)[0]]
+        fixed += list(cost[has])
+        on += list((block.values(values) > 0.5).sum(axis=1)[has])
+        open_days += list((block.index >= 0).sum(axis=1)[has])
+    if not ids:
+        return []
+    used = [f"{r} {n} x EUR {c:,.0f}" for r, n, c in zip(ids, on, fixed, strict=True) if n]
+    idle = [f"{r} (EUR {c:,.0f}, open {d} days)"
+            for r, n, c, d in zip(ids, on, fixed, open_days, strict=True) if not n]
+    lines = []
+    if paid > 0:
+        lines.append(f"fixed cost per shipment: EUR {paid:,.0f} for "
+                     f"{_count(sum(on), 'shipment')} ({_first(used)}); fewer, larger "
+                     "shipments trade it against holding and strike losses, and routes "
+                     "without it against their cost per t")
+    if idle:
+        lines.append(f"fixed cost per shipment: not worth paying on {_first(idle)}; the plan "
+                     "sends by other routes or not at all")
+    return lines
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 route``, ``3 routes``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _first(parts: list[str], n: int = 5) -> str:
+    """The first ``n`` parts joined, and how many more."""
+    more = f" and {len(parts) - n} more" if len(parts) > n else ""
+    return ", ".join(parts[:n]) + more
+
+
+def _fixed_costs_left_out(p: Problem) -> list[str]:
+    """LP: the fixed costs per tranche and per shipment of the scenario, which only the MILP
+    (``plan --integer``) weighs."""
+    donors = int((p.tranche_fixed_cost > 0).sum())
+    routes = int((p.supply_fixed_eur > 0).sum() + (p.route_fixed_eur > 0).sum())
+    if not donors and not routes:
+        return []
+    what = [f"per tranche ({_count(donors, 'donor')})"] if donors else []
+    what += [f"per shipment ({_count(routes, 'route')})"] if routes else []
+    return [f"fixed costs left out: the LP pays no fixed cost {' or '.join(what)}; plan "
+            "with --integer to weigh them"]
 
 
 def _full_days(model: LpModel, run: SolverRun, kind: Constraint) -> int:

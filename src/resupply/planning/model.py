@@ -22,7 +22,7 @@ from resupply.planning.options import Actuals, Buffers, PlanOptions
 from resupply.planning.variables import Variables, add_variables, step_retention
 
 TERMS = ("shortfall", "package", "strike_loss", "transport", "smoothness", "fairness",
-         "reconciliation", "buffer", "holding", "tranche_fixed", "purchase")
+         "reconciliation", "buffer", "holding", "tranche_fixed", "purchase", "route_fixed")
 """Objective terms of the columns. [EUR]"""
 REPORTED_TERMS = (*TERMS, "shortfall_timing")
 """Terms reported: the shortfall's preference for early days is split from the shortfall at
@@ -139,14 +139,15 @@ def _cat(parts: list[F64]) -> F64:
 
 
 def _mark_integers(integrality: NDArray[np.int32], p: Problem, v: Variables) -> None:
-    """Whole units: x and z of whole-unit items; y binary."""
+    """Whole units: x and z of whole-unit items; y, yb and ya binary."""
     for block in (v.x, v.z, v.xs):
         if block is None:
             continue
         whole = np.moveaxis(block.index, 0 if block is v.z else 1, 0)[p.item_whole]
         integrality[whole[whole >= 0]] = 1
-    if v.y is not None:
-        integrality[v.y.index[v.y.index >= 0]] = 1
+    for on_off in (v.y, v.yb, v.ya):
+        if on_off is not None:
+            integrality[on_off.index[on_off.index >= 0]] = 1
 
 
 def fix_actuals(model: LpModel, actuals: Actuals, freeze_days: int,

@@ -163,9 +163,12 @@ def _donor_rows(p: Problem, opts: PlanOptions, x: Bool) -> tuple[int, int, int]:
         cols, rows = cols + 3 * n_fair + 1, rows + 3 * n_fair + 1
         nnz += int(per_dt[fair].sum()) + n_x + 7 * n_fair + 1
     if opts.integer:
-        y = (per_dt > 0) & (p.min_tranche_t[:, None] > 0)
+        on_off = (p.min_tranche_t > 0) | (p.tranche_fixed_cost > 0)  # as `variables`
+        y = (per_dt > 0) & on_off[:, None]
         cols, rows = cols + int(y.sum()), rows + 2 * int(y.sum())
-        nnz += 2 * int(per_dt[y].sum()) + 2 * int(y.sum())
+        # x in both rows; y in the maximum row, and in the minimum row where there is one
+        nnz += (2 * int(per_dt[y].sum()) + int(y.sum())
+                + int((y & (p.min_tranche_t[:, None] > 0)).sum()))
     return rows, cols, nnz
 
 

@@ -24,6 +24,9 @@ up, dn  d, t        increase / decrease of a donor's tranche (units, all items) 
                     donor's previous tranche day
 y       d, t        1 if donor d sends a tranche on day t (MILP only, for donors with a
                     minimum tranche or a fixed cost per tranche, which y costs)
+yb, ya  b / a, t    1 if something departs on supply route b / route a on day t (MILP
+                    only, for routes with a fixed cost per shipment, which they cost;
+                    the LP has neither y nor yb, ya and leaves those fixed costs out)
 w       f, k, t     buffer stock missing at the end of day t (with `Buffers` only); costs
                     the buffer penalty per unit and day
 wh      f, t        the same for the reserve at the hub
@@ -83,6 +86,12 @@ class Variables:
     """First re-planned day (0: a plan from the start, no ``lost``/``found``)."""
     xs: Block | None = None
     """Dispatch on each supply route [b, i, t] of donors with several (None: no such donor)."""
+    yb: Block | None = None
+    """MILP: a shipment on supply route b on day t [b, t] (None: no fixed cost per shipment
+    on a supply route, or the LP)."""
+    ya: Block | None = None
+    """MILP: a shipment on route a on day t [a, t] (None: no fixed cost per shipment on a
+    route, or the LP)."""
 
 
 def split_donors(p: Problem) -> Bool:
@@ -208,6 +217,8 @@ def _core_variables(lay: Layout, p: Problem, opts: PlanOptions,
                          cost=p.tranche_fixed_cost[:, None], term="tranche_fixed")
     out = Variables(flow["x"], flow["g"], flow["h"], flow["z"], flow["s"], u, v, up, dn,
                     *fair, y, xs=flow.get("xs"))
+    if opts.integer:
+        out = _shipment_blocks(lay, p, out)
     if actuals is None:
         return out
     held = flow["s"].index[:, :, 0] >= 0
@@ -215,6 +226,23 @@ def _core_variables(lay: Layout, p: Problem, opts: PlanOptions,
     lost = lay.add_vars("lost", "ik", held, cost=dearest[:, None], term="reconciliation")
     found = lay.add_vars("found", "ik", held, cost=dearest[:, None], term="reconciliation")
     return replace(out, lost=lost, found=found, from_day=actuals.from_day)
+
+
+def _shipment_blocks(lay: Layout, p: Problem, v: Variables) -> Variables:
+    """MILP: yb [b, t] and ya [a, t], one per route with a fixed cost per shipment and day
+    on which something can depart on it (open, and a flow column exists), costing the fixed
+    cost (term ``route_fixed``). Blocks with no entry are not created (None), so a scenario
+    without such costs builds the model it built before."""
+    departs_b = (supply_columns(p, v) >= 0).any(axis=1) & (p.supply_fixed_eur > 0)[:, None]
+    departs_a = (v.z.index >= 0).any(axis=0) & (p.route_fixed_eur > 0)[:, None]
+    yb = ya = None
+    if departs_b.any():
+        yb = lay.add_vars("yb", "bt", departs_b, upper=1.0, cost=p.supply_fixed_eur[:, None],
+                          term="route_fixed")
+    if departs_a.any():
+        ya = lay.add_vars("ya", "at", departs_a, upper=1.0, cost=p.route_fixed_eur[:, None],
+                          term="route_fixed")
+    return replace(v, yb=yb, ya=ya)
 
 
 def _flow_blocks(lay: Layout, p: Problem, actuals: Actuals | None,
