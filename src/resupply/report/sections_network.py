@@ -30,7 +30,7 @@ from resupply.report.run_data import RunData
 from resupply.report.sections_depots import BINDING_SHARE
 
 LABEL_CHARS = 40
-"""Longest node label of the Sankey; a longer name is cut at " (" or " and ", else the id."""
+"""Longest node label of the Sankey (`short_label`). [characters]"""
 FLOW = 1e-6
 """Routes carrying less than this over the horizon are left out of the Sankey. [t]"""
 NODE_COLORS = {"donor": "#878787", "hub": "#2166ac", "depot": "#1b7837"}
@@ -47,11 +47,11 @@ def has_network(run: RunData) -> bool:
 
 
 def short_label(name: str, ident: str) -> str:
-    """A node label: the name, cut before " (" or " and " when long; the id when still long."""
-    text = name or ident
-    for cut in (" (", " and "):
-        if len(text) > LABEL_CHARS and cut in text:
-            text = text.split(cut, 1)[0]
+    """A node label: the name without what it says in brackets, cut before " and " when
+    longer than `LABEL_CHARS`; the id when still longer (or when there is no name)."""
+    text = (name or ident).split(" (", 1)[0]
+    if len(text) > LABEL_CHARS:
+        text = text.split(" and ", 1)[0]
     return text if len(text) <= LABEL_CHARS else ident
 
 
