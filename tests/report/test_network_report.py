@@ -153,3 +153,27 @@ def test_a_plan_without_a_network_has_no_network_section(tiny_run: Path, cli: Cl
     page = _page(tiny_run)
     assert not {"network", "hubload"} & set(embedded_figures(page))
     assert "data-section='network'" not in page
+
+
+def test_a_multiresolution_plan_spreads_each_step_over_its_days(
+        cli: Cli, tiny_network_file: Path, tmp_path: Path) -> None:
+    """Daily for 10 days, then weeks: the hub-load bars of a week are its total / 7 on each of
+    its days (so the horizon's tons are those of flows.csv), and the report draws (the
+    absorption table once failed on the steps' 13 dates against the horizon's 30 days)."""
+    run = tmp_path / "plan"
+    code, out, _ = cli("plan", str(tiny_network_file), "--daily-days", "10", "--out", str(run))
+    assert code == 0, out
+    code, _, err = cli("report", str(run))
+    assert code == 0, err
+    figure = embedded_figures(_page(run))["hubload"]
+    leaving = {t["meta"]["hub"]: np.asarray(t["y"]) for t in figure["data"]
+               if t["meta"].get("series") == "leaving"}
+    flows = pd.read_csv(run / "flows.csv").set_index("route")
+    for hub in ("main", "south"):
+        assert len(leaving[hub]) == 30
+        assert leaving[hub].sum() == pytest.approx(flows.loc[hub, "tons"], rel=1e-9)
+        week = _tons(run)
+        scenario = json.loads((run / "scenario.json").read_text())
+        origin = {r["id"]: r["origin"] for r in scenario["network"]["routes"]}
+        step = week[(week["route"].map(origin) == hub) & (week["day"] == 10)]["tons"].sum()
+        np.testing.assert_allclose(leaving[hub][10:17], step / 7, rtol=1e-9, atol=1e-12)

@@ -136,7 +136,8 @@ def route_summary(run: RunData) -> pd.DataFrame:
         "tons": tons.sum().to_numpy(),
         "transport_eur": transport.reindex(ids).to_numpy(dtype=float),
         "capacity_t_per_day": np.where(np.isfinite(cap.min()), cap.min(), np.nan),
-        "busiest_day": dates[busiest],
+        "busiest_day": np.where(tons.max().to_numpy() > 0, dates[busiest],
+                                np.datetime64("NaT", "ns")),
         "busiest_t": tons.max().to_numpy(),
         "busiest_use": use.to_numpy()[busiest, np.arange(len(ids))],
         "days_at_capacity": at_cap.to_numpy()})
@@ -281,7 +282,7 @@ def network_flows(run: RunData) -> Section | None:
     title = network_title(run, routes, hubs)
     layout(fig, title, height=max(420, 22 * len(order)), legend=False)
     fig.update_layout(hovermode="closest", font={"size": 12})
-    table = routes.drop(columns=["kind"]).rename(columns={"busiest_use": "busiest_share"})
+    table = routes.drop(columns=["kind"])
     return Section(
         "network", "Network: tons per route", title, fig,
         {"network_routes": table},
