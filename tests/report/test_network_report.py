@@ -2,7 +2,8 @@
 with capacities, a depot-to-depot route): the Sankey's links are the tons per route of
 flows.csv, recomputed here in pandas from routes.parquet and the items' masses; each hub's
 load is recomputed from routes.parquet, hubs.parquet and the scenario's routes; the summary
-line says what the section's title says. A plan without a network of its own has neither."""
+line and the findings say what the sections' titles say. A plan without a network of its own
+has neither."""
 
 from __future__ import annotations
 
@@ -122,6 +123,10 @@ def test_the_summary_line_says_what_the_section_says(network_plan_dir: Path) -> 
     title = _title(embedded_figures(page)["network"])
     line = re.search(r"<li data-section='network'><b>Network:</b> (.*?)\. <a", page)
     assert line is not None and line.group(1) == title
+    assert f"<li data-section='network'>Network: {title}. <a" in page  # the findings
+    hub_title = _title(embedded_figures(page)["hubload"])
+    finding = re.search(r"<li data-section='hubload'>Hub load: (.*?)\. <a", page)
+    assert finding is not None and finding.group(1)[1:] == hub_title[1:]  # first letter's case
     leaving = _recomputed_load(network_plan_dir).sum()
     share = leaving.max() / leaving.sum()
     assert f"Main railhead carries {share:.0%} of the {leaving.sum():,.0f} t" in title

@@ -358,7 +358,14 @@ def hub_loads(run: RunData) -> Section | None:
 
 
 def hub_title(summary: pd.DataFrame, labels: dict[str, str]) -> str:
-    """The busiest hub against its throughput, and the hubs that bind."""
+    """`hub_phrase` as a title (capitalised)."""
+    text = hub_phrase(summary, labels)
+    return text[0].upper() + text[1:]
+
+
+def hub_phrase(summary: pd.DataFrame, labels: dict[str, str]) -> str:
+    """The hubs at their throughput or full, or the busiest hub's peak against its
+    throughput."""
     busy = summary.assign(use=summary["busiest_t"] / summary["throughput_that_day_t"])
     parts = []
     for row in busy.to_dict("records"):
@@ -369,8 +376,7 @@ def hub_title(summary: pd.DataFrame, labels: dict[str, str]) -> str:
             parts.append(f"{name} full on {int(row['days_full'])} days")
     if not parts:
         top = busy.iloc[int(np.argmax(busy["use"].fillna(0).to_numpy()))]
-        parts.append(f"no hub binds: the busiest, {labels.get(str(top['hub']), str(top['hub']))}"
-                     f", peaks at {float(top['use']):.0%} of its throughput "
-                     f"({day_text(top['busiest_day'])})")
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:]
+        parts.append(f"no hub reaches its throughput; the busiest, "
+                     f"{labels.get(str(top['hub']), str(top['hub']))}, peaks at "
+                     f"{float(top['use']):.0%} of it ({day_text(top['busiest_day'])})")
+    return "; ".join(parts)
