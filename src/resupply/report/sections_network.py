@@ -11,6 +11,8 @@ over the step's days (a daily mean), so a day of a coarse step binds when that m
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -139,6 +141,8 @@ def route_summary(run: RunData) -> pd.DataFrame:
         "busiest_day": np.where(tons.max().to_numpy() > 0, dates[busiest],
                                 np.datetime64("NaT", "ns")),
         "busiest_t": tons.max().to_numpy(),
+        "busiest_capacity_t": np.where(np.isfinite(cap.to_numpy()[busiest, np.arange(len(ids))]),
+                                       cap.to_numpy()[busiest, np.arange(len(ids))], np.nan),
         "busiest_use": use.to_numpy()[busiest, np.arange(len(ids))],
         "days_at_capacity": at_cap.to_numpy()})
 
@@ -233,18 +237,21 @@ def network_title(run: RunData, routes: pd.DataFrame, hubs: pd.DataFrame) -> str
 
 
 def _link_text(row: pd.Series, labels: dict[str, str]) -> str:
-    """The hover text of one route of the Sankey."""
+    """The hover text of one route of the Sankey (names escaped: Plotly reads tags in it)."""
     mode = f" ({row['mode']})" if isinstance(row["mode"], str) and row["mode"] else ""
-    lines = [f"<b>{row['route']}</b>{mode}: {labels.get(row['origin'], row['origin'])} → "
-             f"{labels.get(row['destination'], row['destination'])}",
+    lines = [f"<b>{html.escape(str(row['route']) + mode)}</b>: "
+             f"{html.escape(labels.get(row['origin'], row['origin']))} → "
+             f"{html.escape(labels.get(row['destination'], row['destination']))}",
              f"{number(float(row['tons']), 't')}, {number(float(row['units']), 'units')}",
              f"transport {money(float(row['transport_eur']))}, "
              f"{int(row['transit_days'])} days in transit"]
     busiest = f"busiest day {day_text(row['busiest_day'])}: {number(float(row['busiest_t']), 't')}"
     if np.isfinite(row["busiest_use"]):
-        busiest += (f" of {number(float(row['busiest_t']) / float(row['busiest_use']), 't')} "
-                    f"({float(row['busiest_use']):.0%} of capacity); at capacity on "
-                    f"{int(row['days_at_capacity'])} days")
+        days = int(row["days_at_capacity"])
+        busiest += (f" of {number(float(row['busiest_capacity_t']), 't')} "
+                    f"({float(row['busiest_use']):.0%} of capacity); "
+                    + (f"at capacity on {days} day{'s' if days != 1 else ''}" if days
+                       else "never at capacity"))
     else:
         busiest += " (no capacity of its own)"
     return "<br>".join([*lines, busiest])
@@ -267,9 +274,10 @@ def network_flows(run: RunData) -> Section | None:
     index = {x: n for n, x in enumerate(order)}
     fig = go.Figure(go.Sankey(
         arrangement="snap", valueformat=",.0f", valuesuffix=" t",
-        node={"label": [labels.get(x, x) for x in order], "pad": 14, "thickness": 16,
-              "color": [NODE_COLORS[kinds[x]] for x in order],
-              "customdata": [f"{labels.get(x, x)} ({kinds[x]} {x})" for x in order],
+        node={"label": [html.escape(labels.get(x, x)) for x in order], "pad": 14,
+              "thickness": 16, "color": [NODE_COLORS[kinds[x]] for x in order],
+              "customdata": [html.escape(f"{labels.get(x, x)} ({kinds[x]} {x})")
+                             for x in order],
               "hovertemplate": "%{customdata}<br>%{value:,.0f} t<extra></extra>"},
         link={"source": [index[x] for x in shown["origin"]],
               "target": [index[x] for x in shown["destination"]],
