@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from resupply.compile import Problem, compile_problem
 from resupply.domain import Scenario, load_scenario
+from resupply.domain.load import bundled_text
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -100,3 +103,51 @@ def real_cli() -> Callable[..., CliResult]:
         return done.returncode, done.stdout, done.stderr
 
     return run
+
+
+@pytest.fixture(scope="session")
+def tiny_network() -> dict[str, Any]:
+    """`tiny` over a network of its own (a scenario dict): the hub becomes ``main`` (its
+    100 t/day); a second hub ``south`` (8 t/day, 40 t of storage) is reached by ``west``
+    by sea at half the cost in 4 days but only 4 t/day; ``main`` feeds both depots (to
+    ``near`` at most 6 t/day), ``south`` feeds ``far``, and ``far`` refills ``near`` by road
+    (3 t/day). Donor lead times and depot transits move onto the routes as in tiny. Small
+    enough to plan in a second, with routes that bind."""
+    data = yaml.safe_load(bundled_text("tiny"))
+    data.pop("hub")
+    for donor in data["donors"]:
+        donor.pop("lead_days", None)
+        donor.pop("transport_eur_per_t", None)
+    for depot in data["depots"]:
+        depot.pop("transit_days", None)
+        depot.pop("transport_eur_per_t", None)
+    data["network"] = {
+        "hubs": [{"id": "main", "name": "Main railhead", "throughput_t_per_day": 100},
+                 {"id": "south", "name": "Southern port and the rail crossing (estimate)",
+                  "throughput_t_per_day": 8, "capacity_t": 40}],
+        "routes": [
+            {"id": "east-main", "origin": "east", "destination": "main", "mode": "rail",
+             "transit_days": 2, "cost_eur_per_t": 30},
+            {"id": "west-main", "origin": "west", "destination": "main", "mode": "rail",
+             "transit_days": 3, "cost_eur_per_t": 20},
+            {"id": "west-south", "origin": "west", "destination": "south", "mode": "sea",
+             "transit_days": 4, "cost_eur_per_t": 10, "capacity_t_per_day": 4},
+            {"id": "main-near", "origin": "main", "destination": "near", "mode": "rail",
+             "transit_days": 1, "cost_eur_per_t": 50, "capacity_t_per_day": 6},
+            {"id": "main-far", "origin": "main", "destination": "far", "mode": "rail",
+             "transit_days": 2, "cost_eur_per_t": 40},
+            {"id": "south-far", "origin": "south", "destination": "far", "mode": "road",
+             "transit_days": 1, "cost_eur_per_t": 5},
+            {"id": "far-near", "origin": "far", "destination": "near", "mode": "road",
+             "transit_days": 1, "cost_eur_per_t": 5, "capacity_t_per_day": 3}]}
+    data["name"] = "tiny-network"
+    return data
+
+
+@pytest.fixture(scope="session")
+def tiny_network_file(tmp_path_factory: pytest.TempPathFactory,
+                      tiny_network: dict[str, Any]) -> Path:
+    """`tiny_network` as a scenario file."""
+    path = tmp_path_factory.mktemp("tiny-network") / "tiny-network.yaml"
+    path.write_text(yaml.safe_dump(tiny_network, sort_keys=False), encoding="utf-8")
+    return path

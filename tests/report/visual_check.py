@@ -6,7 +6,7 @@ every section at each width, and what a reader would see as broken, read from th
 - a text element is cut off (``scrollWidth > clientWidth`` on a heading, paragraph, list item,
   summary or table cell outside a scroll box);
 - ``NaN``, ``inf`` or ``undefined`` in the visible text;
-- a chart drawn without data (a Plotly trace with no points).
+- a chart drawn without data (a Plotly trace with no points; a Sankey with no links).
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ EMPTY_TRACES = """
   if (data.length === 0) return [div.id + ': no traces'];
   const size = v => !v ? 0 : (v.length !== undefined ? v.length
                                 : (v.bdata ? atob(v.bdata).length : 0));
-  const points = t => Math.max(size(t.x), size(t.y));
+  const points = t => t.type === 'sankey' ? size(t.link && t.link.value)
+                                           : Math.max(size(t.x), size(t.y));
   const empty = data.filter(t => points(t) === 0).map(t => div.id + ': ' + t.name);
   return data.some(t => points(t) > 0) ? empty : [div.id + ': every trace empty'];
 })
@@ -91,7 +92,8 @@ def check_page(browser: Any, page_path: Path, width: int, shots: Path | None) ->
     found.figures = page.evaluate(
         "() => Object.fromEntries(Array.from(document.querySelectorAll('.chart'))"
         ".map(d => [d.id.slice(6), {layout: {title: d.layout.title}, "
-        "data: d.data.map(t => ({name: t.name, x: t.x, y: t.y, meta: t.meta}))}]))")
+        "data: d.data.map(t => ({name: t.name, type: t.type, x: t.x, y: t.y, meta: t.meta, "
+        "link: t.link}))}]))")
     if shots is not None:
         shots.mkdir(parents=True, exist_ok=True)
         top = shots / f"{width}-0-top.png"

@@ -2,8 +2,9 @@
 
 Computed from the run directory's files (explain, plan, simulation, comparison), each finding
 one sentence: when each legacy family runs dry, the shortfall left under the optimal plan and
-who could still close it, the probability of running out, the expected strike losses and the
-best tranche policy under the risk limit.
+who could still close it, the probability of running out, the expected strike losses, which
+hub of a network carries most and what binds there, and the best tranche policy under the
+risk limit.
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ import pandas as pd
 
 from resupply.report.run_data import RunData
 from resupply.report.sections import family_names
+from resupply.report.sections_network import (
+    has_network,
+    hub_load,
+    hub_phrase,
+    hub_summary,
+    network_title,
+    place_labels,
+    route_summary,
+)
 
 SHORT_SHARE = 0.005
 """A family counts as short under the plan when more than this share of its need is unmet."""
@@ -184,12 +194,30 @@ def loss_findings(run: RunData) -> list[str]:
     return ["Strike losses reconciled: " + "; ".join(run.reconciliation) + "."]
 
 
+def network_findings(run: RunData) -> list[str]:
+    """Which hub carries most and what binds in the network, in one sentence (the network
+    section's title)."""
+    if not has_network(run):
+        return []
+    hubs = hub_summary(hub_load(run))
+    return [f"Network: {network_title(run, route_summary(run), hubs)}."]
+
+
+def hub_load_findings(run: RunData) -> list[str]:
+    """The hubs at their throughput or full, or the busiest hub's peak (the hub-load
+    section's title)."""
+    if not has_network(run):
+        return []
+    return [f"Hub load: {hub_phrase(hub_summary(hub_load(run)), place_labels(run))}."]
+
+
 def linked_findings(run: RunData) -> list[tuple[str, str]]:
     """All findings, in the order a planner reads them, each with the key of the section
     whose chart shows it."""
     groups = ((run_dry_findings, "dos"), (shortfall_findings, "stock"),
               (certificate_findings, "dos"), (risk_findings, "dos"),
               (strike_findings, "exposed"), (loss_findings, "exposed"),
+              (network_findings, "network"), (hub_load_findings, "hubload"),
               (policy_findings, "frontier"))
     return [(line, key) for make, key in groups for line in make(run)]
 

@@ -70,15 +70,18 @@ def cell_text(value: Any, column: str = "") -> str:
             return "-"
         if column in PERCENT_COLUMNS or column.endswith("_prob") or column == "share":
             return f"{number_:.1%}"
-        if column in ("day", "runs", "failures") or column.endswith("_days_int"):
+        if column in INTEGER_COLUMNS or column.endswith("_days_int"):
             return f"{number_:,.0f}"
         return number(number_)
     return str(value)
 
 
 PERCENT_COLUMNS = frozenset({"fill_rate", "upper_bound", "avoidable_prob", "stockout_prob",
-                             "share", "estimate"})
+                             "share", "estimate", "busiest_use"})
 """Columns holding a share. [1]"""
+INTEGER_COLUMNS = frozenset({"day", "runs", "failures", "transit_days", "days_at_capacity",
+                             "days_at_throughput", "days_full"})
+"""Columns holding whole numbers (shown without decimals)."""
 
 
 def _table_html(name: str, table: pd.DataFrame, *, open_: bool = False) -> str:

@@ -52,3 +52,11 @@ class RunData:
     certified_frontier: tuple[dict[str, Any], ...] | None = None
     """Certified plans and tuned simple policies at each risk level, one dict per point
     (`resupply.workflow.frontier.CertifiedPoint.to_dict`, certified_frontier.json)."""
+    flows: pd.DataFrame | None = None
+    """Tons per route and per hub over the horizon (`planning.flows.flow_table`, flows.csv;
+    empty for a plan without route flows)."""
+    routes: pd.DataFrame | None = None
+    """Units per route, item and day they leave the origin (`planning.flows.route_table`,
+    routes.parquet)."""
+    hubs: pd.DataFrame | None = None
+    """Units held per hub, item and day (`planning.flows.hub_table`, hubs.parquet)."""

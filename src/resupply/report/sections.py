@@ -3,8 +3,8 @@ tables behind it (`resupply.report.figures.Section`).
 
 One function per section, each taking the `RunData` and returning a `Section` (or None when the
 run has no data for it); they live in modules by subject (`sections_supply`, `sections_depots`,
-`sections_donors`, `sections_frontier`). Charts are Plotly figures built from the very tables
-shown under them, so what a reader sees in a chart is what the table says.
+`sections_network`, `sections_donors`, `sections_frontier`). Charts are Plotly figures built
+from the very tables shown under them, so what a reader sees in a chart is what the table says.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from resupply.report.run_data import RunData
 from resupply.report.sections_depots import absorption, exposed_stock, hub_outflow
 from resupply.report.sections_donors import donor_section, tranche_timeline
 from resupply.report.sections_frontier import certified_frontier, policy_frontier
+from resupply.report.sections_network import hub_loads, network_flows
 from resupply.report.sections_supply import (
     SHORT,
     days_of_supply,
@@ -62,8 +63,8 @@ def outlook_table(run: RunData) -> pd.DataFrame | None:
 
 
 SECTIONS: tuple[Callable[[RunData], Section | None], ...] = (
-    stock_by_family, days_of_supply, exposed_stock, absorption, donor_section, tranche_timeline,
-    policy_frontier, certified_frontier)
+    stock_by_family, days_of_supply, exposed_stock, absorption, network_flows, hub_loads,
+    donor_section, tranche_timeline, policy_frontier, certified_frontier)
 
 
 def build_sections(run: RunData) -> list[Section]:

@@ -182,7 +182,8 @@ def absorption(run: RunData) -> Section | None:
                       row=3, col=1)
     title = absorption_title(hub, full_days, queue)
     layout(fig, title, height=ROW_HEIGHT * rows)
-    table = hub.assign(**{f"{d} held [t]": depots[d].to_numpy() for d in p.depots})
+    daily = depots.reindex(pd.DatetimeIndex(hub["date"])).ffill()  # a coarse step's days
+    table = hub.assign(**{f"{d} held [t]": daily[d].to_numpy() for d in p.depots})
     tables = {"hub_load": hub, "depot_load": table.drop(columns=["tons", "capacity_t",
                                                                  "binding"])}
     if queue.shape[1]:

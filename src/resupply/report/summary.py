@@ -1,6 +1,7 @@
 """The one-screen summary at the top of the report: can the flow be sustained (per standard),
-the certified risk, the expected strike loss with its interval, what binds, which donor
-matters and which policy to choose, each with the key of the section whose chart shows it.
+the certified risk, the expected strike loss with its interval, what binds, which hub of a
+network carries most and which route binds, which donor matters and which policy to choose,
+each with the key of the section whose chart shows it.
 
 Every figure here is computed by the same functions the sections use for their titles and
 tables, so the summary and the charts agree figure for figure (tests/report check it from the
@@ -26,6 +27,13 @@ from resupply.report.sections_depots import (
 )
 from resupply.report.sections_donors import donor_shares, donor_title
 from resupply.report.sections_frontier import certified_title, chosen_level, frontier_title
+from resupply.report.sections_network import (
+    has_network,
+    hub_load,
+    hub_summary,
+    network_title,
+    route_summary,
+)
 from resupply.report.sections_supply import SHORT, shortfall_by_family
 
 SHORT_SHARE = 0.005
@@ -131,6 +139,15 @@ def binding_item(run: RunData) -> list[SummaryItem]:
     return [SummaryItem("What binds", text, "hub")]
 
 
+def network_item(run: RunData) -> list[SummaryItem]:
+    """Which hub carries most of the tonnage and which route and hub bind (the network
+    section's title), for a plan over a network of its own."""
+    if not has_network(run):
+        return []
+    text = network_title(run, route_summary(run), hub_summary(hub_load(run)))
+    return [SummaryItem("Network", text, "network")]
+
+
 def donor_item(run: RunData) -> list[SummaryItem]:
     """The largest donor of the families most dependent on one donor."""
     if run.tranches is None or run.tranches.empty:
@@ -157,4 +174,4 @@ def policy_item(run: RunData) -> list[SummaryItem]:
 def summary_items(run: RunData) -> list[SummaryItem]:
     """The summary, in the order a minister reads it."""
     return [*sustain_items(run), *risk_item(run), *loss_item(run), *binding_item(run),
-            *donor_item(run), *policy_item(run)]
+            *network_item(run), *donor_item(run), *policy_item(run)]

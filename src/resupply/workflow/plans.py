@@ -16,7 +16,9 @@ import pandas as pd
 from resupply.compile import Problem
 from resupply.workflow.rundir import (
     FLOWS,
+    HUBS,
     PLAN_JSON,
+    ROUTES,
     SHORTFALLS,
     STOCK,
     TRANCHES,
@@ -70,15 +72,18 @@ def no_plan_line(result: PlanResult, out_dir: Path) -> str:
 
 def plan_files(result: PlanResult) -> dict[str, str | bytes]:
     """What a plan part holds: plan.json, and for a plan with a solution tranches.csv,
-    flows.csv (tons per route and hub), stock.parquet, shortfall.parquet and the warm-start
-    data (file name -> contents)."""
-    from resupply.planning.flows import flow_table
+    flows.csv (tons per route and hub), routes.parquet and hubs.parquet (units per route and
+    held per hub, by item and day), stock.parquet, shortfall.parquet and the warm-start data
+    (file name -> contents)."""
+    from resupply.planning.flows import flow_table, hub_table, route_table
 
     files: dict[str, str | bytes] = {PLAN_JSON: json.dumps(result.to_dict(), indent=2)}
     if failed(result):
         return files
     files[TRANCHES] = result.tranches.to_csv(index=False)
     files[FLOWS] = flow_table(result).to_csv(index=False)
+    files[ROUTES] = parquet_bytes(route_table(result))
+    files[HUBS] = parquet_bytes(hub_table(result))
     files[STOCK] = parquet_bytes(result.stock)
     files[SHORTFALLS] = parquet_bytes(result.shortfalls)
     if result.warm is not None and result.warm.dispatch is not None:

@@ -30,6 +30,8 @@ def run_data(path: Path, scenario: Scenario, problem: Problem, *,
              buffers: pd.DataFrame | None = None,
              reconciliation: tuple[str, ...] = ()) -> RunData:
     """What a report shows, from results in memory (no file is read back)."""
+    from resupply.planning.flows import flow_table, hub_table, route_table
+
     return RunData(
         path=path, scenario=scenario, problem=problem, explain=explain,
         plan=None if plan is None else plan.to_dict(),
@@ -39,7 +41,10 @@ def run_data(path: Path, scenario: Scenario, problem: Problem, *,
         metrics=None if simulation is None else simulation.metrics,
         bands=None if simulation is None else simulation.bands,
         frontier=None if comparison is None else comparison.frontier,
-        certificate=certificate, buffers=buffers, reconciliation=reconciliation)
+        certificate=certificate, buffers=buffers, reconciliation=reconciliation,
+        flows=None if plan is None else flow_table(plan),
+        routes=None if plan is None else route_table(plan),
+        hubs=None if plan is None else hub_table(plan))
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 A run directory holds one run of one kind, described by its ``manifest.json`` (`Manifest`)::
 
     kind        parts (where each lies in the directory)
-    plan        plan: .            plan.json, tranches.csv, stock.parquet, shortfall.parquet,
-                                   warm.npz; a certified plan also certificate.json and
-                                   buffers.parquet
+    plan        plan: .            plan.json, tranches.csv, flows.csv, routes.parquet,
+                                   hubs.parquet, stock.parquet, shortfall.parquet, warm.npz;
+                                   a certified plan also certificate.json and buffers.parquet
     simulation  simulation: .      metrics.json, bands.parquet
     compare     compare: .         frontier.json, metrics-POLICY.json
     demo        plan: plan/, simulation: simulate/, compare: compare/, and explain.json,
@@ -68,8 +68,11 @@ EXPORTS = "exports"
 PLAN_JSON = "plan.json"
 TRANCHES = "tranches.csv"
 FLOWS = "flows.csv"
-ROUTES = "routes.parquet"
 """Tons per route of the network and per hub (`planning.flows.flow_table`)."""
+ROUTES = "routes.parquet"
+"""Units per route, item and day the units leave (`planning.flows.route_table`)."""
+HUBS = "hubs.parquet"
+"""Units held per hub, item and day (`planning.flows.hub_table`)."""
 STOCK = "stock.parquet"
 SHORTFALLS = "shortfall.parquet"
 """Family x depot x day need and shortfall of a plan (`PlanResult.shortfalls`)."""
@@ -133,7 +136,8 @@ LEGACY_MARKERS: dict[RunKind, str] = {
 (written before manifests): the file it holds. With a manifest, its ``kind`` decides."""
 
 PART_FILES: dict[Part, tuple[str, ...]] = {
-    Part.PLAN: (PLAN_JSON, TRANCHES, FLOWS, STOCK, SHORTFALLS, WARM, CERTIFICATE, BUFFERS),
+    Part.PLAN: (PLAN_JSON, TRANCHES, FLOWS, ROUTES, HUBS, STOCK, SHORTFALLS, WARM, CERTIFICATE,
+                BUFFERS),
     Part.SIMULATION: (METRICS, BANDS),
     Part.COMPARE: (FRONTIER, "metrics-*.json", CERTIFIED_FRONTIER),
 }
@@ -287,7 +291,8 @@ def load_run(path: Path) -> RunData:
         path=path, scenario=scenario, problem=compile_problem(scenario),
         explain=_typed(path / EXPLAIN, Outlook.from_dict),
         plan=_maybe(read_json, plan, PLAN_JSON), tranches=_maybe(read_table, plan, TRANCHES),
-        stock=stock, shortfalls=_shortfalls(plan, stock),
+        flows=_maybe(read_table, plan, FLOWS), routes=_maybe(read_table, plan, ROUTES),
+        hubs=_maybe(read_table, plan, HUBS), stock=stock, shortfalls=_shortfalls(plan, stock),
         metrics=_maybe(lambda f: _typed(f, SimMetrics.from_dict), sim, METRICS),
         bands=_maybe(read_table, sim, BANDS),
         frontier=_maybe(lambda f: _typed(f, Frontier.from_dict), compare, FRONTIER),
@@ -358,7 +363,7 @@ def read_table(path: Path) -> pd.DataFrame | None:
     try:
         if path.stat().st_size > MAX_TABLE_BYTES:
             raise RunDirError(f"{path}: larger than {MAX_TABLE_BYTES:,} bytes")
-        table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        table = pd.read_parquet(path) if path.suffix == ".parquet" else _read_csv(path)
         problem = table_problem(path.name, table)
         if problem is None and path.suffix != ".parquet" and "date" in table.columns:
             table["date"] = pd.to_datetime(table["date"])
@@ -367,3 +372,12 @@ def read_table(path: Path) -> pd.DataFrame | None:
     if problem is not None:
         raise RunDirError(f"{path}: {problem}; write it again with the command that made it")
     return table
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV table; a file without a single column (flows.csv of a plan without route
+    flows) is a table without columns (`run_schema.table_problem` says whether it may be)."""
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
