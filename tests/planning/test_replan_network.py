@@ -19,13 +19,14 @@ import yaml
 
 from resupply.compile import Problem
 from resupply.domain import load_scenario
+from resupply.errors import PlanningError
 from resupply.planning import Actuals, PlanResult, Status, plan
 from resupply.planning.constraints import PAST_MOVES
 from resupply.planning.model import build_model, fix_actuals
 from resupply.planning.options import PlanOptions
 from resupply.planning.size import estimate_size
 
-from .builders import problem_of
+from .builders import day, problem_of
 from .test_network import _one_day, as_network
 from .test_network_cli import _two_hub_tiny
 
@@ -179,6 +180,19 @@ def test_a_move_between_depots_under_way_is_not_seen() -> None:
     assert result.objective == pytest.approx(6_000_508.0, rel=REL)
     assert result.terms["reconciliation"] == pytest.approx(6e6, rel=REL)
     np.testing.assert_allclose(result.shortfall[:, :, 2:], 0.0, atol=1e-6)
+
+
+def test_a_move_no_hub_route_could_carry_is_refused() -> None:
+    """H1 -> R opens on day 3: a move into R on day 1 has no row to fix (no route from a hub
+    reaches R that day) and is refused by name, not dropped."""
+    data = _two_hubs(depot_route=True)
+    next(r for r in data["network"]["routes"] if r["id"] == "h1-r")["open_from"] = day(3)
+    p = problem_of(data)
+    moves = np.zeros((1, 2, 4))
+    moves[0, p.depots.index("R"), 1] = 5.0
+    actuals = Actuals(2, np.zeros((1, 2)), np.zeros((1, 1, 4)), moves)
+    with pytest.raises(PlanningError, match="1 actual quantities have no place in the model"):
+        plan(p, actuals=actuals)
 
 
 @pytest.mark.parametrize("capped", [False, True])

@@ -501,11 +501,15 @@ def past_moves(lay: Layout, p: Problem, v: Variables) -> None:
     depot, item and day where such a z exists. The actuals (the file, the simulator's
     `RunHistory`) record moves by depot, not by route, so the split over the routes into a
     depot (which hub sent it, and so the day it arrives) is left to the LP, as the split of a
-    donor's dispatch over its supply routes is. The rows are built free (``-inf..inf``), so a
-    model built with the actuals has one shape whatever the actuals say; `model.fix_actuals`
-    gives them their bounds. Built after every other family (`model.build_model`), so a
-    plan's basis extends to the re-plan's model with these rows basic. One hub needs no rows:
-    route a is depot k there, and the moves fix z by its bounds.
+    donor's dispatch over its supply routes is. Where the hub routes into a depot differ in
+    transit, that reading also decides which moves are still under way at ``from_day``, and
+    the LP takes the one that suits it best (a move read as under way rather than arrived when
+    the depot holds less than its arrivals explain); actuals naming the route would settle
+    it. The rows are built free (``-inf..inf``), so a model built with the actuals has one
+    shape whatever the actuals say; `model.fix_actuals` gives them their bounds. Built after
+    every other family (`model.build_model`), so a plan's basis extends to the re-plan's
+    model with these rows basic. One hub needs no rows: route a is depot k there, and the
+    moves fix z by its bounds.
     """
     from_hub = p.route_from_hub >= 0
     past = np.arange(p.n_days) < v.from_day
