@@ -191,23 +191,3 @@ def test_stock_waiting_at_a_struck_hub_for_a_route_to_open() -> None:
                                atol=1e-9)
     assert result.terms["strike_loss"] == pytest.approx(100 * (sent - 10), rel=REL)
     assert result.objective == pytest.approx(100 * (sent - 10), rel=REL)
-
-
-def test_rolling_replan_over_a_network_is_refused() -> None:
-    """A re-plan fixes the past hub-to-depot moves [i, k, t], which a network does not have:
-    refused with the reason rather than fixing the wrong columns."""
-    from resupply.errors import PlanningError
-    from resupply.planning import Actuals
-
-    donors = [{"id": "don", "stock": [{"item": "it", "quantity": 100}]}]
-    depots = [{"id": "dep", "capacity_t": 1e4, "demand_share": 1.0}]
-    routes = [{"id": "in", "origin": "don", "destination": "H"},
-              {"id": "out", "origin": "H", "destination": "dep", "capacity_t_per_day": 50}]
-    data = _one_day(donors, depots, 10.0, {"hubs": [{"id": "H", "throughput_t_per_day": 100}],
-                                           "routes": routes})
-    data["horizon_days"] = 3
-    p = problem_of(data)
-    actuals = Actuals(from_day=1, depot_stock=np.zeros((1, 1)), dispatched=np.zeros((1, 1, 3)),
-                      moves=np.zeros((1, 1, 3)))
-    with pytest.raises(PlanningError, match="re-plan over a network"):
-        plan(p, actuals=actuals)

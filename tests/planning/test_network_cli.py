@@ -1,5 +1,6 @@
 """`resupply plan` on a network, end to end: the flows table in the plan directory agrees with
-the plan's transport term, the summary prints it, and `simulate` refuses with the cause."""
+the plan's transport term, the summary prints it, `simulate` follows it over both hubs, and
+refuses routes between depots with the cause."""
 
 from __future__ import annotations
 
@@ -52,10 +53,33 @@ def test_network_plan_writes_flows_that_add_up(cli: Cli, tmp_path: Path) -> None
     assert flows[flows["kind"] == "hub"]["route"].tolist() == ["entry", "south"]
 
 
-def test_network_simulation_is_refused_with_the_cause(cli: Cli, tmp_path: Path) -> None:
+def test_network_plan_replays_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
+    """`resupply simulate NET --plan DIR --deterministic`: the simulator follows the plan over
+    both hubs on the plan's routes (routes.parquet) and reproduces it: strike loss [EUR] and
+    units short equal the plan's own (plan.json's strike_loss term, shortfall.parquet)."""
     scenario = _two_hub_tiny(tmp_path)
+    plan_dir, replay = tmp_path / "plan", tmp_path / "replay"
+    assert cli("plan", str(scenario), "--out", str(plan_dir))[0] == 0
+    code, stdout, stderr = cli("simulate", str(scenario), "--plan", str(plan_dir),
+                               "--deterministic", "--runs", "1", "--out", str(replay))
+    assert code == 0, stdout + stderr
+    overall = json.loads((replay / "metrics.json").read_text())["overall"]
+    terms = json.loads((plan_dir / "plan.json").read_text())["terms"]
+    assert overall["lost_value"]["mean"] == pytest.approx(terms["strike_loss"], rel=1e-9)
+    short = pd.read_parquet(plan_dir / "shortfall.parquet")["shortfall"].sum()
+    assert overall["short"]["mean"] == pytest.approx(short, rel=1e-9)
+
+
+def test_routes_between_depots_are_refused_by_simulate(cli: Cli, tmp_path: Path) -> None:
+    """A network with a route from depot to depot plans, but `simulate` refuses it with the
+    cause and writes nothing."""
+    scenario = _two_hub_tiny(tmp_path)
+    data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
+    depots = [k["id"] for k in data["depots"]]
+    data["network"]["routes"].append({"id": "rear-fwd", "origin": depots[0],
+                                      "destination": depots[1]})
+    scenario.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     code, stdout, stderr = cli("simulate", str(scenario), "--out", str(tmp_path / "sim"))
     assert code != 0
-    assert "simulation over several hubs is not supported yet" in stdout + stderr
-    assert "2 hubs" in stdout + stderr
+    assert "routes from depot to depot (rear-fwd)" in stdout + stderr
     assert not (tmp_path / "sim").exists()

@@ -15,7 +15,11 @@ Format (every list optional; days count from the scenario start, or give ``date`
     announced:
       - {date: 2022-06-16, donor: west, item: m795, quantity: 300}
 
-Stock not listed is zero; so are dispatches and moves not listed.
+Stock not listed is zero; so are dispatches and moves not listed. On a network (several hubs)
+the lists stay by donor and by depot: a move is what left any hub for the depot that day
+(which hub, and so when it arrives, is the planner's reading, as is the split of a dispatch
+over the donor's supply routes), and moves between depots are not listed (see
+`resupply.planning.model.fix_actuals`).
 """
 
 from __future__ import annotations

@@ -544,12 +544,45 @@ def _soft_minimum(lay: Layout, p: Problem, kind: Constraint, axes: str, *, stock
                  terms=[(e[p.item_family], stock, 1.0), (e, deficit, 1.0)])
 
 
+PAST_MOVES = Constraint(
+    "past_moves", "past moves: the moves from the hubs into a depot before the re-planned day "
+    "differ from the actuals", balance=True)
+
+
+def past_moves(lay: Layout, p: Problem, v: Variables) -> None:
+    """Re-plan over a network only: what left the hubs for a depot before ``from_day``.
+
+    ``sum_{a from a hub into k} z[i,a,t] = moves[i,k,t]`` for ``t < from_day``, one row per
+    depot, item and day where such a z exists. The actuals (the file, the simulator's
+    `RunHistory`) record moves by depot, not by route, so the split over the routes into a
+    depot (which hub sent it, and so the day it arrives) is left to the LP, as the split of a
+    donor's dispatch over its supply routes is. Where the hub routes into a depot differ in
+    transit, that reading also decides which moves are still under way at ``from_day``, and
+    the LP takes the one that suits it best (a move read as under way rather than arrived when
+    the depot holds less than its arrivals explain); actuals naming the route would settle
+    it. The rows are built free (``-inf..inf``), so a model built with the actuals has one
+    shape whatever the actuals say; `model.fix_actuals` gives them their bounds. Built after
+    every other family (`model.build_model`), so a plan's basis extends to the re-plan's
+    model with these rows basic. One hub needs no rows: route a is depot k there, and the
+    moves fix z by its bounds.
+    """
+    from_hub = p.route_from_hub >= 0
+    past = np.arange(p.n_days) < v.from_day
+    cols = np.where(from_hub[None, :, None] & past[None, None, :], v.z.index, -1)  # [i, a, t]
+    shape = (len(p.items), len(p.depots), p.n_days)
+    reached = np.zeros((len(p.depots), len(p.items), p.n_days), dtype=bool)
+    np.logical_or.at(reached, p.route_depot, np.moveaxis(cols >= 0, 1, 0))
+    mask = np.moveaxis(reached, 0, 1)
+    lay.add_rows(PAST_MOVES, "ikt", mask, lower=-INF, upper=INF,
+                 terms=[(entries(shape)[:, p.route_depot, :], cols, 1.0)])
+
+
 CONSTRAINTS: tuple[Constraint, ...] = (
     DONOR_AVAILABILITY, DONOR_STOCK, DISPATCH_CAPACITY, PLEDGE, HUB_BALANCE, HUB_THROUGHPUT,
     HUB_CAPACITY, SUPPLY_SPLIT, SUPPLY_CAPACITY, ROUTE_CAPACITY, DEPOT_BALANCE, DEMAND,
     DEPOT_CAPACITY, PACKAGE, DONOR_VALUE, TOTAL_VALUE, FAIR_SHARE_LOW, FAIR_SHARE_HIGH,
     SMOOTHNESS, TRANCHE_MIN, TRANCHE_MAX, SUPPLY_SHIPMENT, ROUTE_SHIPMENT, BUFFER_STOCK,
-    HUB_RESERVE)
+    HUB_RESERVE, PAST_MOVES)
 """Every constraint family (the enumeration; each is declared beside its function)."""
 
 

@@ -136,7 +136,22 @@ def _flows(p: Problem, actuals: Actuals | None) -> tuple[int, int, int]:
            + int((v_mask * per_family[None, :]).sum()) * n_k)
     if actuals is not None:  # lost and found enter a depot balance and a demand row each
         cols, nnz = cols + 2 * n_a * n_k, nnz + 4 * n_a * n_k
+        if not p.simple_network:
+            past_rows, past_nnz = _past_moves(p, active, actuals.from_day)
+            rows, nnz = rows + past_rows, nnz + past_nnz
     return rows, cols, nnz
+
+
+def _past_moves(p: Problem, active: Bool, from_day: int) -> tuple[int, int]:
+    """Rows and non-zeros of `constraints.past_moves` (a re-plan over a network): one row per
+    item held, depot and day before ``from_day`` that a move from a hub reaches, holding each
+    such move."""
+    moves = ((p.arrival_step(p.route_transit_days) >= 0) & p.route_open
+             & (p.route_from_hub >= 0)[:, None])[:, :from_day]  # [a, t]
+    reached = np.zeros((len(p.depots), moves.shape[1]), dtype=bool)
+    np.logical_or.at(reached, p.route_depot, moves)
+    n_a = int(active.sum())
+    return n_a * int(reached.sum()), n_a * int(moves.sum())
 
 
 def _donor_rows(p: Problem, opts: PlanOptions, x: Bool) -> tuple[int, int, int]:
