@@ -212,3 +212,16 @@ def test_certification_refuses_routes_between_depots_before_any_solve(
     monkeypatch.setattr(certify_module, "reference_plan", no_solve)
     with pytest.raises(SimulationError, match="routes from depot to depot"):
         certify(problem, CertifyOptions(risk=0.05), np.ones(len(problem.families), dtype=bool))
+
+
+def test_a_plans_float_dust_below_zero_takes_no_share() -> None:
+    """A solver's -1e-12 on a route takes no share of its owner's flow (a negative share had
+    put a depot's stock below zero and stopped the demo's certification with a negative
+    Poisson mean)."""
+    from resupply.simulation.network import _shares
+    from resupply.simulation.routes import Groups
+
+    flows = np.array([[-1e-12, 5.0], [3.0, 5.0]])  # [route, item], both routes of one owner
+    share = _shares(flows, Groups.of(np.array([0, 0]), 1))
+    np.testing.assert_allclose(share, [[0.0, 0.5], [1.0, 0.5]])
+    assert (share >= 0).all()

@@ -48,6 +48,8 @@ from resupply.simulation.view import DayView
 
 TINY = 1e-9
 """Flows below this are float dust. [units]"""
+Rows = slice | I64
+"""The runs a round works on: all (``slice(None)``) or their indices."""
 
 
 def require_simulable(problem: Problem) -> None:
@@ -66,6 +68,7 @@ def require_simulable(problem: Problem) -> None:
 def _shares(flows: F64, groups: Groups) -> F64:
     """[m, i] each member's share of its group's flow ``flows[m, i]`` (0 where the group has
     none)."""
+    flows = np.maximum(flows, 0.0)
     out = np.zeros(flows.shape)
     for members in groups.members:
         if not len(members):
@@ -158,10 +161,10 @@ class NetworkDay:
             rounds.insert(0, _shares(self.routes.supply[:, :, t], net.supply_groups))
         mass = p.item_mass_t
 
-        def take(proposed: F64) -> F64:
+        def take(proposed: F64, rows: Rows) -> F64:
             tons = contract(proposed, mass)  # [r, b]
-            fits = _ratio(tons, room)
-            np.subtract(room, tons * fits, out=room)
+            fits = _ratio(tons, room[rows])
+            room[rows] -= tons * fits
             taken: F64 = proposed * fits[:, :, None]
             return taken
 
@@ -209,18 +212,19 @@ class NetworkDay:
         if self.routes is not None:
             rounds.insert(0, _shares(self.routes.routes[:, :, t].T, net.route_groups))
 
-        def take(proposed: F64) -> F64:
-            """``proposed`` [r, a, i] within hub stock, route and hub room, taken."""
-            proposed = proposed * _ratio(group_sum(proposed, net.hub_groups), hubs)[:, origin]
+        def take(proposed: F64, rows: Rows) -> F64:
+            """``proposed`` [r, a, i] of runs ``rows`` within hub stock, route and hub room,
+            taken."""
+            held = hubs[rows]
+            proposed = proposed * _ratio(group_sum(proposed, net.hub_groups), held)[:, origin]
             tons = contract(proposed, mass)  # [r, a]
-            fits = _ratio(tons, route_room)
-            fits *= _ratio(group_sum(tons * fits, net.hub_groups), hub_room)[:, origin]
+            fits = _ratio(tons, route_room[rows])
+            fits *= _ratio(group_sum(tons * fits, net.hub_groups), hub_room[rows])[:, origin]
             tons *= fits
-            np.subtract(route_room, tons, out=route_room)
-            np.subtract(hub_room, group_sum(tons, net.hub_groups), out=hub_room)
+            route_room[rows] -= tons
+            hub_room[rows] -= group_sum(tons, net.hub_groups)
             taken: F64 = proposed * fits[:, :, None]
-            np.subtract(hubs, group_sum(taken, net.hub_groups), out=hubs)
-            np.maximum(hubs, 0.0, out=hubs)
+            hubs[rows] = np.maximum(held - group_sum(taken, net.hub_groups), 0.0)
             return taken
 
         moved = np.zeros((runs, len(p.route_ids), want.shape[2]))
@@ -251,19 +255,24 @@ class NetworkDay:
 
 
 def _fill_rounds(amount: F64, owner: I64, groups: Groups, rounds: list[F64], out: F64,  # noqa: PLR0917
-                 take: Callable[[F64], F64]) -> None:
+                 take: Callable[[F64, Rows], F64]) -> None:
     """Put ``amount`` [r, n, i] (of donors, or of depots) on routes [r, m, i] (``out``), route m
     belonging to ``owner[m]`` (grouped in ``groups``), round by round: each round's share
-    [m, i] (or [m, 1]) of what its owner has left is proposed, and ``take(proposed)`` books
-    what the routes can carry of it. Stops when nothing above float dust is left."""
-    left = np.where(amount < TINY, 0.0, amount)  # no dust: a chunk skips a round only when
-    for share in rounds:  # it would take nothing in any of its runs (chunking-independent)
-        if not left.any():
+    [m, i] (or [m, 1]) of what its owner has left is proposed, and ``take(proposed, rows)``
+    books what the routes can carry of it, for the runs ``rows`` that have anything left (all
+    of them, or their indices when they are fewer than half: every operation is per run, so
+    the numbers do not depend on which). Stops when nothing above float dust is left (no
+    dust: a chunk skips a round only when it would take nothing in any of its runs)."""
+    left = np.where(amount < TINY, 0.0, amount)
+    for share in rounds:
+        busy = left.any(axis=(1, 2))
+        if not busy.any():
             return
-        proposed = left[:, owner] * share[None]
-        taken = take(proposed)
-        out += taken
-        left -= group_sum(taken, groups)
+        rows: Rows = slice(None) if 2 * busy.sum() > busy.size else np.nonzero(busy)[0]
+        proposed = left[rows][:, owner] * share[None]
+        taken = take(proposed, rows)
+        out[rows] += taken
+        left[rows] -= group_sum(taken, groups)
         left[left < TINY] = 0.0
 
 

@@ -237,6 +237,9 @@ class Certificate:
     binding: tuple[str, ...] = field(default=())
     """Buffers that cannot be held, with what binds them (``not_achievable``)."""
 
+    fresh: SimResult | None = field(default=None, repr=False)
+    """The certification runs themselves (the plan's simulation with `options.runs_of` the
+    fresh seed and certification runs), for a face that shows them without simulating again."""
     counted: Bool | None = field(default=None, repr=False)
     """[f, k, t] cells whose avoidable shortfalls the certificate counts (the reference of
     the certification runs: not limited)."""
@@ -659,7 +662,7 @@ def _certificate(loop: _Loop, base: PlanResult, current: PlanResult, reference: 
         strike_loss_plan=(current.terms["strike_loss"], base.terms["strike_loss"]),
         strike_loss_simulated=(_lost_value(fresh), baseline),
         seconds=time.perf_counter() - loop.started, binding=binding,
-        point=PolicyPoint.from_result(fresh), counted=~reference.limited)
+        point=PolicyPoint.from_result(fresh), fresh=fresh, counted=~reference.limited)
 
 
 def _lost_value(sim: SimResult) -> float:

@@ -80,8 +80,14 @@ def routes_of(result: PlanResult) -> PlanRoutes | None:
     if result.problem.simple_network or result.supply_flows is None \
             or result.route_flows is None:
         return None
-    return PlanRoutes(supply=np.nan_to_num(result.supply_flows),
-                      routes=np.nan_to_num(result.route_flows))
+    return PlanRoutes(supply=_flows(result.supply_flows), routes=_flows(result.route_flows))
+
+
+def _flows(flows: F64) -> F64:
+    """A plan's flows without the solver's float dust below zero (-1e-12 units would make a
+    route's share negative and a depot's stock below zero). [units]"""
+    clean: F64 = np.maximum(np.nan_to_num(flows), 0.0)
+    return clean
 
 
 def hub_loss(result: PlanResult) -> F64 | None:
