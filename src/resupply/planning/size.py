@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from resupply.compile.problem import Bool, Problem
+from resupply.compile.problem import I64, Bool, Problem
 from resupply.errors import PlanningError
 from resupply.planning.constraints import (
     route_shipment_bound,
@@ -139,8 +139,8 @@ class _Count:
         self.n_a, self.n_a_heavy = int(active.sum()), int((active & heavy).sum())
         self.x = open_dispatch_mask(p, actuals)  # [d, i, t]
         self.per_dt = self.x.sum(axis=1)  # [d, t] x columns of a donor on a day
-        self.per_dt_heavy = self.x[:, heavy].sum(axis=1)
-        self.per_dt_active = self.x[:, active].sum(axis=1)  # those with a hub balance row
+        self.per_dt_heavy = self.items_per_dt(heavy)
+        self.per_dt_active = self.items_per_dt(active)  # those with a hub balance row
         self.split = split_donors(p)
         self.split_b = self.split[p.supply_donor]
         # [b, t] columns travelling supply route b (`supply_columns`): the donor's x (open
@@ -151,6 +151,11 @@ class _Count:
         self.moves = move_days(p) & (self.n_a > 0)  # [a, t] route days with z
         self.from_hub, self.from_depot = p.route_from_hub >= 0, p.route_from_depot >= 0
         self.n_z = self.n_a * int(self.moves.sum())
+
+    def items_per_dt(self, items: Bool) -> I64:
+        """[d, t] x columns of a donor on a day of the given items (no copy of x when all)."""
+        per_dt: I64 = self.per_dt if items.all() else self.x[:, items].sum(axis=1)
+        return per_dt
 
     def total(self, buffers: Buffers | None) -> tuple[int, int, int]:
         """(rows, cols, nnz) of the whole model."""
@@ -257,7 +262,7 @@ class _Count:
         if not fair.any():
             return 0, 0, 0
         n_fair = int(fair.sum())
-        valued = self.x[:, p.item_value != 0].sum(axis=1)  # [d, t] x with a value
+        valued = self.items_per_dt(p.item_value != 0)  # [d, t] x with a value
         share = np.nan_to_num(p.fair_share)
         low = np.maximum(share - p.fair_share_band, 0.0)
         high = share + p.fair_share_band
