@@ -108,6 +108,25 @@ def test_the_estimate_is_the_built_size_on_random_networks(
     assert _estimated(p, opts, buffers, actuals) == _built(p, opts, buffers, actuals)
 
 
+def test_the_estimate_drops_the_terms_whose_coefficient_is_zero() -> None:
+    """Terms the build drops for a zero coefficient (`Layout.add_rows`), which the random
+    scenarios never draw: a depot struck every day and losing everything (r = 0: no stock
+    carried into the next day's rows), a fair share below its band (the band's low end is 0,
+    so W leaves that row), a donor with a dispatch capacity and one with a minimum tranche
+    (MILP)."""
+    from .builders import one_family
+
+    donors = [{"id": "a", "lead_days": 1, "stock": [{"item": "it", "quantity": 100}],
+               "fair_share": 0.05, "dispatch_t_per_day": 5.0},
+              {"id": "b", "stock": [{"item": "it", "quantity": 100}], "fair_share": 0.9,
+               "min_tranche_t": 1.0}]
+    data = one_family(horizon=8, rate=10, donors=donors, strike=(1.0, 1.0), initial_stock=5.0)
+    data["weights"]["fair_share_band"] = 0.1
+    p = problem_of(data)
+    for opts in (PlanOptions(), PlanOptions(integer=True)):
+        assert _estimated(p, opts) == _built(p, opts)
+
+
 def test_the_estimate_counts_buffer_rows(tiny_problem: Problem) -> None:
     shape = tiny_problem.need.shape
     rng = np.random.default_rng(0)

@@ -148,14 +148,26 @@ class _Count:
         self.per_bt = self.per_dt[p.supply_donor] * p.supply_open
         self.per_bt_heavy = self.per_dt_heavy[p.supply_donor] * p.supply_open
         self.per_bt_active = self.per_dt_active[p.supply_donor] * p.supply_open
-        self.moves = move_days(p) & (self.n_a > 0)  # [a, t] route days with z
+        self.h_items, self.z_items = self.flow_items(active)  # [n, t], [a, t]
+        self.h_heavy, self.z_heavy = self.flow_items(active & heavy)
+        self.moves = self.z_items > 0  # [a, t] route days with z
         self.from_hub, self.from_depot = p.route_from_hub >= 0, p.route_from_depot >= 0
-        self.n_z = self.n_a * int(self.moves.sum())
+        self.n_z = int(self.z_items.sum())
 
     def items_per_dt(self, items: Bool) -> I64:
         """[d, t] x columns of a donor on a day of the given items (no copy of x when all)."""
         per_dt: I64 = self.per_dt if items.all() else self.x[:, items].sum(axis=1)
         return per_dt
+
+    def flow_items(self, items: Bool) -> tuple[I64, I64]:
+        """([n, t], [a, t]) how many of ``items`` (items someone holds) have a hub stock h at
+        hub n and a move z on route a, each day: each of them on every hub and day, and on
+        the days of `move_days`. The one place that reads the h and z masks of
+        `variables`."""
+        p, n = self.p, int(items.sum())
+        h: I64 = np.full((len(p.hubs), p.n_days), n, dtype=np.int64)
+        z: I64 = n * move_days(p).astype(np.int64)
+        return h, z
 
     def total(self, buffers: Buffers | None) -> tuple[int, int, int]:
         """(rows, cols, nnz) of the whole model."""
@@ -188,14 +200,17 @@ class _Count:
     def hubs(self) -> tuple[int, int, int]:
         """h; hub balance, throughput and capacity."""
         p, n_t, n_n = self.p, self.p.n_days, len(self.p.hubs)
-        n_h = self.n_a * n_n * n_t
-        kept = int((hub_step_retention(p)[:, 1:] != 0).sum())  # h of the day before, kept
+        n_h = int(self.h_items.sum())
+        # h of the day before, kept (an item's h exists on a day when it did the day before)
+        kept = int((self.h_items[:, :-1] * (hub_step_retention(p)[:, 1:] != 0)).sum())
         arrives = p.arrival_step(p.supply_transit_days) >= 0  # [b, t]
-        leaves = int(self.moves[self.from_hub].sum())  # route days from a hub
-        capped = int(np.isfinite(p.hub_capacity_t).sum())
-        rows = n_h + n_n * n_t + capped * n_t
-        nnz = (n_h + self.n_a * kept + int(self.per_bt_active[arrives].sum())
-               + self.n_a * leaves + self.n_a_heavy * leaves + self.n_a_heavy * capped * n_t)
+        capped = np.isfinite(p.hub_capacity_t)
+        rows = n_h + n_n * n_t + int(capped.sum()) * n_t
+        # h: its balance and the next; supply arriving; moves leaving the hub (balance and
+        # throughput); h in the capacity row
+        nnz = (n_h + kept + int(self.per_bt_active[arrives].sum())
+               + int(self.z_items[self.from_hub].sum()) + int(self.z_heavy[self.from_hub].sum())
+               + int(self.h_heavy[capped].sum()))
         return rows, n_h, nnz
 
     def supply(self) -> tuple[int, int, int]:
@@ -207,7 +222,7 @@ class _Count:
         capped_a = np.isfinite(p.route_capacity_t)
         rows = n_split + int(capped_b.sum()) + int(capped_a.sum())
         nnz = (n_split + n_xs + int(self.per_bt_heavy[capped_b].sum())
-               + self.n_a_heavy * int(self.moves[capped_a].sum()))
+               + int(self.z_heavy[capped_a].sum()))
         return rows, n_xs, nnz
 
     def depots(self) -> tuple[int, int, int]:
@@ -216,7 +231,7 @@ class _Count:
         p, n_a, n_k, n_t = self.p, self.n_a, len(self.p.depots), self.p.n_days
         n_s = n_a * n_k * n_t
         kept = n_a * int((step_retention(p)[:, 1:] != 0).sum())  # s of the day before, kept
-        departs = n_a * int(self.moves[self.from_depot].sum())  # moves from a depot
+        departs = int(self.z_items[self.from_depot].sum())  # moves from a depot
         n_u = int((p.need > 0).sum())
         held = np.zeros(len(p.families), dtype=bool)
         held[p.item_family[self.active]] = True
@@ -279,7 +294,7 @@ class _Count:
         ya = self.moves & (p.route_fixed_eur > 0)[:, None]
         n_yb, n_ya = int(yb.sum()), int(ya.sum())
         nnz = (int(self.per_bt_heavy[yb].sum()) + int((yb & (supply_shipment_bound(p) != 0)).sum())
-               + self.n_a_heavy * n_ya + int((ya & (route_shipment_bound(p) != 0)).sum()))
+               + int(self.z_heavy[ya].sum()) + int((ya & (route_shipment_bound(p) != 0)).sum()))
         return n_yb + n_ya, n_yb + n_ya, nnz
 
     def buffers(self, buffers: Buffers) -> tuple[int, int, int]:
@@ -300,7 +315,7 @@ class _Count:
     def past_moves(self, from_day: int) -> tuple[int, int, int]:
         """Rows and non-zeros of `constraints.past_moves` (a re-plan over a network): one row
         per item held, depot and day before ``from_day`` that a move from a hub reaches,
-        holding each such move."""
+        holding each such move (every held item has a move where one has, `flow_items`)."""
         p = self.p
         moves = (self.moves & self.from_hub[:, None])[:, :from_day]  # [a, t]
         reached = np.zeros((len(p.depots), moves.shape[1]), dtype=bool)
