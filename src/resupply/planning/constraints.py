@@ -484,20 +484,34 @@ def shipments(lay: Layout, p: Problem, v: Variables) -> None:
     if v.yb is not None:
         mask = v.yb.index >= 0
         e = entries(mask.shape)
-        big = np.minimum(p.supply_capacity_t, tranche_bound(p)[p.supply_donor])
+        big = supply_shipment_bound(p)
         lay.add_rows(SUPPLY_SHIPMENT, "bt", mask, lower=-INF, upper=0.0,
                      terms=[(e[:, None, :], supply_columns(p, v), mass[None, :, None]),
                             (e, v.yb.index, -big)])
     if v.ya is not None:
         mask = v.ya.index >= 0
         e = entries(mask.shape)
-        exists = available_tons(p).sum(axis=0) + float(mass @ p.initial_stock.sum(axis=1))
-        big = np.minimum(p.route_capacity_t, exists[None, :])
-        from_hub = p.route_from_hub >= 0
-        big[from_hub] = np.minimum(big[from_hub], p.hub_limit_t[p.route_from_hub[from_hub]])
+        big = route_shipment_bound(p)
         lay.add_rows(ROUTE_SHIPMENT, "at", mask, lower=-INF, upper=0.0,
                      terms=[(e[None, :, :], v.z.index, mass[:, None, None]),
                             (e, v.ya.index, -big)])
+
+
+def supply_shipment_bound(p: Problem) -> F64:
+    """[b, t] the big-M of `shipments` on supply route b: ``min(C[b,t], Md[d_b,t])``. [t]"""
+    big: F64 = np.minimum(p.supply_capacity_t, tranche_bound(p)[p.supply_donor])
+    return big
+
+
+def route_shipment_bound(p: Problem) -> F64:
+    """[a, t] the big-M of `shipments` on route a: ``min(C[a,t], H[n,t], S[t])`` from hub n,
+    ``min(C[a,t], S[t])`` from a depot. [t]"""
+    mass = p.item_mass_t
+    exists = available_tons(p).sum(axis=0) + float(mass @ p.initial_stock.sum(axis=1))
+    big: F64 = np.minimum(p.route_capacity_t, exists[None, :])
+    from_hub = p.route_from_hub >= 0
+    big[from_hub] = np.minimum(big[from_hub], p.hub_limit_t[p.route_from_hub[from_hub]])
+    return big
 
 
 BUFFER_STOCK = Constraint(

@@ -151,6 +151,22 @@ def dispatch_mask(p: Problem, actuals: Actuals | None) -> Bool:
     return mask
 
 
+def open_dispatch_mask(p: Problem, actuals: Actuals | None) -> Bool:
+    """[d, i, t] where x exists: `dispatch_mask` on days some supply route of the donor is
+    open."""
+    open_any = np.zeros((len(p.donors), p.n_days), dtype=bool)
+    np.logical_or.at(open_any, p.supply_donor, p.supply_open)
+    mask: Bool = dispatch_mask(p, actuals) & open_any[:, None, :]
+    return mask
+
+
+def move_days(p: Problem) -> Bool:
+    """[a, t] days on which z exists on route a (for every item someone holds): the route is
+    open and a move arrives within the horizon."""
+    days: Bool = (p.arrival_step(p.route_transit_days) >= 0) & p.route_open
+    return days
+
+
 def grows(p: Problem, x_mask: Bool) -> Bool:
     """[d, i] availability grows between the first and last day x exists (production): these
     need the running balance g; the others only ``sum_t x <= stock``."""
@@ -249,9 +265,7 @@ def _flow_blocks(lay: Layout, p: Problem, actuals: Actuals | None,
                  active: Bool) -> dict[str, Block]:
     shape = (len(p.items), len(p.depots), p.n_days)
     split = split_donors(p)
-    open_any = np.zeros((len(p.donors), p.n_days), dtype=bool)
-    np.logical_or.at(open_any, p.supply_donor, p.supply_open)
-    x_mask = dispatch_mask(p, actuals) & open_any[:, None, :]
+    x_mask = open_dispatch_mask(p, actuals)
     tons_cost = p.w_transport * p.item_mass_t
     own_route = np.zeros(len(p.donors))
     own_route[p.supply_donor] = p.supply_cost  # the cost of the one route, where one
@@ -261,8 +275,7 @@ def _flow_blocks(lay: Layout, p: Problem, actuals: Actuals | None,
     h = lay.add_vars("h", "int", np.broadcast_to(
         active[:, None, None], (len(p.items), len(p.hubs), p.n_days)),
         cost=_loss_cost(p, hub_step_retention(p)), term="strike_loss")
-    z_mask = (active[:, None, None] & (p.arrival_step(p.route_transit_days) >= 0)[None, :, :]
-              & p.route_open[None, :, :])
+    z_mask = active[:, None, None] & move_days(p)[None, :, :]
     z = lay.add_vars("z", "iat", np.broadcast_to(z_mask, (len(p.items), *z_mask.shape[1:])),
                      cost=tons_cost[:, None, None] * p.route_cost[None, :, None],
                      term="transport")
