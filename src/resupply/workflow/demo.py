@@ -110,7 +110,7 @@ def run_demo(settings: DemoSettings, out_dir: Path, *, db: str | None = None,
     reference = cert.reference()
     sim_options = certify_options.runs_of(seed=certify_options.fresh_seed, runs=settings.runs)
     if cert.fresh is not None and cert.fresh.options == sim_options:
-        sim = cert.fresh  # the certification runs, simulated once
+        sim = Simulation(cert.fresh)  # the certification runs, simulated once
     else:
         with step(f"simulate the certified plan {settings.runs:,} times (its certification "
                   "runs)"):
