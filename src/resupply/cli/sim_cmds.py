@@ -101,6 +101,11 @@ def simulate_cmd(
     random (pause_prob_per_day, resume_prob_per_day): they send nothing while paused and the
     backlog after.
 
+    On a network (ukraine-2022: three entry hubs) every hub holds its own stock, throughput,
+    storage limit and strikes; a plan's units take the plan's routes (routes.parquet), other
+    units the open routes by shortest transit, each within its capacity (docs/scenario.md,
+    Network). Routes from depot to depot are refused.
+
     Example: resupply simulate tiny --policy cadence:7 --runs 2000 --seed 1 --out sim/
 
     Example: resupply simulate tiny --policy order-up-to:1200 --backorders --demand poisson

@@ -381,7 +381,16 @@ class Route(Model):
 class Network(Model):
     """Several entry hubs and the routes between donors, hubs and depots. Replaces `hub` and
     the depots' `transit_days` and `transport_eur_per_t` and the donors' `lead_days` and
-    `transport_eur_per_t`, which the routes then carry."""
+    `transport_eur_per_t`, which the routes then carry.
+
+    The planner chooses the flow on every route each day. The simulator follows the same
+    network: each hub holds its own stock (throughput, storage limit and strikes of its
+    own); a plan's units take the plan's routes in the plan's shares (`routes.parquet` of
+    the plan directory), and everything else (other policies, what a plan catches up, what a
+    route cannot carry) takes the open routes of its donor or depot by shortest transit,
+    each within its capacity that day; a donor with no open supply route sends nothing, and
+    stock above a hub's storage capacity waits outside until the next day. Routes from a
+    depot to a depot are planned but not simulated yet: `simulate` refuses them."""
 
     hubs: list[NetworkHub] = Field(min_length=1, description="Entry hubs.")
     routes: list[Route] = Field(min_length=1, description="Routes.")
