@@ -1,6 +1,5 @@
 """`resupply plan` on a network, end to end: the flows table in the plan directory agrees with
-the plan's transport term, the summary prints it, `simulate` follows it over both hubs, and
-refuses routes between depots with the cause."""
+the plan's transport term, the summary prints it, `simulate` follows it over both hubs."""
 
 from __future__ import annotations
 
@@ -68,18 +67,3 @@ def test_network_plan_replays_from_the_command_line(cli: Cli, tmp_path: Path) ->
     assert overall["lost_value"]["mean"] == pytest.approx(terms["strike_loss"], rel=1e-9)
     short = pd.read_parquet(plan_dir / "shortfall.parquet")["shortfall"].sum()
     assert overall["short"]["mean"] == pytest.approx(short, rel=1e-9)
-
-
-def test_routes_between_depots_are_refused_by_simulate(cli: Cli, tmp_path: Path) -> None:
-    """A network with a route from depot to depot plans, but `simulate` refuses it with the
-    cause and writes nothing."""
-    scenario = _two_hub_tiny(tmp_path)
-    data = yaml.safe_load(scenario.read_text(encoding="utf-8"))
-    depots = [k["id"] for k in data["depots"]]
-    data["network"]["routes"].append({"id": "rear-fwd", "origin": depots[0],
-                                      "destination": depots[1]})
-    scenario.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    code, stdout, stderr = cli("simulate", str(scenario), "--out", str(tmp_path / "sim"))
-    assert code != 0
-    assert "routes from depot to depot (rear-fwd)" in stdout + stderr
-    assert not (tmp_path / "sim").exists()

@@ -81,6 +81,27 @@ def test_ukraine(spec: str, ukraine: Problem, monkeypatch: pytest.MonkeyPatch) -
           chunk_runs=8, record_deficits=True)
 
 
+@pytest.mark.parametrize("spec", ["lump", "order-up-to:10d", "sS:3d:12d", "plan"])
+def test_network(spec: str, tiny_network: dict[str, Any],
+                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """tiny over two hubs with binding routes, a hub storage limit and a route from depot to
+    depot (`resupply.simulation.network`): the network steps are NumPy on both paths, the
+    depots' steps the kernel's or NumPy's; the same numbers bit for bit, struck hub included."""
+    from resupply import planning
+    from resupply.domain import Scenario
+    from resupply.workflow.policies import plan_input
+
+    data = {**tiny_network, "network": {**tiny_network["network"], "hubs": [
+        {**hub, "strike_prob_per_day": 0.05, "loss_fraction": 0.3}
+        for hub in tiny_network["network"]["hubs"]]}}
+    problem = compile_problem(Scenario.model_validate(data))
+    plan = (planning.plan(problem, cost_of_fairness=False, explain=False, method="simplex")
+            if spec == "plan" else None)
+    policy = parse_policy(spec, plan=None if plan is None else plan_input(plan))
+    _both(problem, policy, monkeypatch, runs=24, seed=4, block_runs=5, chunk_runs=10,
+          record_deficits=True)
+
+
 def test_whatever_the_chunking_and_workers(ukraine: Problem,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Kernel and NumPy path give the same numbers for every chunking and number of workers,

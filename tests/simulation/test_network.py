@@ -1,7 +1,7 @@
 """The simulator on a network of hubs and routes (`resupply.simulation.network`): the one-hub
 form simulates exactly as the old fields, the network path agrees with the one-hub path where
 both apply, a two-hub case solved by hand, hub storage, per-hub strikes against their
-expectation, and what it refuses (routes between depots) with the cause."""
+expectation, a rear depot feeding a forward one."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from planning.builders import START, day
 from resupply import planning
 from resupply.compile import compile_problem
 from resupply.domain import Scenario, load_scenario
-from resupply.errors import SimulationError
 from resupply.simulation import LumpPolicy, PlanPolicy, SimOptions, SimResult, simulate
 from resupply.simulation.options import DemandModel
 from resupply.simulation.policies import OrderUpToPolicy, Policy
@@ -183,35 +182,30 @@ def test_two_struck_hubs_lose_their_expectation() -> None:
     np.testing.assert_allclose(value, 100.0 * lost, rtol=1e-12)
 
 
-def test_routes_between_depots_are_refused_with_the_cause() -> None:
-    data = as_network(load_scenario("tiny").model_dump(mode="json", exclude_none=True))
-    depots = [k["id"] for k in data["depots"]]
-    data["network"]["routes"].append({"id": "rear-fwd", "origin": depots[0],
-                                      "destination": depots[1]})
+def test_a_rear_depot_feeds_a_forward_one_by_hand() -> None:
+    """The forward depot F (need 10 a day, nothing on hand) is reached from hub A (0 days, at
+    most 4 t a day) and from the rear depot R (50 on hand, no need of its own; 0 days); the
+    donor's tranche reaches A the day it leaves. ``order-up-to:30``, day 0, by hand: the
+    donor sends 30 + 30 - 50 = 10 (targets less the position); F's deficit (30) asks for all
+    10 at A, of which the route carries 4; R sends the other 6, after the day's arrivals and
+    before the day's consumption. End of day 0: R 50 - 6 = 44, F 4 + 6 - 10 = 0 (its need
+    met)."""
+    data = _two_hubs()
+    data["depots"] = [
+        {"id": "R", "capacity_t": 1e4, "demand_share": 0.0,
+         "initial_stock": [{"item": "it", "quantity": 50}]},
+        {"id": "F", "capacity_t": 1e4, "demand_share": 1.0}]
+    data["platforms"][0]["uses"][0]["rounds_per_day"] = 10.0
+    data["network"]["routes"] = [
+        {"id": "don-a", "origin": "don", "destination": "A"},
+        {"id": "a-r", "origin": "A", "destination": "R"},
+        {"id": "a-f", "origin": "A", "destination": "F", "capacity_t_per_day": 4.0},
+        {"id": "r-f", "origin": "R", "destination": "F"}]
+    data["network"]["hubs"] = data["network"]["hubs"][:1]
     problem = compile_problem(Scenario.model_validate(data))
-    with pytest.raises(SimulationError, match="routes from depot to depot \\(rear-fwd\\)"):
-        simulate(problem, LumpPolicy(), SimOptions(runs=4, seed=1))
-
-
-def test_certification_refuses_routes_between_depots_before_any_solve(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """`plan --risk` on a network the simulator cannot follow says so at once: no plan is
-    solved first (the calibration would need the simulator)."""
-    import resupply.workflow.certify as certify_module
-    from resupply.workflow.certify import CertifyOptions, certify
-
-    data = as_network(load_scenario("tiny").model_dump(mode="json", exclude_none=True))
-    depots = [k["id"] for k in data["depots"]]
-    data["network"]["routes"].append({"id": "rear-fwd", "origin": depots[0],
-                                      "destination": depots[1]})
-    problem = compile_problem(Scenario.model_validate(data))
-
-    def no_solve(*_: object, **__: object) -> None:
-        raise AssertionError("solved before refusing")
-
-    monkeypatch.setattr(certify_module, "reference_plan", no_solve)
-    with pytest.raises(SimulationError, match="routes from depot to depot"):
-        certify(problem, CertifyOptions(risk=0.05), np.ones(len(problem.families), dtype=bool))
+    result = simulate(problem, OrderUpToPolicy(level=30.0),
+                      SimOptions.replay(runs=1, record_stock=True))
+    np.testing.assert_allclose(result.stock[0, 0, :, 0], [44.0, 0.0], atol=1e-9)
 
 
 def test_a_plans_float_dust_below_zero_takes_no_share() -> None:

@@ -103,8 +103,8 @@ def simulate_cmd(
 
     On a network (ukraine-2022: three entry hubs) every hub holds its own stock, throughput,
     storage limit and strikes; a plan's units take the plan's routes (routes.parquet), other
-    units the open routes by shortest transit, each within its capacity (docs/scenario.md,
-    Network). Routes from depot to depot are refused.
+    units the open routes by shortest transit, each within its capacity; a rear depot sends on
+    to a forward one after the day's arrivals (docs/scenario.md, Network).
 
     Example: resupply simulate tiny --policy cadence:7 --runs 2000 --seed 1 --out sim/
 

@@ -389,8 +389,9 @@ class Network(Model):
     the plan directory), and everything else (other policies, what a plan catches up, what a
     route cannot carry) takes the open routes of its donor or depot by shortest transit,
     each within its capacity that day; a donor with no open supply route sends nothing, and
-    stock above a hub's storage capacity waits outside until the next day. Routes from a
-    depot to a depot are planned but not simulated yet: `simulate` refuses them."""
+    stock above a hub's storage capacity waits outside until the next day. A route from a
+    depot to a depot carries the plan's flows (and, under other policies, what the routes
+    from the hubs could not) after the day's arrivals, within what the rear depot holds."""
 
     hubs: list[NetworkHub] = Field(min_length=1, description="Entry hubs.")
     routes: list[Route] = Field(min_length=1, description="Routes.")

@@ -16,12 +16,16 @@ h, i]``.
   the donor can carry stays with the donor (not dispatched). A tranche reaches its route's
   hub after the route's transit plus the donor's random delay (one draw per donor and day,
   as on one hub).
-- **Hub moves** (step 3). What depots should receive leaves the hubs on routes hub -> depot,
-  in rounds (the plan's shares first, then the preferred route of each depot, then the next
-  one...). In each round every route's share is scaled down, in turn, to its hub's stock of
-  each item, to the route's capacity [t/day] and to its hub's throughput left today [t/day];
-  it arrives after the route's transit. Routes between depots are not simulated
-  (`require_simulable`).
+- **Moves** (step 3). What depots should receive leaves on their routes, in rounds (the
+  plan's shares first, then the preferred route of each depot from a hub, then the next
+  one..., then its routes from other depots). In each round every route's share is scaled
+  down, in turn, to its hub's stock of each item, to the route's capacity [t/day] and to its
+  hub's throughput left today [t/day]; it arrives after the route's transit.
+- **Moves between depots** (step 5b). A route from a depot (rear to forward) carries its
+  share after the day's strikes and arrivals at the depots, within what the rear depot then
+  holds (as in the planner's depot balance: what arrives today may leave today), before the
+  day's consumption. Other policies than ``plan`` thus draw on a rear depot only for what
+  no hub could send.
 - **Hub storage** (end of step 3). Stock above a hub's storage capacity [t] at the end of the
   day waits outside, in proportion to each item, and arrives the next day (the planner's
   limit holds at the end of the day too).
@@ -37,8 +41,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from resupply.compile.problem import F64, I64, Problem
-from resupply.errors import SimulationError
+from resupply.compile.problem import F64, I64
 from resupply.simulation.constants import contract
 from resupply.simulation.engine import _scale
 from resupply.simulation.pauses import advance
@@ -50,19 +53,6 @@ TINY = 1e-9
 """Flows below this are float dust. [units]"""
 Rows = slice | I64
 """The runs a round works on: all (``slice(None)``) or their indices."""
-
-
-def require_simulable(problem: Problem) -> None:
-    """Refuse a network the simulator cannot follow: routes from depot to depot (rear to
-    forward), which the planner stages but the simulator has no rule for. `SimulationError`
-    names them and what to do."""
-    depot_routes = [problem.route_ids[a] for a in np.nonzero(problem.route_from_depot >= 0)[0]]
-    if depot_routes:
-        raise SimulationError(
-            f"the scenario's network has routes from depot to depot ({', '.join(depot_routes[:5])}"
-            f"{', ...' if len(depot_routes) > 5 else ''}): the planner stages stock at a depot "
-            "and forwards it, but the simulator has no rule for that yet; plan it with "
-            "`resupply plan`, or simulate a network without them (routes from hubs only)")
 
 
 def _shares(flows: F64, groups: Groups) -> F64:
@@ -89,6 +79,8 @@ class NetworkDay:
         self.net = net
         self.p = p
         self.routes = plan_routes(c.policy)
+        self.pending: F64 | None = None
+        """[r, a, i] moves from depots asked today, sent after the depots' arrivals."""
         self.supply_cap = p.supply_capacity_t
         self.route_cap = p.route_capacity_t
 
@@ -197,13 +189,14 @@ class NetworkDay:
         s.hub = s.hubs.sum(axis=1)
 
     def _move(self, c: Chunk, t: int, want: F64) -> None:
-        """The day's moves on the routes from the hubs, in rounds: the plan's shares first,
-        then each depot's routes by preference; each round within the hubs' stock, the
-        routes' capacity and the hubs' throughput left today."""
+        """The day's moves, in rounds: the plan's shares first, then each depot's routes by
+        preference (from a hub, then from another depot); each round within the hubs' stock,
+        the routes' capacity and the hubs' throughput left today. Moves from a depot wait
+        for the depots' step (`depot_moves`)."""
         s, p, net = c.s, self.p, self.net
         assert s.hubs is not None
         hubs = s.hubs
-        mass, origin = p.item_mass_t, net.route_origin
+        mass, origin, by_depot = p.item_mass_t, net.route_origin, net.from_depot[None, :]
         runs = want.shape[0]
         route_room = _per_run(np.where(p.route_open[:, t], self.route_cap[:, t], 0.0),
                               runs)  # [r, a] tons left today
@@ -213,13 +206,15 @@ class NetworkDay:
             rounds.insert(0, _shares(self.routes.routes[:, :, t].T, net.route_groups))
 
         def take(proposed: F64, rows: Rows) -> F64:
-            """``proposed`` [r, a, i] of runs ``rows`` within hub stock, route and hub room,
-            taken."""
+            """``proposed`` [r, a, i] of runs ``rows`` within hub stock (routes from a hub),
+            route and hub room, taken."""
             held = hubs[rows]
-            proposed = proposed * _ratio(group_sum(proposed, net.hub_groups), held)[:, origin]
+            by_stock = _ratio(group_sum(proposed, net.hub_groups), held)[:, origin]
+            proposed = proposed * np.where(by_depot[:, :, None], 1.0, by_stock)
             tons = contract(proposed, mass)  # [r, a]
             fits = _ratio(tons, route_room[rows])
-            fits *= _ratio(group_sum(tons * fits, net.hub_groups), hub_room[rows])[:, origin]
+            by_hub = _ratio(group_sum(tons * fits, net.hub_groups), hub_room[rows])[:, origin]
+            fits *= np.where(by_depot, 1.0, by_hub)
             tons *= fits
             route_room[rows] -= tons
             hub_room[rows] -= group_sum(tons, net.hub_groups)
@@ -229,12 +224,43 @@ class NetworkDay:
 
         moved = np.zeros((runs, len(p.route_ids), want.shape[2]))
         _fill_rounds(want, p.route_depot, net.route_groups, rounds, moved, take)
+        self.pending = np.where(by_depot[:, :, None], moved, 0.0)
+        moved[:, net.from_depot] = 0.0
+        self._send(c, t, moved)
+
+    def _send(self, c: Chunk, t: int, moved: F64) -> None:
+        """Moves ``moved`` [r, a, i] leave on their routes: booked as moved and in transit, in
+        the depot pipeline at their arrival day (a route of 0 days from a depot, whose moves
+        leave after the day's arrivals, arrives at once)."""
+        s, p, net = c.s, self.p, self.net
         into = group_sum(moved, net.route_groups)
         s.moved += into
         s.to_depot += into
         for a in np.nonzero(moved.any(axis=(0, 2)))[0]:
-            slot = (t + int(p.route_transit_days[a])) % net.depot_ring
-            s.pipe_depot[slot, :, p.route_depot[a]] += moved[:, a]
+            k, transit = p.route_depot[a], int(p.route_transit_days[a])
+            if transit == 0 and net.from_depot[a]:
+                s.stock[:, k] += moved[:, a]
+                s.to_depot[:, k] -= moved[:, a]
+                c.tot.arrivals[:, k] += contract(moved[:, a], c.st.onehot)
+                continue
+            s.pipe_depot[(t + transit) % net.depot_ring, :, k] += moved[:, a]
+
+    # step 5b ------------------------------------------------------------------------------
+    def depot_moves(self, c: Chunk, t: int) -> None:
+        """Step 5b: the day's moves from depots to depots (asked in step 3) leave, after the
+        day's strikes and arrivals (as the planner's depot balance has them), within what
+        each depot holds; what it cannot send now the policy asks for again tomorrow."""
+        pending = self.pending
+        if pending is None or not pending.any():
+            return
+        s, p, net = c.s, self.p, self.net
+        origin = np.maximum(p.route_from_depot, 0)
+        asked = group_sum(pending, net.depot_groups)  # [r, k, i] from each depot
+        moved = pending * _ratio(asked, s.stock)[:, origin]
+        np.subtract(s.stock, group_sum(moved, net.depot_groups), out=s.stock)
+        np.maximum(s.stock, 0.0, out=s.stock)
+        self.pending = None
+        self._send(c, t, moved)
 
     def _store(self, c: Chunk, t: int) -> None:
         """Stock above a hub's storage capacity waits outside until tomorrow."""

@@ -45,7 +45,8 @@ class PlanInput:
     routes
         On a network of several hubs, the plan's flows per route and day (`PlanRoutes`), so
         that the simulation takes the plan's routes (None: the network's preferred routes).
-        ``moves`` then holds what leaves the hubs for each depot, over all its routes.
+        ``moves`` then holds what leaves for each depot over all its routes, from hubs and
+        from other depots (`moves_of_routes`).
     """
 
     dispatch: F64
@@ -223,9 +224,9 @@ def plan_routes_from_table(problem: Problem, table: pd.DataFrame) -> PlanRoutes:
 
 
 def moves_of_routes(problem: Problem, routes: F64) -> F64:
-    """[i, k, t] what leaves the hubs for each depot, over its routes from a hub, from the
-    flows per route ``routes[i, a, t]``. [units]"""
+    """[i, k, t] what leaves for each depot, over all its routes (from hubs and from other
+    depots), from the flows per route ``routes[i, a, t]``. [units]"""
     moves = np.zeros((problem.shape["i"], problem.shape["k"], problem.shape["t"]))
-    for a in np.nonzero(problem.route_from_hub >= 0)[0]:
+    for a in range(len(problem.route_ids)):
         moves[:, problem.route_depot[a]] += routes[:, a]
     return moves

@@ -47,6 +47,7 @@ from resupply.simulation.policy_spec import (
     OrderUpToSpec,
     PlanSpec,
 )
+from resupply.simulation.routes import depot_terms
 from resupply.simulation.view import DayView
 
 TINY = 1e-9
@@ -197,6 +198,7 @@ class PlanPolicy:
                           else np.cumsum(plan.hub_loss, axis=1))  # [i, t]: tau <= t
         self.plan_routes = plan.routes
         """The plan's flows per route, which the simulation follows on a network."""
+        self._depots: tuple[F64, F64] | None = None
 
     @property
     def name(self) -> str:
@@ -223,15 +225,28 @@ class PlanPolicy:
         want = view.family_sum(target_i)[None] - view.family_position()  # [r, f]
         return _fit(planned, want, p.item_family, view)
 
+    def _depot_terms(self, problem: Problem) -> tuple[F64, F64] | None:
+        """The plan's sends between depots (`routes.depot_terms`), once; None without any."""
+        if self.plan_routes is None or not (problem.route_from_depot >= 0).any():
+            return None
+        if self._depots is None:
+            self._depots = depot_terms(problem, self.plan_routes)
+        return self._depots
+
     def allocate(self, view: DayView) -> F64:
         planned = self._catch_up_z(view)
         if self._used is None:
             return planned
         p, t = view.problem, view.t
-        target_ik = (p.initial_stock + self._cum_z[:, :, t]
-                     - self._used[:, :, t]).T  # [k, i]
+        used = self._used[:, :, t]
+        depots = self._depot_terms(p)
+        from_hubs = planned
+        if depots is not None:  # a rear depot's position also falls by what it sent on
+            used = used + depots[0][:, :, t]
+            from_hubs = planned * depots[1][:, :, t].T[None]
+        target_ik = (p.initial_stock + self._cum_z[:, :, t] - used).T  # [k, i]
         want = view.family_sum(target_ik)[None] - view.depot_position()  # [r, k, f]
-        asked = planned.sum(axis=1)  # [r, i]: the hub may lack an item a late tranche carries
+        asked = from_hubs.sum(axis=1)  # [r, i]: the hub may lack an item a late tranche carries
         fits = np.divide(view.hub, asked, out=np.ones_like(asked), where=asked > view.hub)
         scaled = _scale_to(planned * fits[:, None, :], want, p.item_family, view)
         extra = np.maximum(want - view.family_sum(scaled), 0.0)

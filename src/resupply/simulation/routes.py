@@ -35,17 +35,23 @@ class NetworkStatic:
     supply_groups: Groups
     """Supply routes of each donor."""
     route_groups: Groups
-    """Routes from a hub into each depot."""
+    """Routes into each depot (from a hub or a depot)."""
     hub_groups: Groups
     """Routes leaving each hub."""
+    depot_groups: Groups
+    """Routes leaving each depot (rear to forward)."""
     route_origin: I64
-    """[a] hub each route leaves from."""
+    """[a] hub a route from a hub leaves (0 for a route from a depot)."""
+    from_depot: Bool
+    """[a] the route leaves a depot."""
     supply_rounds: tuple[F64, ...]
     """[b, 1] per round: 1 for each donor's route of that rank of preference."""
     route_rounds: tuple[F64, ...]
-    """[a, 1] per round: 1 for each depot's route of that rank of preference."""
+    """[a, 1] per round: 1 for each depot's route of that rank of preference, its routes from
+    a hub first, then those from other depots."""
     return_groups: Groups
-    """Depots whose capacity returns go to each hub (that of their preferred route)."""
+    """Depots whose capacity returns go to each hub (that of their preferred route from a
+    hub; the first hub for a depot that no hub reaches)."""
     hub_ring: int
     """Days the hub pipeline spans (longest supply transit + delay cap + 1, at least 2)."""
     depot_ring: int
@@ -54,20 +60,24 @@ class NetworkStatic:
     @classmethod
     def of(cls, problem: Problem, delay_cap: I64) -> NetworkStatic:
         p = problem
-        n_h = len(p.hubs)
+        n_h, n_k = len(p.hubs), len(p.depots)
         supply = Groups.of(p.supply_donor, len(p.donors))
-        into = np.where(p.route_from_hub >= 0, p.route_depot, -1)
-        routes = Groups.of(into, len(p.depots))
+        from_hub, from_depot = p.route_from_hub >= 0, p.route_from_depot >= 0
+        by_hub = Groups.of(np.where(from_hub, p.route_depot, -1), n_k)
         origin = np.maximum(p.route_from_hub, 0)
         preferred = [a[np.argsort(p.route_transit_days[a], kind="stable")][0] if len(a) else -1
-                     for a in routes.members]
+                     for a in by_hub.members]
         return_hub = np.array([origin[a] if a >= 0 else 0 for a in preferred], dtype=np.int64)
         longest_supply = p.supply_transit_days + delay_cap[p.supply_donor]
-        return cls(supply_groups=supply, route_groups=routes,
-                   hub_groups=Groups.of(np.where(p.route_from_hub >= 0, origin, -1), n_h),
-                   route_origin=origin,
+        return cls(supply_groups=supply, route_groups=Groups.of(p.route_depot, n_k),
+                   hub_groups=Groups.of(np.where(from_hub, origin, -1), n_h),
+                   depot_groups=Groups.of(np.where(from_depot, p.route_from_depot, -1), n_k),
+                   route_origin=origin, from_depot=from_depot,
                    supply_rounds=_rank_rounds(supply, p.supply_transit_days),
-                   route_rounds=_rank_rounds(routes, p.route_transit_days),
+                   route_rounds=(
+                       _rank_rounds(by_hub, p.route_transit_days)
+                       + _rank_rounds(Groups.of(np.where(from_depot, p.route_depot, -1), n_k),
+                                      p.route_transit_days)),
                    return_groups=Groups.of(return_hub, n_h),
                    hub_ring=max(int(longest_supply.max(initial=0)) + 1, 2),
                    depot_ring=int(p.route_transit_days.max(initial=0)) + 1)
@@ -132,3 +142,24 @@ def plan_routes(policy: object) -> PlanRoutes | None:
     """The routes a policy follows (a ``plan`` policy with a network plan), or None."""
     routes = getattr(policy, "plan_routes", None)
     return routes if isinstance(routes, PlanRoutes) else None
+
+
+def depot_terms(problem: Problem, routes: PlanRoutes) -> tuple[F64, F64]:
+    """What a plan over routes between depots means for its depots' positions:
+    (``out[i, k, t]``, what depot k sends to other depots before day t, summed;
+    ``from_hubs[i, k, t]``, the share of what the plan sends to depot k on day t that leaves
+    a hub, 1 where it sends nothing). [units], [1]"""
+    p = problem
+    out = np.zeros((p.shape["i"], p.shape["k"], p.shape["t"]))
+    into = np.zeros(out.shape)
+    hubs = np.zeros(out.shape)
+    for a in range(len(p.route_ids)):
+        into[:, p.route_depot[a]] += routes.routes[:, a]
+        if p.route_from_depot[a] >= 0:
+            out[:, p.route_from_depot[a]] += routes.routes[:, a]
+        else:
+            hubs[:, p.route_depot[a]] += routes.routes[:, a]
+    before = np.cumsum(out, axis=2) - out
+    share = np.divide(hubs, into, out=np.ones(into.shape), where=into > 0)
+    return before, share
+

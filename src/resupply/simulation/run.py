@@ -34,7 +34,7 @@ from resupply.simulation.engine import (
     strikes,
 )
 from resupply.simulation.fused import FusedDay, use_kernel
-from resupply.simulation.network import NetworkDay, require_simulable
+from resupply.simulation.network import NetworkDay
 from resupply.simulation.options import SimOptions
 from resupply.simulation.policies import Policy
 from resupply.simulation.risk import RiskReference
@@ -133,8 +133,9 @@ def run_chunk(problem: Problem, policy: Policy, options: SimOptions, first_block
 
 
 def _network_day(c: Chunk, t: int, net: NetworkDay, fused: FusedDay | None) -> None:
-    """One day on a network of hubs (`resupply.simulation.network`): its steps 0 to 3, then
-    the depots' steps as on one hub (on the kernel when ``fused``)."""
+    """One day on a network of hubs (`resupply.simulation.network`): its steps 0 to 3, the
+    depots' steps as on one hub (on the kernel when ``fused``) with the moves between depots
+    after the day's arrivals."""
     st, s = c.st, c.s
     base = (lambda: _available(st, s, t)) if fused is None else (lambda: fused.available(c, t))
     net.hub_strike(c)
@@ -144,9 +145,11 @@ def _network_day(c: Chunk, t: int, net: NetworkDay, fused: FusedDay | None) -> N
     strikes(c)
     if fused is not None:
         fused.depot_arrivals(c, t)
+        net.depot_moves(c, t)
         fused.consume(c, t)
         return
     depot_arrivals(c, t)
+    net.depot_moves(c, t)
     consume(c, t)
 
 
@@ -196,7 +199,6 @@ def simulate(problem: Problem, policy: Policy, options: SimOptions | None = None
     >>> result.runs, result.partial
     (20, False)
     """
-    require_simulable(problem)
     options = options or SimOptions()
     options.check_horizon(problem.n_days)
     reference = reference or RiskReference.of(problem, options)

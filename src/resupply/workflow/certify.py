@@ -54,7 +54,6 @@ from resupply.errors import PlanningError
 from resupply.planning import Buffers, PlanResult, plan
 from resupply.simulation import PlanPolicy, SimOptions, SimResult, simulate
 from resupply.simulation.frontier import PolicyPoint
-from resupply.simulation.network import require_simulable
 from resupply.simulation.policies import supply_lead
 from resupply.simulation.risk import (
     RELIABLE,
@@ -501,7 +500,6 @@ def certify(problem: Problem, options: CertifyOptions, scope: Bool,
     """Calibrate buffers to ``options.risk`` and certify the plan on fresh runs (see the module
     docstring); ``start`` the deterministic plan of an earlier certificate of the same problem
     and options (any risk), not solved nor simulated again."""
-    require_simulable(problem)  # before any solve: the calibration simulates
     loop = _Loop(problem, options, time.perf_counter())
     if start is None:
         base = reference_plan(problem)

@@ -16,6 +16,7 @@ from resupply.compile import Problem
 from resupply.compile.problem import F64, Bool
 from resupply.errors import SimulationError
 from resupply.simulation import PlanInput, SimOptions, plan_input_from_tranches
+from resupply.simulation.plan_input import moves_of_routes
 from resupply.simulation.policies import Policy
 from resupply.simulation.policy_spec import (
     CadenceSpec,
@@ -68,10 +69,13 @@ def plan_input(result: PlanResult) -> PlanInput:
     """The arrays of a plan in memory, every move included (also those arriving after the
     horizon, which a plan directory's tables cannot carry), with what it expects depots to
     consume and lose, so that the ``plan`` policy tracks its inventory positions."""
-    return PlanInput(dispatch=np.array(result.dispatch), moves=np.array(result.moves),
+    routes = routes_of(result)
+    moves = (np.array(result.moves) if routes is None
+             else moves_of_routes(result.problem, routes.routes))
+    return PlanInput(dispatch=np.array(result.dispatch), moves=moves,
                      consumption=np.array(result.consumption),
                      expected_loss=np.array(result.expected_loss),
-                     hub_loss=hub_loss(result), routes=routes_of(result))
+                     hub_loss=hub_loss(result), routes=routes)
 
 
 def routes_of(result: PlanResult) -> PlanRoutes | None:
