@@ -118,6 +118,22 @@ def test_each_hubs_load_is_recomputed(network_plan_dir: Path) -> None:
     assert f"at its throughput on {int(at_limit.sum())} days" in _title(figure)
 
 
+def test_the_absorption_chart_counts_every_hub(network_plan_dir: Path) -> None:
+    """On a network the absorption chart's hub bars are what leaves every hub (routes.parquet)
+    against the hubs' throughput together (108 t/day), and its title says so."""
+    figure = embedded_figures(_page(network_plan_dir))["hub"]
+    bars = next(t for t in figure["data"] if t["name"].startswith("leaving"))
+    leaving = _recomputed_load(network_plan_dir).sum(axis=1)
+    np.testing.assert_allclose(bars["y"], leaving.to_numpy(), rtol=1e-9, atol=1e-9)
+    peak = int(leaving.to_numpy().argmax())
+    binding = int((leaving >= 0.99 * 108.0).sum())
+    title = _title(figure)
+    if binding:
+        assert f"he hubs' combined throughput binds on {binding} days" in title
+    else:
+        assert f"ubs together peak at {leaving.iloc[peak] / 108.0:.0%} of their" in title
+
+
 def test_the_summary_line_says_what_the_section_says(network_plan_dir: Path) -> None:
     page = _page(network_plan_dir)
     title = _title(embedded_figures(page)["network"])

@@ -24,15 +24,21 @@ ROW_HEIGHT = 200
 
 
 def hub_outflow(run: RunData) -> pd.DataFrame:
-    """Tons moved from the hub per day: depot arrivals shifted back by each depot's transit;
-    ``binding`` where it reaches `BINDING_SHARE` of the throughput."""
+    """Tons moved from the hub per day: depot arrivals shifted back by each depot's transit
+    (on a network: what leaves every hub, from the plan's route table, against their
+    throughput together); ``binding`` where it reaches `BINDING_SHARE` of the throughput."""
     assert run.stock is not None
     p = run.problem
     mass = dict(zip(p.items, p.item_mass_t, strict=True))
-    transit = dict(zip(p.depots, p.transit_days, strict=True))
-    frame = run.stock[["item", "depot", "day", "arrivals"]].copy()
-    frame["tons"] = frame["arrivals"] * frame["item"].map(mass)
-    frame["left_hub"] = frame["day"] - frame["depot"].map(transit)
+    if not p.simple_network and run.routes is not None:
+        from_hub = {r for r, n in zip(p.route_ids, p.route_from_hub, strict=True) if n >= 0}
+        frame = run.routes[run.routes["route"].isin(from_hub)]
+        frame = frame.assign(tons=frame["units"] * frame["item"].map(mass), left_hub=frame["day"])
+    else:
+        transit = dict(zip(p.depots, p.transit_days, strict=True))
+        frame = run.stock[["item", "depot", "day", "arrivals"]].copy()
+        frame["tons"] = frame["arrivals"] * frame["item"].map(mass)
+        frame["left_hub"] = frame["day"] - frame["depot"].map(transit)
     tons = frame.groupby("left_hub")["tons"].sum().reindex(range(p.n_days), fill_value=0.0)
     table = pd.DataFrame({"day": np.arange(p.n_days), "date": p.dates.astype("datetime64[ns]"),
                           "tons": tons.to_numpy(), "capacity_t": p.hub_throughput_t})
@@ -180,7 +186,7 @@ def absorption(run: RunData) -> Section | None:
         fig.add_trace(go.Scatter(x=queue.index, y=queue[platform].to_numpy(), mode="lines",
                                  line={"shape": "hv"}, name=f"{platform} waiting"),
                       row=3, col=1)
-    title = absorption_title(hub, full_days, queue)
+    title = absorption_title(hub, full_days, queue, hubs=len(run.problem.hubs))
     layout(fig, title, height=ROW_HEIGHT * rows)
     daily = depots.reindex(pd.DatetimeIndex(hub["date"])).ffill()  # a coarse step's days
     table = hub.assign(**{f"{d} held [t]": daily[d].to_numpy() for d in p.depots})
@@ -195,16 +201,20 @@ def absorption(run: RunData) -> Section | None:
 
 
 def absorption_title(hub: pd.DataFrame, full: dict[str, pd.Series],
-                     queue: pd.DataFrame) -> str:
-    """Where absorption binds: hub days, full depots, the longest training queue."""
+                     queue: pd.DataFrame, *, hubs: int = 1) -> str:
+    """Where absorption binds: hub days (``hubs`` > 1: the hubs' throughput together), full
+    depots, the longest training queue."""
     parts = []
+    one = hubs == 1
     binding = hub[hub["binding"]]
     if len(binding):
-        parts.append(f"hub throughput binds on {len(binding)} days from "
+        whose = "hub" if one else "the hubs' combined"
+        parts.append(f"{whose} throughput binds on {len(binding)} days from "
                      f"{day_text(binding['date'].iloc[0])}")
     else:
         peak = hub.iloc[int(np.argmax(hub["tons"].to_numpy()))]
-        parts.append(f"hub peaks at {peak['tons'] / peak['capacity_t']:.0%} of its "
+        parts.append(f"{'hub peaks' if one else 'hubs together peak'} at "
+                     f"{peak['tons'] / peak['capacity_t']:.0%} of {'its' if one else 'their'} "
                      f"throughput ({day_text(peak['date'])}), never binding")
     filled = [(d, s) for d, s in full.items() if len(s)]
     parts += [f"{d} full on {len(s)} days" for d, s in filled]

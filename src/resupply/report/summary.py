@@ -131,7 +131,8 @@ def binding_item(run: RunData) -> list[SummaryItem]:
         return []
     full = full_depot_days(run, depot_stock_tons(run))
     queue = training_queue(run)
-    text = absorption_title(hub_outflow(run), full, queue.loc[:, queue.max() > 0.01])
+    text = absorption_title(hub_outflow(run), full, queue.loc[:, queue.max() > 0.01],
+                            hubs=len(run.problem.hubs))
     text = text[0].lower() + text[1:]
     if run.certificate is not None and run.certificate.get("binding"):
         text += (f"; no room for safety stock at {len(run.certificate['binding'])} "
