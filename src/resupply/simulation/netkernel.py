@@ -1,0 +1,210 @@
+"""Numba-compiled loops of the network steps (`resupply.simulation.network`): the rounds in
+which the dispatch is split over the supply routes and the moves over the routes to the
+depots, and the bookings of the dispatch on the hubs' pipeline.
+
+Imported only when the Numba path is chosen (`resupply.simulation.fused.use_kernel`), like
+`resupply.simulation.kernel`, and compiled at first use into the disk cache (``cache=True``).
+
+Each loop is the NumPy path's arithmetic, operation by operation, for one run at a time: the
+sums over items (tons) add item by item in index order from 0.0 (`constants.contract`), the
+sums over a group's routes add in member order (`routes.group_sum`: a group of one member is
+its member's value), the caps are `engine._scale`'s. A round is skipped for a run with nothing
+left, as the NumPy path skips it for the chunk's runs with nothing left (a no-op for them):
+the results are the same bit for bit (tests/simulation/test_kernel.py, ``test_network``).
+
+Groups are passed flat: ``members[starts[g]:starts[g + 1]]`` are group g's members in order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# The thresholds of `resupply.simulation.state` and `network` (kept in step by test_kernel.py).
+RELATIVE_SLACK = 1e-9
+TINY = 1e-9
+
+
+@njit(cache=True, inline="always")
+def _ratio(amount, room):  # type: ignore[no-untyped-def]
+    """`engine._scale` of one element: the factor bringing ``amount`` within ``room``."""
+    if amount > room * (1.0 + RELATIVE_SLACK) + RELATIVE_SLACK:
+        return max(room, 0.0) / amount
+    return 1.0
+
+
+@njit(cache=True)
+def _group_rows(x, starts, members, out):  # type: ignore[no-untyped-def]
+    """``out[g, i]``: `routes.group_sum` of one run's ``x[m, i]``."""
+    n_i = x.shape[1]
+    for g in range(len(starts) - 1):
+        lo, hi = starts[g], starts[g + 1]
+        for i in range(n_i):
+            if hi - lo == 1:
+                out[g, i] = x[members[lo], i]
+            elif hi == lo:
+                out[g, i] = 0.0
+            else:
+                acc = 0.0
+                for j in range(lo, hi):
+                    acc += x[members[j], i]
+                out[g, i] = acc
+
+
+@njit(cache=True)
+def _group_vector(x, starts, members, out):  # type: ignore[no-untyped-def]
+    """``out[g]``: `routes.group_sum` of one run's ``x[m]``."""
+    for g in range(len(starts) - 1):
+        lo, hi = starts[g], starts[g + 1]
+        if hi - lo == 1:
+            out[g] = x[members[lo]]
+        elif hi == lo:
+            out[g] = 0.0
+        else:
+            acc = 0.0
+            for j in range(lo, hi):
+                acc += x[members[j]]
+            out[g] = acc
+
+
+@njit(cache=True)
+def _tons(x, mass, out):  # type: ignore[no-untyped-def]
+    """``out[m]``: `constants.contract` of one run's ``x[m, i]`` with the item masses."""
+    for m in range(x.shape[0]):
+        acc = 0.0
+        for i in range(x.shape[1]):
+            if mass[i] != 0.0:
+                acc += x[m, i] * mass[i]
+        out[m] = acc
+
+
+@njit(cache=True)
+def _start(amount, r, left):  # type: ignore[no-untyped-def]
+    """One run's amount with float dust dropped, into ``left``; whether anything is left."""
+    busy = False
+    for n in range(amount.shape[1]):
+        for i in range(amount.shape[2]):
+            v = amount[r, n, i]
+            if v < TINY:
+                v = 0.0
+            left[n, i] = v
+            busy = busy or v != 0.0
+    return busy
+
+
+@njit(cache=True)
+def _settle(taken, out_r, left, starts, members, into):  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    """One run's round booked: ``out_r += taken``, what each owner has left falls by what
+    its routes took (float dust dropped); whether anything is left."""
+    for m in range(taken.shape[0]):
+        for i in range(taken.shape[1]):
+            out_r[m, i] += taken[m, i]
+    _group_rows(taken, starts, members, into)
+    busy = False
+    for n in range(left.shape[0]):
+        for i in range(left.shape[1]):
+            v = left[n, i] - into[n, i]
+            if v < TINY:
+                v = 0.0
+            left[n, i] = v
+            busy = busy or v != 0.0
+    return busy
+
+
+@njit(cache=True)
+def fill_supply(amount, owner, starts, members, rounds, out, room, mass):  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    """`network.NetworkDay._split_supply`'s rounds: ``amount`` [r, d, i] of the donors on
+    the supply routes ``out`` [r, b, i] (owner ``owner[b]``), round by round (share
+    ``rounds[k, b, i]``), each route within ``room`` [r, b] tons left today (spent)."""
+    n_r, n_d, n_i = amount.shape
+    n_b = len(owner)
+    left = np.empty((n_d, n_i))
+    into = np.empty((n_d, n_i))
+    proposed = np.empty((n_b, n_i))
+    tons = np.empty(n_b)
+    for r in range(n_r):
+        busy = _start(amount, r, left)
+        for k in range(rounds.shape[0]):
+            if not busy:
+                break
+            for b in range(n_b):
+                for i in range(n_i):
+                    proposed[b, i] = left[owner[b], i] * rounds[k, b, i]
+            _tons(proposed, mass, tons)
+            for b in range(n_b):
+                fits = _ratio(tons[b], room[r, b])
+                room[r, b] -= tons[b] * fits
+                for i in range(n_i):
+                    proposed[b, i] *= fits
+            busy = _settle(proposed, out[r], left, starts, members, into)
+
+
+@njit(cache=True)
+def fill_moves(want, owner, starts, members, rounds, out, hubs, route_room, hub_room,  # type: ignore[no-untyped-def]  # noqa: PLR0917
+               mass, origin, from_depot, hub_starts, hub_members):
+    """`network.NetworkDay._move`'s rounds: ``want`` [r, k, i] of the depots on the routes
+    ``out`` [r, a, i] (into depot ``owner[a]``), round by round (share ``rounds[j, a, i]``),
+    each route from a hub within its hub's stock ``hubs`` [r, h, i] (taken), its room
+    ``route_room`` [r, a] and its hub's throughput ``hub_room`` [r, h] left today [t]
+    (spent)."""
+    n_r, n_k, n_i = want.shape
+    n_a, n_h = len(owner), hubs.shape[1]
+    left = np.empty((n_k, n_i))
+    into = np.empty((n_k, n_i))
+    proposed = np.empty((n_a, n_i))
+    tons = np.empty(n_a)
+    fits = np.empty(n_a)
+    spent = np.empty(n_a)
+    per_hub = np.empty((n_h, n_i))
+    hub_tons = np.empty(n_h)
+    for r in range(n_r):
+        busy = _start(want, r, left)
+        for j in range(rounds.shape[0]):
+            if not busy:
+                break
+            for a in range(n_a):
+                for i in range(n_i):
+                    proposed[a, i] = left[owner[a], i] * rounds[j, a, i]
+            _group_rows(proposed, hub_starts, hub_members, per_hub)
+            for a in range(n_a):
+                if not from_depot[a]:
+                    h = origin[a]
+                    for i in range(n_i):
+                        proposed[a, i] *= _ratio(per_hub[h, i], hubs[r, h, i])
+            _tons(proposed, mass, tons)
+            for a in range(n_a):
+                fits[a] = _ratio(tons[a], route_room[r, a])
+                spent[a] = tons[a] * fits[a]  # what the hubs' throughput sees
+            _group_vector(spent, hub_starts, hub_members, hub_tons)
+            for a in range(n_a):
+                if not from_depot[a]:
+                    fits[a] *= _ratio(hub_tons[origin[a]], hub_room[r, origin[a]])
+            for a in range(n_a):
+                tons[a] *= fits[a]
+                route_room[r, a] -= tons[a]
+            _group_vector(tons, hub_starts, hub_members, hub_tons)
+            for h in range(n_h):
+                hub_room[r, h] -= hub_tons[h]
+            for a in range(n_a):
+                for i in range(n_i):
+                    proposed[a, i] *= fits[a]
+            _group_rows(proposed, hub_starts, hub_members, per_hub)
+            for h in range(n_h):
+                for i in range(n_i):
+                    hubs[r, h, i] = max(hubs[r, h, i] - per_hub[h, i], 0.0)
+            busy = _settle(proposed, out[r], left, starts, members, into)
+
+
+@njit(cache=True)
+def book_supply(pipe_hub, on_route, used, t, transit, donor, hub, lag, ring):  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    """`network.NetworkDay.dispatch`'s bookings: each used supply route's tranche of each run
+    ``on_route`` [r, b, i] into the hub pipeline ``pipe_hub`` [ring, r, h, i] at its arrival
+    day (route transit + the donor's delay ``lag`` [r, d])."""
+    n_r, n_b, n_i = on_route.shape
+    for b in range(n_b):
+        if not used[b]:
+            continue
+        for r in range(n_r):
+            slot = (t + transit[b] + lag[r, donor[b]]) % ring
+            for i in range(n_i):
+                pipe_hub[slot, r, hub[b], i] += on_route[r, b, i]
