@@ -243,10 +243,15 @@ def book_supply(pipe_hub, on_route, used, t, transit, donor, hub, lag, ring):  #
     ``on_route`` [r, b, i] into the hub pipeline ``pipe_hub`` [ring, r, h, i] at its arrival
     day (route transit + the donor's delay ``lag`` [r, d])."""
     n_r, n_b, n_i = on_route.shape
-    for b in range(n_b):
-        if not used[b]:
-            continue
-        for r in range(n_r):
+    for r in range(n_r):  # (each element still adds its routes in route order)
+        for b in range(n_b):
+            if not used[b]:
+                continue
+            empty = True
+            for i in range(n_i):
+                empty = empty and on_route[r, b, i] == 0.0
+            if empty:  # adds +0.0 (amounts are at least +0.0): nothing
+                continue
             slot = (t + transit[b] + lag[r, donor[b]]) % ring
             for i in range(n_i):
                 pipe_hub[slot, r, hub[b], i] += on_route[r, b, i]
