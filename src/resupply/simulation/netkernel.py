@@ -255,3 +255,18 @@ def book_supply(pipe_hub, on_route, used, t, transit, donor, hub, lag, ring):  #
             slot = (t + transit[b] + lag[r, donor[b]]) % ring
             for i in range(n_i):
                 pipe_hub[slot, r, hub[b], i] += on_route[r, b, i]
+
+
+@njit(cache=True)
+def group_sum(x, starts, members):  # type: ignore[no-untyped-def]
+    """[r, g, i] `routes.group_sum` of ``x`` [r, m, i] (amounts at least +0.0: a group of
+    one member adds it to 0.0, which is its value), in member order."""
+    n_r, _, n_i = x.shape
+    out = np.zeros((n_r, len(starts) - 1, n_i))
+    for r in range(n_r):
+        for g in range(len(starts) - 1):
+            for j in range(starts[g], starts[g + 1]):
+                m = members[j]
+                for i in range(n_i):
+                    out[r, g, i] += x[r, m, i]
+    return out

@@ -139,7 +139,8 @@ class NetworkDay:
         available = view.available
         sent = np.minimum(np.maximum(want, 0.0), available)
         on_route = self._split_supply(sent, t)  # [r, b, i]
-        sent = np.minimum(group_sum(on_route, self.net.supply_groups), sent)
+        sent = np.minimum(self._group_sum(on_route, self.net.supply_groups, self.supply_flat),
+                          sent)
         active = sent.sum(axis=2) > 0  # [r, d]
         left: F64 = available - sent
         if not active.any():
@@ -263,10 +264,20 @@ class NetworkDay:
     def _moved(self, c: Chunk, t: int, moved: F64) -> None:
         """The day's moves ``moved`` [r, a, i]: those from a depot wait for `depot_moves`,
         the others leave."""
-        by_depot = self.net.from_depot[None, :]
-        self.pending = np.where(by_depot[:, :, None], moved, 0.0)
-        moved[:, self.net.from_depot] = 0.0
+        from_depot = self.net.from_depot
+        self.pending = None
+        if from_depot.any() and moved[:, from_depot].any():
+            self.pending = np.where(from_depot[None, :, None], moved, 0.0)
+            moved[:, from_depot] = 0.0
         self._send(c, t, moved)
+
+    def _group_sum(self, x: F64, groups: Groups, flat: tuple[I64, I64]) -> F64:
+        """`group_sum` of ``x`` [r, m, i] (amounts at least +0.0), on the compiled loop on
+        the kernel path."""
+        if self.k is None:
+            return group_sum(x, groups)
+        out: F64 = self.k.group_sum(x, *flat)
+        return out
 
     @staticmethod
     def _with_plan(stack: F64, rounds: list[F64], ranked: int) -> F64:
@@ -282,7 +293,7 @@ class NetworkDay:
         the depot pipeline at their arrival day (a route of 0 days from a depot, whose moves
         leave after the day's arrivals, arrives at once)."""
         s, p, net = c.s, self.p, self.net
-        into = group_sum(moved, net.route_groups)
+        into = self._group_sum(moved, net.route_groups, self.route_flat)
         s.moved += into
         s.to_depot += into
         for a in np.nonzero(moved.any(axis=(0, 2)))[0]:
