@@ -28,7 +28,7 @@ from resupply.simulation.state import PER_RUN, SUMMED
 from sim_scenario import bench_problem, weekly_plan
 
 pytest.importorskip("numba")
-from resupply.simulation import kernel
+from resupply.simulation import kernel, netkernel, network
 
 SPECS = ["lump", "cadence:7", "order-up-to:10d", "order-up-to:500", "sS:3d:12d", "plan"]
 
@@ -56,6 +56,8 @@ def _both(problem: Problem, policy: Any, monkeypatch: pytest.MonkeyPatch,
 def test_thresholds_match_the_engine() -> None:
     assert kernel.SHORT == state.SHORT
     assert kernel.RELATIVE_SLACK == state.RELATIVE_SLACK
+    assert netkernel.RELATIVE_SLACK == state.RELATIVE_SLACK
+    assert netkernel.TINY == network.TINY
 
 
 @pytest.mark.parametrize("spec", SPECS)
@@ -85,8 +87,9 @@ def test_ukraine(spec: str, ukraine: Problem, monkeypatch: pytest.MonkeyPatch) -
 def test_network(spec: str, tiny_network: dict[str, Any],
                  monkeypatch: pytest.MonkeyPatch) -> None:
     """tiny over two hubs with binding routes, a hub storage limit and a route from depot to
-    depot (`resupply.simulation.network`): the network steps are NumPy on both paths, the
-    depots' steps the kernel's or NumPy's; the same numbers bit for bit, struck hub included."""
+    depot (`resupply.simulation.network`): the network's rounds and bookings on the Numba
+    loops (`netkernel`) or NumPy, the depots' steps the kernel's or NumPy's; the same numbers
+    bit for bit, struck hub included."""
     from resupply import planning
     from resupply.domain import Scenario
     from resupply.workflow.policies import plan_input

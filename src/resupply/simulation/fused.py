@@ -79,7 +79,8 @@ def load() -> ModuleType:
 
 def warm() -> None:
     """Compile the kernel into the disk cache now (``make setup`` does, so that the first
-    simulation does not pay for it): a small simulation of the bundled tiny scenario."""
+    simulation does not pay for it): a small simulation of the bundled tiny scenario, and
+    one of ukraine-2022 for the network's loops (`netkernel`)."""
     from resupply.compile import compile_problem
     from resupply.domain import load_scenario
     from resupply.simulation.options import SimOptions
@@ -91,6 +92,8 @@ def warm() -> None:
     try:
         simulate(compile_problem(load_scenario("tiny")), parse_policy("lump"),
                  SimOptions(runs=2, block_runs=1, record_deficits=True))
+        simulate(compile_problem(load_scenario("ukraine-2022")), parse_policy("lump"),
+                 SimOptions(runs=2, block_runs=1))
     finally:
         if before is None:
             os.environ.pop(ENV, None)

@@ -33,17 +33,23 @@ h, i]``.
   one hub is (`engine.hub_strike`).
 - **Capacity returns** (step 7, `consume.overflow`) go to the hub of each depot's preferred
   route.
+
+On the kernel path (`fused.use_kernel`) the rounds of the dispatch and of the moves, and the
+dispatch's bookings, run on Numba loops (`netkernel`), one run at a time; the NumPy code here
+stays the reference, and both give the same numbers bit for bit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 
 import numpy as np
 
 from resupply.compile.problem import F64, I64
 from resupply.simulation.constants import contract
 from resupply.simulation.engine import _scale
+from resupply.simulation.fused import prepare_cache_dir
 from resupply.simulation.pauses import advance
 from resupply.simulation.routes import Groups, group_sum, open_donors, plan_routes
 from resupply.simulation.state import Chunk
@@ -72,7 +78,9 @@ def _shares(flows: F64, groups: Groups) -> F64:
 class NetworkDay:
     """Steps 0 to 3 of a day on a network, for one chunk (see the module docstring)."""
 
-    def __init__(self, c: Chunk) -> None:
+    def __init__(self, c: Chunk, compiled: bool = False) -> None:
+        """``compiled``: the rounds and bookings on the Numba loops (`netkernel`; the same
+        numbers as the NumPy path)."""
         st, p = c.st, c.st.problem
         net = st.network
         assert net is not None  # only built for a problem whose Static has a network
@@ -83,6 +91,13 @@ class NetworkDay:
         """[r, a, i] moves from depots asked today, sent after the depots' arrivals."""
         self.supply_cap = p.supply_capacity_t
         self.route_cap = p.route_capacity_t
+        self.k = _load() if compiled else None
+        n_i = p.shape["i"]
+        self.supply_flat = _flat(net.supply_groups)
+        self.route_flat = _flat(net.route_groups)
+        self.hub_flat = _flat(net.hub_groups)
+        self.supply_stack = _stack(net.supply_rounds, len(p.supply_ids), n_i)
+        self.route_stack = _stack(net.route_rounds, len(p.route_ids), n_i)
 
     # step 0 -------------------------------------------------------------------------------
     def hub_strike(self, c: Chunk) -> None:
@@ -124,7 +139,8 @@ class NetworkDay:
         available = view.available
         sent = np.minimum(np.maximum(want, 0.0), available)
         on_route = self._split_supply(sent, t)  # [r, b, i]
-        sent = np.minimum(group_sum(on_route, self.net.supply_groups), sent)
+        sent = np.minimum(self._group_sum(on_route, self.net.supply_groups, self.supply_flat),
+                          sent)
         active = sent.sum(axis=2) > 0  # [r, d]
         left: F64 = available - sent
         if not active.any():
@@ -134,6 +150,11 @@ class NetworkDay:
         if t >= st.options.warmup_days:
             c.tot.orders += active
         lag = c.draws.lag_days(st.delay_mean, active)  # [r, d]
+        if self.k is not None:
+            self.k.book_supply(s.pipe_hub, on_route, on_route.any(axis=(0, 2)), t,
+                               p.supply_transit_days, p.supply_donor, p.supply_hub, lag,
+                               self.net.hub_ring)
+            return lambda: left
         runs = np.arange(len(sent))
         for b in np.nonzero(on_route.any(axis=(0, 2)))[0]:  # each run once per route
             slot = (t + int(p.supply_transit_days[b]) + lag[:, p.supply_donor[b]]) \
@@ -152,6 +173,12 @@ class NetworkDay:
         if self.routes is not None:
             rounds.insert(0, _shares(self.routes.supply[:, :, t], net.supply_groups))
         mass = p.item_mass_t
+        if self.k is not None:
+            on_route = np.zeros((sent.shape[0], len(p.supply_ids), sent.shape[2]))
+            self.k.fill_supply(sent, p.supply_donor, *self.supply_flat,
+                               self._with_plan(self.supply_stack, rounds, len(net.supply_rounds)),
+                               on_route, room, mass)
+            return on_route
 
         def take(proposed: F64, rows: Rows) -> F64:
             tons = contract(proposed, mass)  # [r, b]
@@ -204,6 +231,14 @@ class NetworkDay:
         rounds = list(net.route_rounds)
         if self.routes is not None:
             rounds.insert(0, _shares(self.routes.routes[:, :, t].T, net.route_groups))
+        if self.k is not None:
+            moved = np.zeros((runs, len(p.route_ids), want.shape[2]))
+            self.k.fill_moves(want, p.route_depot, *self.route_flat,
+                              self._with_plan(self.route_stack, rounds, len(net.route_rounds)),
+                              moved, hubs, route_room, hub_room, mass, origin, net.from_depot,
+                              *self.hub_flat)
+            self._moved(c, t, moved)
+            return
 
         def take(proposed: F64, rows: Rows) -> F64:
             """``proposed`` [r, a, i] of runs ``rows`` within hub stock (routes from a hub),
@@ -224,16 +259,41 @@ class NetworkDay:
 
         moved = np.zeros((runs, len(p.route_ids), want.shape[2]))
         _fill_rounds(want, p.route_depot, net.route_groups, rounds, moved, take)
-        self.pending = np.where(by_depot[:, :, None], moved, 0.0)
-        moved[:, net.from_depot] = 0.0
+        self._moved(c, t, moved)
+
+    def _moved(self, c: Chunk, t: int, moved: F64) -> None:
+        """The day's moves ``moved`` [r, a, i]: those from a depot wait for `depot_moves`,
+        the others leave."""
+        from_depot = self.net.from_depot
+        self.pending = None
+        if from_depot.any() and moved[:, from_depot].any():
+            self.pending = np.where(from_depot[None, :, None], moved, 0.0)
+            moved[:, from_depot] = 0.0
         self._send(c, t, moved)
+
+    def _group_sum(self, x: F64, groups: Groups, flat: tuple[I64, I64]) -> F64:
+        """`group_sum` of ``x`` [r, m, i] (amounts at least +0.0), on the compiled loop on
+        the kernel path."""
+        if self.k is None:
+            return group_sum(x, groups)
+        out: F64 = self.k.group_sum(x, *flat)
+        return out
+
+    @staticmethod
+    def _with_plan(stack: F64, rounds: list[F64], ranked: int) -> F64:
+        """[rounds, m, i] the rounds' shares for the compiled loops: the ranked rounds
+        (``stack``), after the plan's shares of the day when ``rounds`` has them first."""
+        if len(rounds) == ranked:
+            return stack
+        plan = np.broadcast_to(rounds[0], stack.shape[1:])[None]
+        return np.ascontiguousarray(np.concatenate([plan, stack]))
 
     def _send(self, c: Chunk, t: int, moved: F64) -> None:
         """Moves ``moved`` [r, a, i] leave on their routes: booked as moved and in transit, in
         the depot pipeline at their arrival day (a route of 0 days from a depot, whose moves
         leave after the day's arrivals, arrives at once)."""
         s, p, net = c.s, self.p, self.net
-        into = group_sum(moved, net.route_groups)
+        into = self._group_sum(moved, net.route_groups, self.route_flat)
         s.moved += into
         s.to_depot += into
         for a in np.nonzero(moved.any(axis=(0, 2)))[0]:
@@ -300,6 +360,32 @@ def _fill_rounds(amount: F64, owner: I64, groups: Groups, rounds: list[F64], out
         out[rows] += taken
         left[rows] -= group_sum(taken, groups)
         left[left < TINY] = 0.0
+
+
+def _flat(groups: Groups) -> tuple[I64, I64]:
+    """(starts, members): group g's members are ``members[starts[g]:starts[g + 1]]``."""
+    sizes = [len(m) for m in groups.members]
+    starts = np.zeros(len(sizes) + 1, dtype=np.int64)
+    starts[1:] = np.cumsum(sizes)
+    members = (np.concatenate(groups.members) if groups.members
+               else np.zeros(0)).astype(np.int64)
+    return starts, members
+
+
+def _stack(rounds: tuple[F64, ...], n_m: int, n_i: int) -> F64:
+    """[rounds, m, i] the ranked rounds' shares [m, 1] for every item."""
+    out = np.zeros((len(rounds), n_m, n_i))
+    for j, share in enumerate(rounds):
+        out[j] = share
+    return out
+
+
+def _load() -> ModuleType:
+    """The compiled loops (`netkernel`), compiled at first use, then read from the cache."""
+    prepare_cache_dir()
+    from resupply.simulation import netkernel
+
+    return netkernel
 
 
 def _per_run(room: F64, runs: int) -> F64:

@@ -109,7 +109,7 @@ def run_chunk(problem: Problem, policy: Policy, options: SimOptions, first_block
     tot = Totals.empty(st, runs)
     c = Chunk(st=st, s=s, tot=tot, draws=draws, policy=policy, run_ids=run_ids)
     fused = FusedDay(c) if use_kernel() else None
-    net = NetworkDay(c) if st.network is not None else None
+    net = NetworkDay(c, compiled=fused is not None) if st.network is not None else None
     for t in range(problem.n_days):
         if net is not None:
             _network_day(c, t, net, fused)
