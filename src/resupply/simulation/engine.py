@@ -37,7 +37,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from resupply.compile.problem import F64, I64, Problem
+from resupply.compile.problem import F64, I64, Bool, Problem
 from resupply.simulation.constants import contract
 from resupply.simulation.pauses import advance, paused
 from resupply.simulation.state import RELATIVE_SLACK, Chunk, State, Static
@@ -74,13 +74,9 @@ def dispatch(c: Chunk, t: int) -> Callable[[], F64]:
         return lambda: view.available
     available = view.available
     sent = np.minimum(np.maximum(want, 0.0), available)
-    active = sent.sum(axis=2) > 0  # [r, d]
+    active = book_dispatch(c, t, sent)
     if not active.any():
         return lambda: available
-    s.dispatched += sent
-    s.to_hub += sent.sum(axis=1)
-    if t >= st.options.warmup_days:
-        c.tot.orders += active
     lag = st.problem.lead_days[None, :] + c.draws.lag_days(st.delay_mean, active)
     runs = np.arange(sent.shape[0])
     for d in np.nonzero(active.any(axis=0))[0]:
@@ -88,6 +84,19 @@ def dispatch(c: Chunk, t: int) -> Callable[[], F64]:
         s.pipe_hub[slot, runs] += sent[:, d]
     left: F64 = available - sent
     return lambda: left
+
+
+def book_dispatch(c: Chunk, t: int, sent: F64) -> Bool:
+    """Book ``sent`` [r, d, i] as dispatched and in flight to the hub(s), and each donor
+    that sends anything on a counted day as one order; returns those donors, [r, d]."""
+    s = c.s
+    active: Bool = sent.sum(axis=2) > 0
+    if active.any():
+        s.dispatched += sent
+        s.to_hub += sent.sum(axis=1)
+        if t >= c.st.options.warmup_days:
+            c.tot.orders += active
+    return active
 
 
 def hub_arrivals(c: Chunk, t: int) -> None:

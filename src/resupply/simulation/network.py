@@ -48,7 +48,7 @@ import numpy as np
 
 from resupply.compile.problem import F64, I64
 from resupply.simulation.constants import contract
-from resupply.simulation.engine import _scale
+from resupply.simulation.engine import _scale, book_dispatch
 from resupply.simulation.fused import prepare_cache_dir
 from resupply.simulation.pauses import advance
 from resupply.simulation.routes import Groups, group_sum, open_donors, plan_routes
@@ -141,14 +141,10 @@ class NetworkDay:
         on_route = self._split_supply(sent, t)  # [r, b, i]
         sent = np.minimum(self._group_sum(on_route, self.net.supply_groups, self.supply_flat),
                           sent)
-        active = sent.sum(axis=2) > 0  # [r, d]
+        active = book_dispatch(c, t, sent)  # [r, d]
         left: F64 = available - sent
         if not active.any():
             return lambda: left
-        s.dispatched += sent
-        s.to_hub += sent.sum(axis=1)
-        if t >= st.options.warmup_days:
-            c.tot.orders += active
         lag = c.draws.lag_days(st.delay_mean, active)  # [r, d]
         if self.k is not None:
             self.k.book_supply(s.pipe_hub, on_route, on_route.any(axis=(0, 2)), t,
