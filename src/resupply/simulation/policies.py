@@ -124,8 +124,14 @@ def greedy_dispatch(view: DayView, order: F64, available: F64 | None = None) -> 
     out of ``available`` [r, d, i] (default: all the donors may send today)."""
     d_p, i_p, f_p, first = greedy_order(view.problem)
     avail = (view.available if available is None else available)[:, d_p, i_p]
-    before = np.cumsum(avail, axis=1) - avail
-    before_in_family = before - before[:, first]
+    # What the pairs before each pair in its family hold: partial sums of the family's own
+    # pairs, so that a family's first pair has exactly 0 before it and an order of 0 takes
+    # exactly 0 (a difference of running sums over all pairs left float dust, 1e-13, which
+    # an order of 0 took in some runs and not in others, with the chunking).
+    before_in_family = np.zeros(avail.shape)
+    for start in np.unique(first):
+        stop = int(np.searchsorted(first, start, side="right"))
+        np.cumsum(avail[:, start:stop - 1], axis=1, out=before_in_family[:, start + 1:stop])
     take = np.clip(order[:, f_p] - before_in_family, 0.0, avail)
     out = np.zeros(view.available.shape)
     out[:, d_p, i_p] = take
