@@ -160,3 +160,39 @@ def test_ctrl_c_cancels_every_runner_and_names_the_ones_that_did_not_stop() -> N
     assert caught.value.stragglers == (stuck,)
     assert pressed.cancelled == stops.cancelled == stuck.cancelled == pytest.approx(5.0, abs=POLL)
     assert clock.now == pytest.approx(7.0, abs=2 * POLL)  # waited the grace, not the limit
+
+
+def test_an_optimal_end_without_a_solution_is_solved_again_cold(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS 1.16 once ended a warm-started dual simplex "Optimal" with no feasible primal
+    solution (a certification's fourth buffered plan of ukraine-2022 came out as NaN and
+    stopped `make demo`). Such an end is solved again from scratch; the plan is the cold
+    optimum; twice such an end is an error that says so, never a plan of NaN."""
+    from dataclasses import replace
+
+    from resupply import compile_problem, load_scenario, planning
+    from resupply.planning import solve as solve_module
+
+    p = compile_problem(load_scenario("tiny"))
+    honest = planning.plan(p, method="simplex", cost_of_fairness=False, explain=False)
+    original = solve_module.HighsRunner.solution
+    calls = {"n": 0}
+
+    def first_without_values(self: object, integer: bool, want_basis: bool) -> object:
+        run = original(self, integer, want_basis)  # type: ignore[arg-type]
+        calls["n"] += 1
+        return replace(run, col_value=None) if calls["n"] == 1 else run
+
+    monkeypatch.setattr(solve_module.HighsRunner, "solution", first_without_values)
+    again = planning.plan(p, method="simplex", cost_of_fairness=False, explain=False)
+    assert calls["n"] == 2 and again.ok
+    assert np.isfinite(again.dispatch).all()
+    assert again.objective == pytest.approx(honest.objective, rel=1e-9)
+
+    def never_values(self: object, integer: bool, want_basis: bool) -> object:
+        return replace(original(self, integer, want_basis), col_value=None)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solve_module.HighsRunner, "solution", never_values)
+    broken = planning.plan(p, method="simplex", cost_of_fairness=False, explain=False)
+    assert broken.status is planning.Status.ERROR
+    assert "without a usable solution" in broken.message

@@ -147,6 +147,12 @@ class HighsRunner:
                          objective, gap, iterations, 0.0, warm)
 
 
+def _usable(run: SolverRun) -> bool:
+    """False for an optimal end without finite values for every column."""
+    return run.status is not Status.OPTIMAL or (
+        run.col_value is not None and bool(np.isfinite(run.col_value).all()))
+
+
 class Session:
     """A model loaded into HiGHS; bounds may change between runs (warm re-solves)."""
 
@@ -200,7 +206,26 @@ class Session:
         self.race = False
 
     def run(self, time_limit: float, want_basis: bool = False) -> SolverRun:
-        """Solve; never blocks much longer than ``time_limit`` seconds. [s]"""
+        """Solve; never blocks much longer than ``time_limit`` seconds. [s]
+
+        An "optimal" end without a usable solution (HiGHS 1.16 ended a warm-started dual
+        simplex with model status Optimal but no feasible primal solution on a
+        certification's fourth buffered plan of ukraine-2022: the plan came out as NaN) is
+        not returned: the solve runs again from scratch, and a second such end is an
+        `Status.ERROR` that says so."""
+        first = self._run(time_limit, want_basis)
+        if _usable(first) or not self.alive:
+            return first
+        self.highs.clearSolver()  # the basis it started from goes too
+        again = self._run(time_limit, want_basis)
+        if _usable(again):
+            return replace(again, seconds=first.seconds + again.seconds)
+        return SolverRun(Status.ERROR, "the solver ended optimal without a usable solution, "
+                         "twice (warm and cold)", None, None, None, float("nan"), float("nan"),
+                         first.iterations + again.iterations, first.seconds + again.seconds,
+                         None)
+
+    def _run(self, time_limit: float, want_basis: bool) -> SolverRun:
         if self.model.n_cols == 0:
             return self._empty()
         own = HighsRunner(self.highs, "simplex" if self.opts.method == "race" else

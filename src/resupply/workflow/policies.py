@@ -69,6 +69,9 @@ def plan_input(result: PlanResult) -> PlanInput:
     """The arrays of a plan in memory, every move included (also those arriving after the
     horizon, which a plan directory's tables cannot carry), with what it expects depots to
     consume and lose, so that the ``plan`` policy tracks its inventory positions."""
+    if not (np.isfinite(result.dispatch).all() and np.isfinite(result.moves).all()):
+        raise SimulationError(f"the plan has no values to follow (its solve ended "
+                              f"{result.status}: {result.message})")
     routes = routes_of(result)
     moves = (np.array(result.moves) if routes is None
              else moves_of_routes(result.problem, routes.routes))
