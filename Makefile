@@ -32,6 +32,9 @@ $(VENV)/.bench-stamp: $(STAMP)
 bench: $(VENV)/.bench-stamp
 	$(PY) benchmarks/plan_bench.py --size small --tools resupply,resupply-simplex,resupply-ipm,resupply-multires,resupply-multires:28:14,linopy,pyomo,pulp --out benchmarks/results/plan-small.json
 	$(PY) benchmarks/plan_bench.py --size medium --tools resupply,resupply-ipm,resupply-multires,resupply-multires:28:14,linopy,pyomo,pulp --out benchmarks/results/plan-medium.json
+	$(PY) benchmarks/plan_bench.py --size small-hubs --tools resupply,resupply-simplex,resupply-ipm,resupply-multires,linopy,pyomo,pulp --out benchmarks/results/plan-small-hubs.json
+	$(PY) benchmarks/plan_bench.py --size medium-hubs --load-only --tools resupply,linopy,pyomo,pulp --out benchmarks/results/plan-load-medium-hubs.json
+	$(PY) benchmarks/plan_bench.py --size medium-hubs --tools resupply,resupply-multires,linopy,pyomo,pulp --out benchmarks/results/plan-medium-hubs.json
 	$(PY) benchmarks/plan_bench.py --size large --tools resupply-multires:28:14 --out benchmarks/results/plan-large.json
 	$(PY) benchmarks/replan_bench.py --case ukraine-2022 --from-day 30 --out benchmarks/results/replan-ukraine-2022.json
 	$(PY) benchmarks/sim_bench.py --out benchmarks/results/sim.json

@@ -45,7 +45,8 @@ def run_resupply(p: Problem, method: str = "race", solve: bool = True) -> dict[s
     if not solve:
         return _loaded(built - started, model.n_cols, model.n_rows, model.nnz)
     run = session.run(3600.0)
-    return {"build_s": built - started, "solve_s": run.seconds, "highs_s": run.seconds,
+    solved = time.perf_counter()  # the race's second instance is loaded inside run()
+    return {"build_s": built - started, "solve_s": solved - built, "highs_s": run.seconds,
             "n_vars": model.n_cols,
             "n_cons": model.n_rows, "nnz": model.nnz, "objective": run.objective,
             "status": str(run.status), "iterations": run.iterations, "method": run.method}
