@@ -66,18 +66,26 @@ def _group_vector(x, act, starts, members, out):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
+def _keep(left, n, values):  # type: ignore[no-untyped-def]
+    """Owner n's ``values`` [i] into ``left[n]`` with float dust dropped; whether anything
+    is left."""
+    owns = False
+    for i in range(len(values)):
+        v = values[i]
+        if v < TINY:
+            v = 0.0
+        left[n, i] = v
+        owns = owns or v != 0.0
+    return owns
+
+
+@njit(cache=True)
 def _start(amount, r, left, owns):  # type: ignore[no-untyped-def]
     """One run's amount with float dust dropped, into ``left``, ``owns[n]`` whether owner n
     has anything left; whether anyone has."""
     busy = False
     for n in range(amount.shape[1]):
-        owns[n] = False
-        for i in range(amount.shape[2]):
-            v = amount[r, n, i]
-            if v < TINY:
-                v = 0.0
-            left[n, i] = v
-            owns[n] = owns[n] or v != 0.0
+        owns[n] = _keep(left, n, amount[r, n])
         busy = busy or owns[n]
     return busy
 
@@ -123,13 +131,7 @@ def _settle(taken, act, out_r, left, owns, starts, members, into):  # type: igno
     busy = False
     for n in range(left.shape[0]):
         if owns[n]:
-            owns[n] = False
-            for i in range(left.shape[1]):
-                v = left[n, i] - into[n, i]
-                if v < TINY:
-                    v = 0.0
-                left[n, i] = v
-                owns[n] = owns[n] or v != 0.0
+            owns[n] = _keep(left, n, left[n] - into[n])
         busy = busy or owns[n]
     return busy
 
