@@ -51,12 +51,11 @@ from resupply.simulation.constants import contract
 from resupply.simulation.engine import _scale, book_dispatch
 from resupply.simulation.fused import prepare_cache_dir
 from resupply.simulation.pauses import advance
+from resupply.simulation.policies import TINY
 from resupply.simulation.routes import Groups, group_sum, open_donors, plan_routes
 from resupply.simulation.state import Chunk
 from resupply.simulation.view import DayView
 
-TINY = 1e-9
-"""Flows below this are float dust. [units]"""
 Rows = slice | I64
 """The runs a round works on: all (``slice(None)``) or their indices."""
 
